@@ -30,7 +30,7 @@ command -v qemu-system-x86_64 >/dev/null ||
   skip "qemu-system-x86_64 not found: apt-get install qemu-system-x86"
 busybox=""
 for b in /bin/busybox /usr/bin/busybox; do
-  if [[ -x $b ]] && ! LC_ALL=C grep -aq 'ld-linux' "$b"; then busybox=$b; break; fi
+  if [[ -x $b ]] && ! LC_ALL=C grep -aq '/lib64/ld-linux' "$b"; then busybox=$b; break; fi
 done
 [[ -n $busybox ]] || skip "no statically linked busybox at /bin/busybox: apt-get install busybox-static"
 for t in gzip dpkg-deb; do
@@ -124,7 +124,7 @@ else
 fi
 
 # --- initramfs ---------------------------------------------------------------
-stamp_src=$(cat "$here/init.sh" "$cache/kernel.txt"; ls -l --time-style=+%s "$busybox")
+stamp_src=$( (cat "$here/init.sh" "$cache/kernel.txt"; ls -lL "$busybox") | cksum)
 if [[ -f $cache/initrd.cpio.gz && -f $cache/initrd.stamp ]] && [[ $(cat "$cache/initrd.stamp") == "$stamp_src" ]]; then
   log "initramfs up to date: $cache/initrd.cpio.gz"
 else

@@ -1,0 +1,885 @@
+// The posix:DIR backend. See posix_backend.h for the confinement rules.
+//
+// Facts relied on (Linux man pages unless said otherwise):
+//  - open(2) O_PATH: the descriptor names an object without opening it; with
+//    O_NOFOLLOW on a symlink it names the symlink; usable as dirfd, with
+//    fstatat/fchownat/linkat AT_EMPTY_PATH, readlinkat(fd, ""), fstatfs.
+//  - proc(5) /proc/self/fd/N: a "magic link" that resolves straight to the
+//    object of descriptor N without walking any path; opening it reopens the
+//    object with new flags (how QEMU hw/9pfs/9p-local.c local_open_nofollow's
+//    callers and diod reach O_PATH objects). For a symlink it yields the
+//    symlink itself, which open() refuses with ELOOP — we never get there:
+//    the type is checked first.
+//  - setfsuid(2)/setfsgid(2) and the raw setgroups syscall change only the
+//    calling thread's credentials (glibc's setgroups() wrapper broadcasts to
+//    all threads via its setxid machinery, nptl(7)); moving fsuid away from 0
+//    drops the file-system capabilities from the effective set and moving it
+//    back restores them (capabilities(7), "Effect of user ID changes").
+//  - pwrite(2) on an O_APPEND descriptor appends whatever the offset (BUGS).
+//  - chown(path, -1, -1) updates ctime only (QEMU v9fs_setattr uses it for a
+//    bare P9_ATTR_CTIME).
+#include "reference/posix/posix_backend.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
+#include <utility>
+
+namespace p9::posix {
+
+// ---- errno and flags ----
+
+Errno from_host_errno(int e) {
+  switch (e) {
+    case 0: return Errno::IO;  // a failed call that left errno 0: never report success
+#define P9_ERRNO(NAME, VALUE, TEXT) \
+  case E##NAME:                     \
+    return Errno::NAME;
+#include "spec/errno.def"
+#undef P9_ERRNO
+#if defined(EWOULDBLOCK) && EWOULDBLOCK != EAGAIN
+    case EWOULDBLOCK: return Errno::AGAIN;
+#endif
+#if defined(ENOTSUP) && ENOTSUP != EOPNOTSUPP
+    case ENOTSUP: return Errno::OPNOTSUPP;
+#endif
+    default: return Errno::IO;
+  }
+}
+
+namespace {
+
+Errno last_error() { return from_host_errno(errno); }
+
+}  // namespace
+
+int host_open_flags(std::uint32_t f) {
+  int h = 0;
+  switch (f & ACCMODE) {
+    case access::RDONLY: h = O_RDONLY; break;
+    case access::WRONLY: h = O_WRONLY; break;
+    case access::RDWR: h = O_RDWR; break;
+    default: h = O_ACCMODE; break;  // Linux's "3": permission check for both, neither read nor write
+  }
+  if (f & lopen::TRUNC) h |= O_TRUNC;
+  if (f & lopen::APPEND) h |= O_APPEND;
+  if (f & lopen::DIRECTORY) h |= O_DIRECTORY;
+  if (f & lopen::NONBLOCK) h |= O_NONBLOCK;
+  if (f & lopen::DSYNC) h |= O_DSYNC;
+  if ((f & lopen::SYNC) == lopen::SYNC) h |= O_SYNC;
+  return h;
+}
+
+namespace {
+
+// "/proc/self/fd/N" without allocation.
+struct ProcPath {
+  char buf[40];
+  explicit ProcPath(int fd) { std::snprintf(buf, sizeof buf, "/proc/self/fd/%d", fd); }
+  const char* c_str() const { return buf; }
+};
+
+int retry_open(const char* path, int flags, mode_t mode = 0) {
+  int fd;
+  do fd = ::open(path, flags, mode);
+  while (fd < 0 && errno == EINTR);
+  return fd;
+}
+
+fs::FileType type_of_mode(mode_t m) {
+  auto t = fs::file_type_from_mode(static_cast<std::uint32_t>(m));
+  return t ? *t : fs::FileType::Regular;
+}
+
+bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+
+// ---- locks ----
+// OFFSET_MAX of Linux fs/locks.c: a lock "to the end of the file" ends here.
+constexpr std::uint64_t kOffsetMax = static_cast<std::uint64_t>(INT64_MAX);
+
+}  // namespace
+
+// In-process POSIX record locks, per file (st_dev, st_ino), with the 9P
+// owner (client_id, proc_id) standing for the process of fcntl(2):
+//  - locks of one owner never conflict with each other; a new lock replaces
+//    the owner's locks in its range (splitting them) and merges with the
+//    owner's adjacent/overlapping locks of the same type (fs/locks.c
+//    posix_lock_inode);
+//  - a read lock conflicts with another owner's write lock, a write lock with
+//    any lock of another owner;
+//  - closing (destroying) an OpenFile releases every lock, on that file, of
+//    every owner that locked through it (close(2): "all locks held by the
+//    process on the file are released, whichever descriptor they were taken
+//    through").
+// Host OFD locks were not used: they belong to the open file description, so
+// two 9P owners locking through one OpenFile could not be told apart. The
+// cost: host processes outside the server do not see these locks.
+class LockTable {
+ public:
+  using Key = std::pair<std::uint64_t, std::uint64_t>;
+  using Owner = std::pair<std::string, std::uint32_t>;
+
+  struct Rec {
+    Owner owner;
+    fs::LockType type;
+    std::uint64_t start, end;  // inclusive
+  };
+
+  // Range checks of fs/locks.c flock64_to_posix_lock for l_whence SEEK_SET.
+  static Result<std::pair<std::uint64_t, std::uint64_t>> span(const fs::LockRange& r) {
+    if (r.start > kOffsetMax) return Errno::INVAL;
+    if (r.length == 0) return std::pair{r.start, kOffsetMax};
+    if (r.length - 1 > kOffsetMax - r.start) return Errno::OVERFLOW;
+    return std::pair{r.start, r.start + r.length - 1};
+  }
+
+  Result<fs::LockResult> set(const Key& key, const fs::LockRange& r) {
+    auto sp = span(r);
+    if (!sp) return sp.error();
+    auto [s, e] = *sp;
+    Owner me{r.client_id, r.proc_id};
+    std::lock_guard<std::mutex> g(mu_);
+    auto& recs = files_[key];
+    if (r.type != fs::LockType::Unlock) {
+      for (const auto& x : recs)
+        if (x.owner != me && x.start <= e && s <= x.end &&
+            (x.type == fs::LockType::Write || r.type == fs::LockType::Write)) {
+          if (recs.empty()) files_.erase(key);
+          return fs::LockResult::WouldBlock;
+        }
+    }
+    // Carve [s, e] out of my locks.
+    std::vector<Rec> out;
+    out.reserve(recs.size() + 2);
+    for (const auto& x : recs) {
+      if (x.owner != me || x.end < s || e < x.start) {
+        out.push_back(x);
+        continue;
+      }
+      if (x.start < s) out.push_back(Rec{x.owner, x.type, x.start, s - 1});
+      if (x.end > e) out.push_back(Rec{x.owner, x.type, e + 1, x.end});
+    }
+    if (r.type != fs::LockType::Unlock) {
+      Rec n{me, r.type, s, e};
+      // Merge with my touching locks of the same type.
+      std::vector<Rec> kept;
+      kept.reserve(out.size() + 1);
+      for (const auto& x : out) {
+        bool touches = x.owner == me && x.type == n.type &&
+                       (x.end == kOffsetMax || x.end + 1 >= n.start) &&
+                       (n.end == kOffsetMax || n.end + 1 >= x.start);
+        if (touches) {
+          n.start = std::min(n.start, x.start);
+          n.end = std::max(n.end, x.end);
+        } else {
+          kept.push_back(x);
+        }
+      }
+      kept.push_back(n);
+      out = std::move(kept);
+    }
+    std::sort(out.begin(), out.end(), [](const Rec& a, const Rec& b) { return a.start < b.start; });
+    if (out.empty())
+      files_.erase(key);
+    else
+      recs = std::move(out);
+    return fs::LockResult::Granted;
+  }
+
+  // The conflicting lock with the lowest start (Linux reports the first of
+  // its per-inode list; with one owner per range the order is by start).
+  Result<fs::LockRange> test(const Key& key, const fs::LockRange& r) {
+    if (r.type == fs::LockType::Unlock) return Errno::INVAL;  // F_GETLK with F_UNLCK
+    auto sp = span(r);
+    if (!sp) return sp.error();
+    auto [s, e] = *sp;
+    Owner me{r.client_id, r.proc_id};
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = files_.find(key);
+    if (it != files_.end()) {
+      for (const auto& x : it->second) {  // sorted by start
+        if (x.owner != me && x.start <= e && s <= x.end &&
+            (x.type == fs::LockType::Write || r.type == fs::LockType::Write)) {
+          fs::LockRange c;
+          c.type = x.type;
+          c.start = x.start;
+          c.length = x.end == kOffsetMax ? 0 : x.end - x.start + 1;
+          c.proc_id = x.owner.second;
+          c.client_id = x.owner.first;
+          return c;
+        }
+      }
+    }
+    fs::LockRange none = r;
+    none.type = fs::LockType::Unlock;
+    return none;
+  }
+
+  void release(const Key& key, const std::set<Owner>& owners) {
+    if (owners.empty()) return;
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = files_.find(key);
+    if (it == files_.end()) return;
+    auto& recs = it->second;
+    recs.erase(std::remove_if(recs.begin(), recs.end(), [&](const Rec& x) { return owners.count(x.owner) != 0; }),
+               recs.end());
+    if (recs.empty()) files_.erase(it);
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<Key, std::vector<Rec>> files_;
+};
+
+// ---- nodes ----
+
+class PosixBackend::Node final : public fs::Node {
+ public:
+  Node(int fd, fs::FileType type, std::uint64_t dev, std::uint64_t ino) : fd(fd), type(type), dev(dev), ino(ino) {}
+  ~Node() override { ::close(fd); }
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  const int fd;              // O_PATH|O_NOFOLLOW
+  const fs::FileType type;   // an inode's type never changes
+  const std::uint64_t dev, ino;
+};
+
+namespace {
+
+PosixBackend::Node* as_posix(fs::Node& n);
+
+}  // namespace
+
+// ---- credentials ----
+
+// Runs the enclosing call as `cred` (fsuid, fsgid, supplementary groups) on
+// this thread only, restoring the previous credentials on destruction. The
+// raw syscalls are used on purpose: they act on the calling thread.
+class PosixBackend::CredGuard {
+ public:
+  CredGuard(bool active, const fs::Cred& cred) : CredGuard(active, cred, cred.gid) {}
+  // fsgid = `gid` (the group a new object gets); cred.gid stays one of the
+  // caller's groups for permission checks.
+  CredGuard(bool active, const fs::Cred& cred, std::uint32_t gid) {
+    if (!active) return;
+    int n = ::getgroups(0, nullptr);
+    if (n < 0) {
+      err_ = last_error();
+      return;
+    }
+    saved_groups_.resize(static_cast<std::size_t>(n));
+    if (n > 0 && ::getgroups(n, saved_groups_.data()) < 0) {
+      err_ = last_error();
+      return;
+    }
+    saved_uid_ = static_cast<uid_t>(::syscall(SYS_setfsuid, static_cast<uid_t>(-1)));
+    saved_gid_ = static_cast<gid_t>(::syscall(SYS_setfsgid, static_cast<gid_t>(-1)));
+    std::vector<gid_t> groups(cred.groups.begin(), cred.groups.end());
+    if (gid != cred.gid) groups.push_back(cred.gid);
+    active_ = true;  // from here on the destructor restores
+    if (::syscall(SYS_setgroups, groups.size(), groups.data()) != 0) {
+      err_ = last_error();
+      return;
+    }
+    ::syscall(SYS_setfsgid, static_cast<gid_t>(gid));
+    ::syscall(SYS_setfsuid, static_cast<uid_t>(cred.uid));
+    // setfs[ug]id report no errors; read the values back.
+    if (static_cast<uid_t>(::syscall(SYS_setfsuid, static_cast<uid_t>(-1))) != cred.uid ||
+        static_cast<gid_t>(::syscall(SYS_setfsgid, static_cast<gid_t>(-1))) != gid)
+      err_ = Errno::PERM;
+  }
+  ~CredGuard() {
+    if (!active_) return;
+    ::syscall(SYS_setfsuid, saved_uid_);  // first: brings the capabilities back
+    ::syscall(SYS_setfsgid, saved_gid_);
+    long r = ::syscall(SYS_setgroups, saved_groups_.size(), saved_groups_.data());
+    if (r != 0 || static_cast<uid_t>(::syscall(SYS_setfsuid, static_cast<uid_t>(-1))) != saved_uid_ ||
+        static_cast<gid_t>(::syscall(SYS_setfsgid, static_cast<gid_t>(-1))) != saved_gid_) {
+      // Carrying on with someone else's credentials would be worse.
+      std::fprintf(stderr, "posix backend: cannot restore credentials\n");
+      std::abort();
+    }
+  }
+  CredGuard(const CredGuard&) = delete;
+  CredGuard& operator=(const CredGuard&) = delete;
+
+  bool ok() const { return err_ == Errno::OK; }
+  Errno error() const { return err_; }
+
+ private:
+  bool active_ = false;
+  Errno err_ = Errno::OK;
+  uid_t saved_uid_ = 0;
+  gid_t saved_gid_ = 0;
+  std::vector<gid_t> saved_groups_;
+};
+
+#define P9_CRED(...)                         \
+  CredGuard cred_guard_(__VA_ARGS__);        \
+  if (!cred_guard_.ok()) return cred_guard_.error()
+
+#define P9_NODE(var, node)         \
+  Node* var = as_posix(node);      \
+  if (var == nullptr) return Errno::BADF
+
+namespace {
+
+PosixBackend::Node* as_posix(fs::Node& n) { return dynamic_cast<PosixBackend::Node*>(&n); }
+
+}  // namespace
+
+// ---- open files ----
+
+class PosixBackend::File final : public fs::OpenFile {
+ public:
+  File(int fd, int accmode, fs::FileType type, LockTable::Key key, std::shared_ptr<LockTable> locks,
+       std::optional<std::uint64_t> root_ino)
+      : fd_(fd), accmode_(accmode), type_(type), key_(key), locks_(std::move(locks)), root_ino_(root_ino) {}
+  ~File() override {
+    locks_->release(key_, owners_);
+    if (dir_ != nullptr) ::closedir(dir_);
+    ::close(fd_);
+  }
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+
+  Result<std::size_t> read(std::uint64_t offset, std::uint8_t* out, std::size_t len) override {
+    if (offset > kOffsetMax) return Errno::INVAL;
+    ssize_t n;
+    do n = ::pread(fd_, out, len, static_cast<off_t>(offset));
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return last_error();
+    return static_cast<std::size_t>(n);
+  }
+
+  Result<std::size_t> write(std::uint64_t offset, const std::uint8_t* data, std::size_t len) override {
+    if (offset > kOffsetMax) return Errno::INVAL;
+    ssize_t n;
+    do n = ::pwrite(fd_, data, len, static_cast<off_t>(offset));
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return last_error();
+    return static_cast<std::size_t>(n);
+  }
+
+  // Cookies are the host's telldir() values (on 64-bit glibc: the d_off the
+  // file system gave the last entry read, i.e. the position of the next one).
+  // ext4 (htree hashes or byte offsets) and tmpfs (per-directory offset maps,
+  // Linux 6.6+) keep them valid while other entries come and go. 0 never
+  // follows an entry, so it can mean "from the start".
+  Result<void> readdir(std::uint64_t cookie, const std::function<bool(const fs::DirEntry&)>& emit) override {
+    if (type_ != fs::FileType::Directory) return Errno::NOTDIR;
+    if (dir_ == nullptr) {
+      int d = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+      if (d < 0) return last_error();
+      dir_ = ::fdopendir(d);
+      if (dir_ == nullptr) {
+        Errno e = last_error();
+        ::close(d);
+        return e;
+      }
+    }
+    if (cookie == 0)
+      ::rewinddir(dir_);
+    else
+      ::seekdir(dir_, static_cast<long>(cookie));
+    for (;;) {
+      errno = 0;
+      struct dirent* e = ::readdir(dir_);
+      if (e == nullptr) {
+        if (errno != 0) return last_error();
+        return {};
+      }
+      fs::DirEntry de;
+      de.name = e->d_name;
+      de.ino = e->d_ino;
+      if (e->d_type != DT_UNKNOWN) {
+        de.type = type_of_mode(static_cast<mode_t>(DTTOIF(e->d_type)));
+      } else {
+        struct stat st;
+        if (::fstatat(::dirfd(dir_), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) de.type = type_of_mode(st.st_mode);
+      }
+      if (root_ino_ && de.name == "..") {  // never show what lies above DIR
+        de.ino = *root_ino_;
+        de.type = fs::FileType::Directory;
+      }
+      de.next_cookie = static_cast<std::uint64_t>(::telldir(dir_));
+      if (!emit(de)) return {};
+    }
+  }
+
+  Result<void> fsync(bool datasync) override {
+    if ((datasync ? ::fdatasync(fd_) : ::fsync(fd_)) != 0) return last_error();
+    return {};
+  }
+
+  Result<fs::LockResult> lock(const fs::LockRange& range) override {
+    if (range.type == fs::LockType::Read && accmode_ != O_RDONLY && accmode_ != O_RDWR) return Errno::BADF;
+    if (range.type == fs::LockType::Write && accmode_ != O_WRONLY && accmode_ != O_RDWR) return Errno::BADF;
+    auto r = locks_->set(key_, range);
+    if (r.ok()) owners_.insert({range.client_id, range.proc_id});
+    return r;
+  }
+
+  Result<fs::LockRange> getlock(const fs::LockRange& range) override { return locks_->test(key_, range); }
+
+ private:
+  const int fd_;
+  const int accmode_;
+  const fs::FileType type_;
+  const LockTable::Key key_;
+  const std::shared_ptr<LockTable> locks_;
+  const std::optional<std::uint64_t> root_ino_;  // set when this is DIR itself
+  DIR* dir_ = nullptr;
+  std::set<LockTable::Owner> owners_;
+};
+
+// ---- backend ----
+
+PosixBackend::PosixBackend(std::string dir) : dir_(std::move(dir)), locks_(std::make_shared<LockTable>()) {
+  switch_creds_ = ::geteuid() == 0;
+  int fd = retry_open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    open_error_ = last_error();
+    open_message_ = dir_ + ": " + std::strerror(errno);
+    return;
+  }
+  // The magic links are how nodes are reopened; without /proc nothing works.
+  struct stat via_proc;
+  if (::stat(ProcPath(fd).c_str(), &via_proc) != 0) {
+    open_error_ = Errno::NOSYS;
+    open_message_ = std::string("/proc/self/fd is not usable (is /proc mounted?): ") + std::strerror(errno);
+    ::close(fd);
+    return;
+  }
+  auto r = node_from_fd(fd);
+  if (!r) {
+    open_error_ = r.error();
+    open_message_ = dir_ + ": " + errno_text(static_cast<std::uint32_t>(r.error()));
+    return;
+  }
+  root_ = *r;
+  auto* n = static_cast<Node*>(root_.get());
+  root_dev_ = n->dev;
+  root_ino_ = n->ino;
+}
+
+PosixBackend::~PosixBackend() = default;
+
+std::unique_ptr<PosixBackend> PosixBackend::open(const std::string& dir, std::string* error) {
+  auto b = std::make_unique<PosixBackend>(dir);
+  if (b->open_error_ != Errno::OK) {
+    if (error != nullptr) *error = b->open_message_;
+    return nullptr;
+  }
+  return b;
+}
+
+fs::Profile PosixBackend::profile() const {
+  fs::Profile p;
+  p.name = "posix";
+  p.ownership = switch_creds_;
+  return p;
+}
+
+Result<fs::NodeRef> PosixBackend::root() {
+  if (!root_) return open_error_ == Errno::OK ? Errno::IO : open_error_;
+  return root_;
+}
+
+Result<fs::NodeRef> PosixBackend::node_from_fd(int fd) {
+  struct stat st;
+  if (::fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) {
+    Errno e = last_error();
+    ::close(fd);
+    return e;
+  }
+  return fs::NodeRef(std::make_shared<Node>(fd, type_of_mode(st.st_mode), static_cast<std::uint64_t>(st.st_dev),
+                                            static_cast<std::uint64_t>(st.st_ino)));
+}
+
+Result<fs::NodeRef> PosixBackend::node_at(int dirfd, const std::string& name) {
+  int fd = ::openat(dirfd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return last_error();
+  return node_from_fd(fd);
+}
+
+void PosixBackend::undo_umask(int fd, std::uint32_t mode) {
+  struct stat st;
+  if (::fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0 || S_ISLNK(st.st_mode)) return;
+  mode_t lost = static_cast<mode_t>(mode & 0777) & ~st.st_mode;
+  if (lost != 0) (void)::fchmodat(AT_FDCWD, ProcPath(fd).c_str(), (st.st_mode & 07777) | lost, 0);
+}
+
+Result<fs::NodeRef> PosixBackend::lookup(const fs::Cred& cred, fs::Node& dir, std::string_view name) {
+  P9_NODE(d, dir);
+  if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
+  if (has_nul(name)) return Errno::INVAL;
+  P9_CRED(switch_creds_, cred);
+  if (name == ".." && d->dev == root_dev_ && d->ino == root_ino_) {
+    // The root's parent is the root. Check search permission on it as the
+    // kernel would for "..", without opening what lies above.
+    int fd = ::openat(d->fd, ".", O_PATH | O_CLOEXEC);
+    if (fd < 0) return last_error();
+    ::close(fd);
+    return root_;
+  }
+  return node_at(d->fd, std::string(name));
+}
+
+Result<fs::Attr> PosixBackend::getattr(fs::Node& node) {
+  P9_NODE(n, node);
+  struct statx sx;
+  if (::statx(n->fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, &sx) != 0)
+    return last_error();
+  fs::Attr a;
+  a.mode = sx.stx_mode;
+  a.type = type_of_mode(sx.stx_mode);
+  a.uid = sx.stx_uid;
+  a.gid = sx.stx_gid;
+  a.nlink = sx.stx_nlink;
+  a.rdev = fs::make_rdev(sx.stx_rdev_major, sx.stx_rdev_minor);
+  a.size = sx.stx_size;
+  a.blksize = sx.stx_blksize;
+  a.blocks = sx.stx_blocks;
+  auto ts = [](const struct statx_timestamp& t) { return fs::Timespec{t.tv_sec, t.tv_nsec}; };
+  a.atime = ts(sx.stx_atime);
+  a.mtime = ts(sx.stx_mtime);
+  a.ctime = ts(sx.stx_ctime);
+  if (sx.stx_mask & STATX_BTIME) a.btime = ts(sx.stx_btime);
+  a.ino = sx.stx_ino;
+  return a;
+}
+
+Result<void> PosixBackend::setattr(const fs::Cred& cred, fs::Node& node, const fs::SetAttr& attr) {
+  P9_NODE(n, node);
+  P9_CRED(switch_creds_, cred);
+  const bool is_link = n->type == fs::FileType::Symlink;
+  const ProcPath proc(n->fd);
+  bool did = false;
+  // Order: size and times first (they may need write permission that a
+  // chmod in the same request could take away), then owner, then mode (so a
+  // chown's clearing of set-id bits does not undo the requested mode). Not
+  // atomic: an error leaves the earlier steps done.
+  if (attr.size) {
+    if (n->type == fs::FileType::Directory) return Errno::ISDIR;
+    if (n->type != fs::FileType::Regular) return Errno::INVAL;
+    if (*attr.size > kOffsetMax) return Errno::FBIG;
+    if (::truncate(proc.c_str(), static_cast<off_t>(*attr.size)) != 0) return last_error();
+    did = true;
+  }
+  if (attr.atime.how != fs::TimeSet::How::Omit || attr.mtime.how != fs::TimeSet::How::Omit) {
+    auto conv = [](const fs::TimeSet& t) {
+      struct timespec s{};
+      switch (t.how) {
+        case fs::TimeSet::How::Omit: s.tv_nsec = UTIME_OMIT; break;
+        case fs::TimeSet::How::Now: s.tv_nsec = UTIME_NOW; break;
+        case fs::TimeSet::How::Value:
+          s.tv_sec = static_cast<time_t>(t.value.sec);
+          s.tv_nsec = static_cast<long>(t.value.nsec);
+          break;
+      }
+      return s;
+    };
+    struct timespec ts[2] = {conv(attr.atime), conv(attr.mtime)};
+    // utimensat accepts AT_EMPTY_PATH on current kernels; older ones say
+    // EINVAL, then non-symlinks go through the magic link.
+    int r = ::utimensat(n->fd, "", ts, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+    if (r != 0 && errno == EINVAL && !is_link) r = ::utimensat(AT_FDCWD, proc.c_str(), ts, 0);
+    if (r != 0) return last_error();
+    did = true;
+  }
+  if (attr.uid || attr.gid) {
+    uid_t u = attr.uid ? static_cast<uid_t>(*attr.uid) : static_cast<uid_t>(-1);
+    gid_t g = attr.gid ? static_cast<gid_t>(*attr.gid) : static_cast<gid_t>(-1);
+    if (::fchownat(n->fd, "", u, g, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) return last_error();
+    did = true;
+  }
+  if (attr.mode) {
+    if (is_link) return Errno::OPNOTSUPP;  // lchmod: Linux has no symlink modes
+    if (::fchmodat(AT_FDCWD, proc.c_str(), static_cast<mode_t>(*attr.mode & 07777), 0) != 0) return last_error();
+    did = true;
+  }
+  if (!did && attr.ctime_only) {
+    if (::fchownat(n->fd, "", static_cast<uid_t>(-1), static_cast<gid_t>(-1), AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) !=
+        0)
+      return last_error();
+  }
+  return {};
+}
+
+Result<fs::OpenRef> PosixBackend::open(const fs::Cred& cred, fs::Node& node, std::uint32_t flags) {
+  P9_NODE(n, node);
+  switch (n->type) {
+    case fs::FileType::Symlink: return Errno::LOOP;  // as open(O_NOFOLLOW); never reopen a symlink
+    case fs::FileType::CharDev:
+    case fs::FileType::BlockDev: return Errno::ACCES;  // as on a nodev mount: no host devices
+    default: break;
+  }
+  if ((flags & lopen::DIRECTORY) && n->type != fs::FileType::Directory) return Errno::NOTDIR;
+  P9_CRED(switch_creds_, cred);
+  int hf = host_open_flags(flags) | O_CLOEXEC | O_NOCTTY;
+  // A FIFO without a peer would block the server thread forever.
+  if (n->type == fs::FileType::Fifo) hf |= O_NONBLOCK;
+  int fd = retry_open(ProcPath(n->fd).c_str(), hf);
+  if (fd < 0) return last_error();
+  bool is_root = n->dev == root_dev_ && n->ino == root_ino_;
+  return fs::OpenRef(std::make_unique<File>(fd, hf & O_ACCMODE, n->type, LockTable::Key{n->dev, n->ino}, locks_,
+                                            is_root ? std::optional<std::uint64_t>(root_ino_) : std::nullopt));
+}
+
+Result<PosixBackend::Created> PosixBackend::create(const fs::Cred& cred, fs::Node& dir, std::string_view name,
+                                                   std::uint32_t flags, std::uint32_t mode, std::uint32_t gid) {
+  P9_NODE(d, dir);
+  if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
+  if (has_nul(name)) return Errno::INVAL;
+  P9_CRED(switch_creds_, cred, gid);
+  int hf = (host_open_flags(flags) & ~O_DIRECTORY) | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
+  int fd;
+  do fd = ::openat(d->fd, std::string(name).c_str(), hf, static_cast<mode_t>(mode & 07777));
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0) return last_error();
+  undo_umask(fd, mode);
+  // The node is the object just created, whatever happens to the name since.
+  int pfd = retry_open(ProcPath(fd).c_str(), O_PATH | O_CLOEXEC);
+  if (pfd < 0) {
+    Errno e = last_error();
+    ::close(fd);
+    return e;
+  }
+  auto nr = node_from_fd(pfd);
+  if (!nr) {
+    ::close(fd);
+    return nr.error();
+  }
+  auto* n = static_cast<Node*>(nr->get());
+  Created c;
+  c.node = *nr;
+  c.file = std::make_unique<File>(fd, hf & O_ACCMODE, n->type, LockTable::Key{n->dev, n->ino}, locks_, std::nullopt);
+  return c;
+}
+
+// mkdir/symlink/mknod give no descriptor: the node is looked up by name right
+// after (O_NOFOLLOW, so a concurrent replacement can at worst yield another
+// object inside DIR, never one outside).
+Result<fs::NodeRef> PosixBackend::mkdir(const fs::Cred& cred, fs::Node& dir, std::string_view name,
+                                        std::uint32_t mode, std::uint32_t gid) {
+  P9_NODE(d, dir);
+  if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
+  if (has_nul(name)) return Errno::INVAL;
+  P9_CRED(switch_creds_, cred, gid);
+  std::string nm(name);
+  if (::mkdirat(d->fd, nm.c_str(), static_cast<mode_t>(mode & 07777)) != 0) return last_error();
+  auto r = node_at(d->fd, nm);
+  if (r) undo_umask(static_cast<Node*>(r->get())->fd, mode);
+  return r;
+}
+
+Result<fs::NodeRef> PosixBackend::symlink(const fs::Cred& cred, fs::Node& dir, std::string_view name,
+                                          std::string_view target, std::uint32_t gid) {
+  P9_NODE(d, dir);
+  if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
+  if (has_nul(name) || has_nul(target)) return Errno::INVAL;
+  P9_CRED(switch_creds_, cred, gid);
+  std::string nm(name);
+  if (::symlinkat(std::string(target).c_str(), d->fd, nm.c_str()) != 0) return last_error();
+  return node_at(d->fd, nm);
+}
+
+Result<fs::NodeRef> PosixBackend::mknod(const fs::Cred& cred, fs::Node& dir, std::string_view name,
+                                        std::uint32_t mode, std::uint64_t rdev, std::uint32_t gid) {
+  P9_NODE(d, dir);
+  if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
+  if (has_nul(name)) return Errno::INVAL;
+  P9_CRED(switch_creds_, cred, gid);
+  std::string nm(name);
+  // Linux's S_IF* and dev_t encodings are the host's (fs::make_rdev is glibc's).
+  if (::mknodat(d->fd, nm.c_str(), static_cast<mode_t>(mode), static_cast<dev_t>(rdev)) != 0) return last_error();
+  auto r = node_at(d->fd, nm);
+  if (r) undo_umask(static_cast<Node*>(r->get())->fd, mode);
+  return r;
+}
+
+Result<void> PosixBackend::link(const fs::Cred& cred, fs::Node& target, fs::Node& dir, std::string_view name) {
+  P9_NODE(t, target);
+  P9_NODE(d, dir);
+  if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
+  if (has_nul(name)) return Errno::INVAL;
+  P9_CRED(switch_creds_, cred);
+  // linkat(fd, "", ..., AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; following
+  // the magic link does not (linkat(2), proc(5)). For a symlink node the
+  // magic link resolves to the symlink itself, which is what gets linked.
+  if (::linkat(AT_FDCWD, ProcPath(t->fd).c_str(), d->fd, std::string(name).c_str(), AT_SYMLINK_FOLLOW) != 0)
+    return last_error();
+  return {};
+}
+
+Result<void> PosixBackend::rename(const fs::Cred& cred, fs::Node& old_dir, std::string_view old_name,
+                                  fs::Node& new_dir, std::string_view new_name) {
+  P9_NODE(od, old_dir);
+  P9_NODE(nd, new_dir);
+  if (od->type != fs::FileType::Directory || nd->type != fs::FileType::Directory) return Errno::NOTDIR;
+  if (has_nul(old_name) || has_nul(new_name)) return Errno::INVAL;
+  P9_CRED(switch_creds_, cred);
+  if (::renameat(od->fd, std::string(old_name).c_str(), nd->fd, std::string(new_name).c_str()) != 0)
+    return last_error();
+  return {};
+}
+
+Result<void> PosixBackend::unlink(const fs::Cred& cred, fs::Node& dir, std::string_view name, bool rmdir) {
+  P9_NODE(d, dir);
+  if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
+  if (has_nul(name)) return Errno::INVAL;
+  P9_CRED(switch_creds_, cred);
+  if (::unlinkat(d->fd, std::string(name).c_str(), rmdir ? AT_REMOVEDIR : 0) != 0) return last_error();
+  return {};
+}
+
+Result<std::string> PosixBackend::readlink(fs::Node& node) {
+  P9_NODE(n, node);
+  if (n->type != fs::FileType::Symlink) return Errno::INVAL;
+  std::string buf(256, '\0');
+  for (;;) {
+    ssize_t r = ::readlinkat(n->fd, "", buf.data(), buf.size());
+    if (r < 0) return last_error();
+    if (static_cast<std::size_t>(r) < buf.size()) {
+      buf.resize(static_cast<std::size_t>(r));
+      return buf;
+    }
+    if (buf.size() >= (1u << 20)) return Errno::NAMETOOLONG;
+    buf.resize(buf.size() * 2);
+  }
+}
+
+Result<fs::StatFs> PosixBackend::statfs(fs::Node& node) {
+  P9_NODE(n, node);
+  struct statfs s;
+  if (::fstatfs(n->fd, &s) != 0) return last_error();
+  fs::StatFs o;
+  o.type = static_cast<std::uint32_t>(s.f_type);
+  o.bsize = static_cast<std::uint32_t>(s.f_bsize);
+  o.blocks = s.f_blocks;
+  o.bfree = s.f_bfree;
+  o.bavail = s.f_bavail;
+  o.files = s.f_files;
+  o.ffree = s.f_ffree;
+  std::uint32_t lo, hi;
+  static_assert(sizeof(s.f_fsid) == 2 * sizeof(std::uint32_t));
+  std::memcpy(&lo, &s.f_fsid, 4);
+  std::memcpy(&hi, reinterpret_cast<const char*>(&s.f_fsid) + 4, 4);
+  o.fsid = static_cast<std::uint64_t>(lo) | (static_cast<std::uint64_t>(hi) << 32);
+  o.namelen = static_cast<std::uint32_t>(s.f_namelen);
+  return o;
+}
+
+// Extended attributes go through the magic link with the path calls, which
+// reach the object's inode (fgetxattr refuses O_PATH descriptors). Symlinks
+// are not reachable that way (lgetxattr would act on the magic link itself)
+// and answer EOPNOTSUPP; Linux keeps no user.* attributes on symlinks anyway.
+Result<std::string> PosixBackend::getxattr(const fs::Cred& cred, fs::Node& node, std::string_view name) {
+  P9_NODE(n, node);
+  if (n->type == fs::FileType::Symlink) return Errno::OPNOTSUPP;
+  if (has_nul(name)) return Errno::INVAL;
+  P9_CRED(switch_creds_, cred);
+  const ProcPath proc(n->fd);
+  const std::string nm(name);
+  for (;;) {
+    ssize_t sz = ::getxattr(proc.c_str(), nm.c_str(), nullptr, 0);
+    if (sz < 0) return last_error();
+    std::string v(static_cast<std::size_t>(sz), '\0');
+    ssize_t r = ::getxattr(proc.c_str(), nm.c_str(), v.data(), v.size());
+    if (r < 0 && errno == ERANGE) continue;  // grew in between
+    if (r < 0) return last_error();
+    v.resize(static_cast<std::size_t>(r));
+    return v;
+  }
+}
+
+Result<std::vector<std::string>> PosixBackend::listxattr(const fs::Cred& cred, fs::Node& node) {
+  P9_NODE(n, node);
+  if (n->type == fs::FileType::Symlink) return Errno::OPNOTSUPP;
+  P9_CRED(switch_creds_, cred);
+  const ProcPath proc(n->fd);
+  for (;;) {
+    ssize_t sz = ::listxattr(proc.c_str(), nullptr, 0);
+    if (sz < 0) return last_error();
+    std::string buf(static_cast<std::size_t>(sz), '\0');
+    ssize_t r = ::listxattr(proc.c_str(), buf.data(), buf.size());
+    if (r < 0 && errno == ERANGE) continue;
+    if (r < 0) return last_error();
+    buf.resize(static_cast<std::size_t>(r));
+    std::vector<std::string> names;
+    std::size_t i = 0;
+    while (i < buf.size()) {
+      std::size_t j = buf.find('\0', i);
+      if (j == std::string::npos) j = buf.size();
+      if (j > i) names.emplace_back(buf, i, j - i);
+      i = j + 1;
+    }
+    return names;
+  }
+}
+
+Result<void> PosixBackend::setxattr(const fs::Cred& cred, fs::Node& node, std::string_view name,
+                                    std::string_view value, fs::XattrFlags flags) {
+  P9_NODE(n, node);
+  if (n->type == fs::FileType::Symlink) return Errno::OPNOTSUPP;
+  if (has_nul(name)) return Errno::INVAL;
+  int hf = 0;
+  switch (flags) {
+    case fs::XattrFlags::Any: break;
+    case fs::XattrFlags::Create: hf = XATTR_CREATE; break;
+    case fs::XattrFlags::Replace: hf = XATTR_REPLACE; break;
+    default: return Errno::INVAL;
+  }
+  P9_CRED(switch_creds_, cred);
+  if (::setxattr(ProcPath(n->fd).c_str(), std::string(name).c_str(), value.data(), value.size(), hf) != 0)
+    return last_error();
+  return {};
+}
+
+Result<void> PosixBackend::removexattr(const fs::Cred& cred, fs::Node& node, std::string_view name) {
+  P9_NODE(n, node);
+  if (n->type == fs::FileType::Symlink) return Errno::OPNOTSUPP;
+  if (has_nul(name)) return Errno::INVAL;
+  P9_CRED(switch_creds_, cred);
+  if (::removexattr(ProcPath(n->fd).c_str(), std::string(name).c_str()) != 0) return last_error();
+  return {};
+}
+
+bool PosixBackend::same(fs::Node& a, fs::Node& b) {
+  Node* x = as_posix(a);
+  Node* y = as_posix(b);
+  return x != nullptr && y != nullptr && x->dev == y->dev && x->ino == y->ino;
+}
+
+std::string PosixBackend::check_invariants() {
+  if (!root_) return "root directory not open: " + open_message_;
+  struct stat st;
+  auto* r = static_cast<Node*>(root_.get());
+  if (::fstatat(r->fd, "", &st, AT_EMPTY_PATH) != 0) return "root descriptor unusable";
+  if (!S_ISDIR(st.st_mode)) return "root is not a directory";
+  if (static_cast<std::uint64_t>(st.st_dev) != root_dev_ || static_cast<std::uint64_t>(st.st_ino) != root_ino_)
+    return "root identity changed";
+  // This thread must be back on the process's own credentials.
+  if (switch_creds_ && static_cast<uid_t>(::syscall(SYS_setfsuid, static_cast<uid_t>(-1))) != ::geteuid())
+    return "fsuid not restored";
+  return {};
+}
+
+}  // namespace p9::posix
