@@ -243,6 +243,8 @@ bool make_message(std::uint8_t type, Message& out) {
 
 }  // namespace
 
+bool make_default_message(std::uint8_t type, Message& out) { return make_message(type, out); }
+
 std::uint32_t frame_length(const std::uint8_t* data, std::size_t len, std::uint32_t msize, DecodeError* error) {
   *error = DecodeError::None;
   if (len < 4) return 0;

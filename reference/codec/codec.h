@@ -63,6 +63,9 @@ bool encode_append(const Frame& frame, std::vector<std::uint8_t>& out);
 // Encodes a frame that is known to be representable (asserts otherwise).
 std::vector<std::uint8_t> encode(const Frame& frame);
 
+// A default-valued message of the given type number (false for an unknown type).
+bool make_default_message(std::uint8_t type, Message& out);
+
 // Size an Rread/Rreaddir/Twrite frame has around its payload: header + count[4].
 inline constexpr std::uint32_t kDataFrameOverhead = HEADER_SIZE + 4;
 // Bytes one directory entry takes in Rreaddir: qid[13] offset[8] type[1] name[s].

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cassert>
+#include <type_traits>
 #include <utility>
 
 #include "spec/protocol.h"
@@ -13,6 +14,11 @@ template <class T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)), err_(Errno::OK) {}  // NOLINT
+  // Anything T can be made from (e.g. one message struct into a Message variant).
+  template <class U>
+    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::decay_t<U>, Errno> &&
+             !std::is_same_v<std::decay_t<U>, T> && !std::is_same_v<std::decay_t<U>, Result>)
+  Result(U&& u) : value_(std::forward<U>(u)), err_(Errno::OK) {}  // NOLINT
   Result(Errno e) : value_(), err_(e) { assert(e != Errno::OK); }  // NOLINT
   bool ok() const { return err_ == Errno::OK; }
   explicit operator bool() const { return ok(); }

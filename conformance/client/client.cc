@@ -1,0 +1,164 @@
+#include "conformance/client/client.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "reference/transport/transport.h"
+
+namespace p9::client {
+
+namespace {
+constexpr std::size_t kTranscriptLines = 12;
+}
+
+Client::Client(int fd) : fd_(fd) {}
+Client::~Client() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::unique_ptr<Client> Client::connect(const std::string& address, std::string* error) {
+  transport::Address a;
+  if (!transport::parse_address(address, &a, error)) return nullptr;
+  if (a.kind == transport::Address::Kind::Stdio) {
+    *error = "cannot connect to stdio";
+    return nullptr;
+  }
+  int fd = transport::connect_to(a, error);
+  if (fd < 0) {
+    *error = address + ": " + *error;
+    return nullptr;
+  }
+  return std::make_unique<Client>(fd);
+}
+
+void Client::note(const char* dir, const std::string& line) {
+  transcript_.push_back(std::string(dir) + line);
+  while (transcript_.size() > kTranscriptLines) transcript_.pop_front();
+}
+
+std::string Client::transcript() const {
+  std::string o;
+  for (const auto& l : transcript_) o += "    " + l + "\n";
+  return o;
+}
+
+bool Client::send_bytes(const std::vector<std::uint8_t>& bytes) {
+  std::size_t off = 0;
+  while (off < bytes.size()) {
+    ssize_t w = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      error_ = std::string("send: ") + std::strerror(errno);
+      return false;
+    }
+    off += static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+bool Client::send(const Frame& frame) {
+  std::vector<std::uint8_t> b;
+  if (!encode_append(frame, b)) {
+    error_ = "cannot encode " + to_string(frame);
+    return false;
+  }
+  note("-> ", to_string(frame));
+  return send_bytes(b);
+}
+
+std::optional<Frame> Client::receive(int timeout_ms) {
+  error_.clear();
+  while (true) {
+    DecodeError ferr;
+    std::uint32_t len = frame_length(in_.data(), in_.size(), 0xFFFFFFFFu, &ferr);
+    if (ferr != DecodeError::None) {
+      error_ = std::string("reply cannot be delimited: ") + to_string(ferr);
+      note("<- ", error_);
+      return std::nullopt;
+    }
+    if (len != 0 && in_.size() >= len) {
+      Decoded d = decode(in_.data(), len, Expect::Reply, 0xFFFFFFFFu);
+      in_.erase(in_.begin(), in_.begin() + len);
+      if (!d.ok()) {
+        error_ = std::string("reply does not decode: ") + to_string(d.error) + ": " + d.detail;
+        note("<- ", error_);
+        return std::nullopt;
+      }
+      note("<- ", to_string(d.frame));
+      return d.frame;
+    }
+    pollfd p{fd_, POLLIN, 0};
+    int n = ::poll(&p, 1, timeout_ms);
+    if (n == 0) {
+      error_ = "no reply within " + std::to_string(timeout_ms) + " ms";
+      note("<- ", error_);
+      return std::nullopt;
+    }
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      error_ = std::string("poll: ") + std::strerror(errno);
+      return std::nullopt;
+    }
+    std::uint8_t buf[65536];
+    ssize_t r = ::recv(fd_, buf, sizeof buf, 0);
+    if (r == 0) {
+      error_ = "connection closed by the server";
+      note("<- ", error_);
+      return std::nullopt;
+    }
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      error_ = std::string("recv: ") + std::strerror(errno);
+      note("<- ", error_);
+      return std::nullopt;
+    }
+    in_.insert(in_.end(), buf, buf + r);
+  }
+}
+
+bool Client::closed_by_peer(int timeout_ms) {
+  pollfd p{fd_, POLLIN, 0};
+  while (true) {
+    int n = ::poll(&p, 1, timeout_ms);
+    if (n <= 0) return false;
+    std::uint8_t buf[4096];
+    ssize_t r = ::recv(fd_, buf, sizeof buf, 0);
+    if (r == 0) return true;
+    if (r < 0) return errno == ECONNRESET;
+  }
+}
+
+Frame Client::rpc(Message request) {
+  error_.clear();
+  Frame req{new_tag(), std::move(request)};
+  if (std::holds_alternative<msg::Tversion>(req.body)) req.tag = NOTAG;
+  if (!send(req)) return Frame{req.tag, std::monostate{}};
+  auto reply = receive();
+  if (!reply) return Frame{req.tag, std::monostate{}};
+  if (reply->tag != req.tag) {
+    error_ = "reply tag " + std::to_string(reply->tag) + " does not match request tag " + std::to_string(req.tag);
+    return Frame{req.tag, std::monostate{}};
+  }
+  return *reply;
+}
+
+Result<void> Client::handshake(std::uint32_t msize, const std::string& aname, std::uint32_t uid,
+                               std::uint32_t root_fid) {
+  auto v = call<msg::Rversion>(msg::Tversion{msize, "9P2000.L"});
+  P9_TRY(v);
+  if (v->version != "9P2000.L") {
+    error_ = "server answered version " + v->version;
+    return Errno::PROTO;
+  }
+  msize_ = v->msize;
+  auto a = call<msg::Rattach>(msg::Tattach{root_fid, static_cast<std::uint32_t>(NOFID), uid == 0 ? "root" : "",
+                                           aname, uid});
+  P9_TRY(a);
+  return {};
+}
+
+}  // namespace p9::client

@@ -1,0 +1,88 @@
+// A small synchronous 9P2000.L client for tests, benchmarks and tools.
+// Every frame sent and received is kept in a short transcript, printed with
+// the message printer, so a failing assertion can show what crossed the wire.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <optional>
+#include <vector>
+
+#include "reference/codec/codec.h"
+#include "reference/codec/printer.h"
+#include "reference/fs/result.h"
+
+namespace p9::client {
+
+class Client {
+ public:
+  // Takes ownership of a connected stream fd.
+  explicit Client(int fd);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Connects to "tcp:HOST:PORT" or "unix:PATH". nullptr + *error on failure.
+  static std::unique_ptr<Client> connect(const std::string& address, std::string* error);
+
+  // ---- raw access (hostile-input and pipelining cases) ----
+  bool send_bytes(const std::vector<std::uint8_t>& bytes);
+  bool send(const Frame& frame);
+  // Reads one reply frame. Empty optional on EOF/error/timeout (see last_error()).
+  // A frame that does not decode as a reply is an error too.
+  std::optional<Frame> receive(int timeout_ms = 10000);
+  // True when the server closed the connection (read returns EOF) within timeout.
+  bool closed_by_peer(int timeout_ms = 2000);
+  const std::string& last_error() const { return error_; }
+
+  // ---- request/reply ----
+  // Sends the request on a fresh tag, waits for its reply (checks the tag).
+  // On a transport failure returns a Frame holding monostate.
+  Frame rpc(Message request);
+  // The typed form: the expected reply, or the errno of an Rlerror. Any other
+  // reply (wrong type, transport failure) is Errno::PROTO, with the reason in
+  // last_error().
+  template <class R>
+  Result<R> call(Message request) {
+    Frame f = rpc(std::move(request));
+    if (const R* r = std::get_if<R>(&f.body)) return *r;
+    if (const msg::Rlerror* e = std::get_if<msg::Rlerror>(&f.body)) {
+      Errno err = static_cast<Errno>(e->ecode);
+      return err == Errno::OK ? Errno::PROTO : err;  // Rlerror 0 is itself a protocol error
+    }
+    if (error_.empty()) error_ = std::string("unexpected reply, wanted ") + R::kName + ": " + to_string(f);
+    return Errno::PROTO;
+  }
+
+  // Tversion + Tattach as Linux does (n_uname = uid). Returns the errno of
+  // the first step that fails.
+  Result<void> handshake(std::uint32_t msize, const std::string& aname, std::uint32_t uid = 0,
+                         std::uint32_t root_fid = 0);
+  std::uint32_t msize() const { return msize_; }
+  void set_msize(std::uint32_t m) { msize_ = m; }
+
+  // Unused fid numbers, counting up from 1000 (tests use small numbers freely).
+  std::uint32_t new_fid() { return next_fid_++; }
+  std::uint16_t new_tag() {
+    std::uint16_t t = next_tag_++;
+    if (next_tag_ == NOTAG) next_tag_ = 1;
+    return t;
+  }
+
+  // The last frames that crossed the wire, one printer line each ("-> " sent, "<- " received).
+  std::string transcript() const;
+
+ private:
+  void note(const char* dir, const std::string& line);
+  int fd_;
+  std::uint32_t msize_ = 1u << 20;
+  std::uint32_t next_fid_ = 1000;
+  std::uint16_t next_tag_ = 1;
+  std::vector<std::uint8_t> in_;
+  std::string error_;
+  std::deque<std::string> transcript_;
+};
+
+}  // namespace p9::client

@@ -1,0 +1,268 @@
+#include "conformance/harness/case.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+
+#include "conformance/harness/deviations.h"
+
+namespace p9::conformance {
+
+namespace {
+Target* g_target = nullptr;
+std::atomic<int> g_case_counter{0};
+
+std::string current_case_name() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  return info ? std::string(info->test_suite_name()) + "." + info->name() : "?";
+}
+}  // namespace
+
+Target& target() { return *g_target; }
+void set_target(Target* t) { g_target = t; }
+
+const char* feature_name(Feature f) {
+  switch (f) {
+    case Feature::HardLinks: return "hard links";
+    case Feature::Xattrs: return "extended attributes";
+    case Feature::Locks: return "POSIX locks";
+    case Feature::Mknod: return "mknod";
+    case Feature::Ownership: return "ownership and per-user permissions";
+  }
+  return "?";
+}
+
+bool Case::supports(Feature f) const {
+  fs::Profile p = target().profile();
+  switch (f) {
+    case Feature::HardLinks: return p.hardlinks;
+    case Feature::Xattrs: return p.xattrs;
+    case Feature::Locks: return p.locks;
+    case Feature::Mknod: return p.mknod;
+    case Feature::Ownership: return p.ownership;
+  }
+  return false;
+}
+
+void Case::SetUp() {
+  std::string error;
+  main_ = target().connect(&error);
+  ASSERT_TRUE(main_) << "cannot connect to " << target().name() << ": " << error;
+  auto h = main_->handshake(kCaseMsize, target().aname(), 0, root_fid_);
+  ASSERT_TRUE(h.ok()) << "handshake with " << target().name() << " failed: " << errno_name(static_cast<std::uint32_t>(h.error()))
+                      << " " << main_->last_error() << "\n" << main_->transcript();
+  // A fresh directory for this case, unique across runs and processes.
+  dir_name_ = "p9c." + current_case_name() + "." + std::to_string(::getpid()) + "." + std::to_string(++g_case_counter);
+  if (dir_name_.size() > 200) dir_name_ = dir_name_.substr(dir_name_.size() - 200);
+  auto m = main_->call<msg::Rmkdir>(msg::Tmkdir{root_fid_, dir_name_, 0777, 0});
+  ASSERT_TRUE(m.ok()) << "cannot make the case directory: " << main_->last_error() << "\n" << main_->transcript();
+  auto w = main_->call<msg::Rwalk>(msg::Twalk{root_fid_, dir_fid_, {dir_name_}});
+  ASSERT_TRUE(w.ok() && w->wqid.size() == 1) << "cannot walk to the case directory\n" << main_->transcript();
+  // mkdir's mode is filtered by nothing here (no umask over 9P), but make sure
+  // other users can work in it whatever the server did.
+  msg::Tsetattr s{};
+  s.fid = dir_fid_;
+  s.valid = setattr::MODE;
+  s.mode = 0777;
+  (void)main_->call<msg::Rsetattr>(s);
+}
+
+void Case::TearDown() {
+  const std::string name = current_case_name();
+  const Deviation* listed = find_deviation(target().deviation_id(), name);
+  if (listed && !deviation_seen_ && !::testing::Test::IsSkipped())
+    ADD_FAILURE() << "listed deviation no longer happens (remove it from the list): target "
+                  << target().deviation_id() << ", case " << name << ", listed reply '" << listed->observed << "'";
+  main_.reset();
+  std::string health = target().health();
+  if (!health.empty()) ADD_FAILURE() << "the server under test is gone: " << health;
+  std::string inv = target().check_invariants();
+  if (!inv.empty()) ADD_FAILURE() << "backend invariants broken after this case: " << inv;
+}
+
+void Case::note_rule(const char* rule, const char* source) {
+  RecordProperty("rule", rule);
+  RecordProperty("source", source);
+}
+
+void Case::mismatch(const std::string& expected, const std::string& actual, const char* expr, const char* file,
+                    int line) {
+  const std::string name = current_case_name();
+  const Deviation* d = find_deviation(target().deviation_id(), name);
+  if (d && actual.rfind(d->observed, 0) == 0) {
+    deviation_seen_ = true;
+    RecordProperty("known_deviation", d->reason);
+    std::printf("[ KNOWN DEVIATION ] %s: %s (%s)\n", name.c_str(), actual.c_str(), d->reason.c_str());
+    return;
+  }
+  ADD_FAILURE_AT(file, line) << "check: " << expr << "\n  expected: " << expected << "\n  actual:   " << actual
+                             << "\n  wire (last frames):\n"
+                             << c().transcript();
+}
+
+void Case::check_errno(Errno got, Errno want, const char* expr, const char* file, int line) {
+  if (got == want) return;
+  auto show = [](Errno e) {
+    if (e == Errno::OK) return std::string("success");
+    if (e == Errno::PROTO) return std::string("EPROTO (or a reply of the wrong type / no reply)");
+    const char* n = errno_name(static_cast<std::uint32_t>(e));
+    return std::string("Rlerror ") + (n ? n : std::to_string(static_cast<std::uint32_t>(e)));
+  };
+  std::string actual = show(got);
+  if (!c().last_error().empty()) actual += " [" + c().last_error() + "]";
+  mismatch(show(want), actual, expr, file, line);
+}
+
+void Case::check_text(const std::string& got, const std::string& want, const char* expr, const char* file, int line) {
+  if (got == want) return;
+  mismatch(want, got, expr, file, line);
+}
+
+// ---------------------------------------------------------------- helpers ----
+
+Case::Conn Case::connect_as(std::uint32_t uid) {
+  Conn conn;
+  std::string error;
+  conn.client = target().connect(&error);
+  if (!conn.client) {
+    ADD_FAILURE() << "cannot connect: " << error;
+    return conn;
+  }
+  conn.root = 1;
+  conn.dir = 2;
+  auto h = conn.client->handshake(kCaseMsize, target().aname(), uid, conn.root);
+  if (!h.ok()) {
+    ADD_FAILURE() << "attach as uid " << uid << " failed\n" << conn.client->transcript();
+    return conn;
+  }
+  auto w = conn.client->call<msg::Rwalk>(msg::Twalk{conn.root, conn.dir, {dir_name_}});
+  if (!w.ok() || w->wqid.size() != 1) ADD_FAILURE() << "uid " << uid << " cannot walk to the case directory\n" << conn.client->transcript();
+  return conn;
+}
+
+std::unique_ptr<client::Client> Case::raw_connection() {
+  std::string error;
+  auto cl = target().connect(&error);
+  if (!cl) ADD_FAILURE() << "cannot connect: " << error;
+  return cl;
+}
+
+std::uint32_t Case::walk(std::uint32_t fid, const std::vector<std::string>& names) {
+  std::uint32_t nf = c().new_fid();
+  auto r = c().call<msg::Rwalk>(msg::Twalk{fid, nf, names});
+  if (!r.ok() || r->wqid.size() != names.size()) {
+    ADD_FAILURE() << "setup walk failed\n" << c().transcript();
+    return 0;
+  }
+  return nf;
+}
+
+Qid Case::mkdir(std::uint32_t dfid, const std::string& name, std::uint32_t mode) {
+  auto r = c().call<msg::Rmkdir>(msg::Tmkdir{dfid, name, mode, 0});
+  if (!r.ok()) {
+    ADD_FAILURE() << "setup mkdir " << name << " failed\n" << c().transcript();
+    return {};
+  }
+  return r->qid;
+}
+
+std::uint32_t Case::create(std::uint32_t dfid, const std::string& name, const std::string& content,
+                           std::uint32_t flags, std::uint32_t mode) {
+  std::uint32_t f = walk(dfid, {});
+  if (!f) return 0;
+  auto r = c().call<msg::Rlcreate>(msg::Tlcreate{f, name, flags, mode, 0});
+  if (!r.ok()) {
+    ADD_FAILURE() << "setup create " << name << " failed\n" << c().transcript();
+    return 0;
+  }
+  if (!content.empty()) write(f, 0, content);
+  return f;
+}
+
+std::uint32_t Case::open(const std::vector<std::string>& path, std::uint32_t flags) {
+  std::uint32_t f = walk(dir_fid_, path);
+  if (!f) return 0;
+  auto r = c().call<msg::Rlopen>(msg::Tlopen{f, flags});
+  if (!r.ok()) {
+    ADD_FAILURE() << "setup open failed\n" << c().transcript();
+    return 0;
+  }
+  return f;
+}
+
+void Case::write(std::uint32_t fid, std::uint64_t offset, const std::string& data) {
+  std::size_t room = c().msize() - 24;
+  for (std::size_t done = 0; done < data.size();) {
+    std::string chunk = data.substr(done, room);
+    auto r = c().call<msg::Rwrite>(msg::Twrite{fid, offset + done, chunk});
+    if (!r.ok() || r->count == 0) {
+      ADD_FAILURE() << "setup write failed\n" << c().transcript();
+      return;
+    }
+    done += r->count;
+  }
+}
+
+std::string Case::read(std::uint32_t fid, std::uint64_t offset, std::uint32_t count) {
+  auto r = c().call<msg::Rread>(msg::Tread{fid, offset, count});
+  if (!r.ok()) {
+    ADD_FAILURE() << "read failed\n" << c().transcript();
+    return {};
+  }
+  return r->data;
+}
+
+std::string Case::read_all(std::uint32_t fid) {
+  std::string all;
+  while (true) {
+    auto r = c().call<msg::Rread>(msg::Tread{fid, all.size(), c().msize() - 24});
+    if (!r.ok()) {
+      ADD_FAILURE() << "read failed\n" << c().transcript();
+      return all;
+    }
+    if (r->data.empty()) return all;
+    all += r->data;
+  }
+}
+
+msg::Rgetattr Case::getattr(std::uint32_t fid) {
+  auto r = c().call<msg::Rgetattr>(msg::Tgetattr{fid, GETATTR_ALL});
+  if (!r.ok()) {
+    ADD_FAILURE() << "getattr failed\n" << c().transcript();
+    return {};
+  }
+  return *r;
+}
+
+std::vector<Dirent> Case::readdir_all(std::uint32_t fid, std::uint32_t count) {
+  std::vector<Dirent> all;
+  std::uint64_t offset = 0;
+  for (int rounds = 0; rounds < 100000; ++rounds) {
+    auto r = c().call<msg::Rreaddir>(msg::Treaddir{fid, offset, count});
+    if (!r.ok()) {
+      ADD_FAILURE() << "readdir failed\n" << c().transcript();
+      return all;
+    }
+    if (r->entries.empty()) return all;
+    for (auto& e : r->entries) all.push_back(e);
+    offset = r->entries.back().offset;
+  }
+  ADD_FAILURE() << "readdir never ended";
+  return all;
+}
+
+void Case::clunk(std::uint32_t fid) {
+  auto r = c().call<msg::Rclunk>(msg::Tclunk{fid});
+  if (!r.ok()) ADD_FAILURE() << "clunk failed\n" << c().transcript();
+}
+
+std::vector<std::string> Case::names(const std::vector<Dirent>& entries) {
+  std::vector<std::string> n;
+  for (const auto& e : entries)
+    if (e.name != "." && e.name != "..") n.push_back(e.name);
+  std::sort(n.begin(), n.end());
+  return n;
+}
+
+}  // namespace p9::conformance

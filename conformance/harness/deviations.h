@@ -1,0 +1,25 @@
+// Known deviations of third-party servers: conformance/deviations.md, a
+// Markdown table (target | case | observed reply | reason). A listed case on
+// its target reports "known deviation" when the observed reply starts with
+// the listed text; any other difference fails, and a listed deviation that
+// no longer happens fails too (so the list stays true).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace p9::conformance {
+
+struct Deviation {
+  std::string target;    // deviation id of the target ("diod", "p9ref-posix", ...)
+  std::string test;      // Suite.Case
+  std::string observed;  // prefix of the actual reply as the check prints it
+  std::string reason;
+};
+
+// Loads the list (once). Returns false and sets *error on a malformed row.
+bool load_deviations(const std::string& path, std::string* error);
+const Deviation* find_deviation(const std::string& target, const std::string& test);
+const std::vector<Deviation>& all_deviations();
+
+}  // namespace p9::conformance

@@ -1,0 +1,181 @@
+// The conformance runner: picks the target (P9_TARGET, see target.h), runs
+// every case against it, and writes the certificate: a Markdown report
+// (P9_REPORT, default conformance-<target>.md in the current directory) and a
+// one-screen summary on stdout. gtest's own --gtest_output=xml works alongside.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "conformance/harness/case.h"
+#include "conformance/harness/deviations.h"
+#include "conformance/harness/target.h"
+
+namespace p9::conformance {
+namespace {
+
+struct GroupCounts {
+  int passed = 0, failed = 0, skipped = 0, deviations = 0;
+};
+
+struct CaseResult {
+  std::string name, rule, source, outcome, detail;
+};
+
+class Certificate : public ::testing::EmptyTestEventListener {
+ public:
+  explicit Certificate(std::string path) : path_(std::move(path)) {}
+
+  void OnTestEnd(const ::testing::TestInfo& info) override {
+    const ::testing::TestResult* r = info.result();
+    CaseResult cr;
+    cr.name = std::string(info.test_suite_name()) + "." + info.name();
+    bool deviation = false;
+    for (int i = 0; i < r->test_property_count(); ++i) {
+      const auto& p = r->GetTestProperty(i);
+      std::string k = p.key();
+      if (k == "rule") cr.rule = p.value();
+      if (k == "source") cr.source = p.value();
+      if (k == "known_deviation") {
+        deviation = true;
+        cr.detail = p.value();
+      }
+    }
+    GroupCounts& g = groups_[info.test_suite_name()];
+    if (r->Failed()) {
+      ++g.failed;
+      cr.outcome = "FAILED";
+      for (int i = 0; i < r->total_part_count(); ++i) {
+        const auto& part = r->GetTestPartResult(i);
+        if (part.failed())
+          cr.detail += std::string(part.file_name() ? part.file_name() : "?") + ":" + std::to_string(part.line_number()) +
+                       "\n" + part.message() + "\n";
+      }
+    } else if (r->Skipped()) {
+      ++g.skipped;
+      cr.outcome = "skipped";
+      for (int i = 0; i < r->total_part_count(); ++i) cr.detail += r->GetTestPartResult(i).message();
+    } else if (deviation) {
+      ++g.deviations;
+      cr.outcome = "known deviation";
+    } else {
+      ++g.passed;
+      cr.outcome = "passed";
+    }
+    results_.push_back(std::move(cr));
+  }
+
+  void OnTestProgramEnd(const ::testing::UnitTest& unit) override {
+    GroupCounts total;
+    for (const auto& [name, g] : groups_) {
+      total.passed += g.passed;
+      total.failed += g.failed;
+      total.skipped += g.skipped;
+      total.deviations += g.deviations;
+    }
+    const fs::Profile profile = target().profile();
+    std::string profile_text = profile.name;
+    std::string missing;
+    if (!profile.hardlinks) missing += " hard-links";
+    if (!profile.xattrs) missing += " xattrs";
+    if (!profile.locks) missing += " locks";
+    if (!profile.mknod) missing += " mknod";
+    if (!profile.ownership) missing += " ownership";
+    if (!missing.empty()) profile_text += " (without:" + missing + ")";
+    std::string verdict = total.failed ? "NOT CONFORMANT" : "CONFORMANT";
+
+    // One screen on stdout.
+    std::printf("\n==== p9conform certificate ====\n");
+    std::printf("target   %s\nprofile  %s\nverdict  %s\n", target().name().c_str(), profile_text.c_str(), verdict.c_str());
+    std::printf("%-14s %6s %6s %7s %9s\n", "group", "passed", "failed", "skipped", "deviation");
+    for (const auto& [name, g] : groups_)
+      std::printf("%-14s %6d %6d %7d %9d\n", name.c_str(), g.passed, g.failed, g.skipped, g.deviations);
+    std::printf("%-14s %6d %6d %7d %9d   (%.1f s)\n", "total", total.passed, total.failed, total.skipped,
+                total.deviations, static_cast<double>(unit.elapsed_time()) / 1000.0);
+    for (const auto& c : results_)
+      if (c.outcome == "FAILED") std::printf("FAILED  %s\n", c.name.c_str());
+    std::printf("report   %s\n", path_.c_str());
+
+    // The report a person reads.
+    std::ofstream md(path_);
+    if (!md) {
+      std::fprintf(stderr, "cannot write the report to %s\n", path_.c_str());
+      return;
+    }
+    char when[64];
+    std::time_t now = std::time(nullptr);
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&now));
+    md << "# p9conform certificate\n\n";
+    md << "| | |\n|---|---|\n";
+    md << "| target | `" << target().name() << "` |\n| profile | " << profile_text << " |\n";
+    md << "| verdict | **" << verdict << "** |\n| date | " << when << " |\n";
+    md << "| cases | " << results_.size() << " (" << total.passed << " passed, " << total.failed << " failed, "
+       << total.skipped << " skipped, " << total.deviations << " known deviations) |\n\n";
+    md << "## Groups\n\n| group | passed | failed | skipped | known deviation |\n|---|---:|---:|---:|---:|\n";
+    for (const auto& [name, g] : groups_)
+      md << "| " << name << " | " << g.passed << " | " << g.failed << " | " << g.skipped << " | " << g.deviations
+         << " |\n";
+    if (total.failed) {
+      md << "\n## Failures\n\nEach shows the check, the reply expected, the reply received, and the last frames on "
+            "the wire in printer format.\n";
+      for (const auto& c : results_)
+        if (c.outcome == "FAILED")
+          md << "\n### " << c.name << "\n\nRule: " << c.rule << " (source: " << c.source << ")\n\n```\n" << c.detail
+             << "```\n";
+    }
+    md << "\n## Every case\n\n| case | outcome | rule | source |\n|---|---|---|---|\n";
+    for (const auto& c : results_) {
+      std::string outcome = c.outcome;
+      if (c.outcome != "passed" && c.outcome != "FAILED" && !c.detail.empty()) {
+        std::string d = c.detail;
+        for (char& ch : d)
+          if (ch == '\n' || ch == '|') ch = ' ';
+        outcome += ": " + d;
+      }
+      md << "| " << c.name << " | " << outcome << " | " << c.rule << " | " << c.source << " |\n";
+    }
+  }
+
+ private:
+  std::string path_;
+  std::map<std::string, GroupCounts> groups_;
+  std::vector<CaseResult> results_;
+};
+
+}  // namespace
+}  // namespace p9::conformance
+
+int main(int argc, char** argv) {
+  using namespace p9::conformance;
+  ::testing::InitGoogleTest(&argc, argv);
+  std::string error;
+  const char* dev = std::getenv("P9_DEVIATIONS");
+  std::string dev_path = dev && *dev ? dev : P9_DEFAULT_DEVIATIONS;
+  if (!load_deviations(dev_path, &error)) {
+    std::fprintf(stderr, "p9conform: %s\n", error.c_str());
+    return 2;
+  }
+  std::unique_ptr<Target> t = make_target_from_env(&error);
+  if (!t) {
+    std::fprintf(stderr, "p9conform: cannot set up the target: %s\n", error.c_str());
+    // ctest SKIP_RETURN_CODE: a target that cannot exist on this machine is skipped, with its reason.
+    const char* skip = std::getenv("P9_SKIP_IF_UNAVAILABLE");
+    return skip && *skip == '1' ? 77 : 2;
+  }
+  set_target(t.get());
+  std::string id = t->deviation_id();
+  const char* rp = std::getenv("P9_REPORT");
+  std::string report = rp && *rp ? rp : "conformance-" + id + ".md";
+  ::testing::UnitTest::GetInstance()->listeners().Append(new Certificate(report));
+  std::printf("p9conform: target %s (aname '%s', profile %s)\n", t->name().c_str(), t->aname().c_str(),
+              t->profile().name.c_str());
+  int rc = RUN_ALL_TESTS();
+  set_target(nullptr);
+  t.reset();
+  return rc;
+}

@@ -1,0 +1,270 @@
+#include "conformance/harness/target.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+#include "conformance/client/inprocess.h"
+#include "reference/p9ref/backends.h"
+#include "reference/transport/transport.h"
+
+namespace p9::conformance {
+
+namespace {
+
+std::string env(const char* name, const char* fallback = "") {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+std::string make_temp_dir(const char* what) {
+  std::string base = env("TMPDIR", "/tmp");
+  std::string templ = base + "/p9conform-" + what + "-XXXXXX";
+  std::vector<char> buf(templ.begin(), templ.end());
+  buf.push_back('\0');
+  if (!::mkdtemp(buf.data())) return {};
+  return buf.data();
+}
+
+// ---- in process ----
+class InProcess : public Target {
+ public:
+  InProcess(std::unique_ptr<fs::Backend> backend, std::string kind, std::string dir)
+      : kind_(std::move(kind)), dir_(std::move(dir)), target_(std::move(backend)) {}
+  ~InProcess() override {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  std::unique_ptr<client::Client> connect(std::string* error) override {
+    auto c = target_.connect();
+    if (!c) *error = "socketpair failed";
+    return c;
+  }
+  std::string name() const override { return "inprocess:" + kind_; }
+  std::string aname() const override { return ""; }
+  fs::Profile profile() const override { return target_.backend().profile(); }
+  std::string check_invariants() override { return target_.backend().check_invariants(); }
+  std::string deviation_id() const override { return "reference-" + kind_; }
+
+ private:
+  std::string kind_, dir_;
+  mutable client::InProcessTarget target_;
+};
+
+// ---- a server process started here (p9ref or diod) ----
+class Spawned : public Target {
+ public:
+  Spawned(std::string name, std::string dev_id, fs::Profile profile)
+      : name_(std::move(name)), dev_id_(std::move(dev_id)), profile_(std::move(profile)) {}
+  ~Spawned() override {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);  // our own child only
+      for (int i = 0; i < 50; ++i) {
+        if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+          pid_ = -1;
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+      }
+    }
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  // Starts argv (with {port} and {dir} substituted) and waits until it accepts connections.
+  bool start(std::vector<std::string> argv, const std::string& dir, std::string* error) {
+    dir_ = dir;
+    port_ = pick_port();
+    for (auto& a : argv) {
+      for (std::size_t p; (p = a.find("{port}")) != std::string::npos;) a.replace(p, 6, std::to_string(port_));
+      for (std::size_t p; (p = a.find("{dir}")) != std::string::npos;) a.replace(p, 5, dir);
+    }
+    log_ = make_temp_dir("log") + "/server.log";
+    pid_ = ::fork();
+    if (pid_ < 0) {
+      *error = std::string("fork: ") + std::strerror(errno);
+      return false;
+    }
+    if (pid_ == 0) {
+      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd >= 0) {
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+      }
+      std::vector<char*> args;
+      for (auto& a : argv) args.push_back(a.data());
+      args.push_back(nullptr);
+      ::execvp(args[0], args.data());
+      std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
+      ::_exit(127);
+    }
+    for (int i = 0; i < 250; ++i) {  // up to 5 s
+      std::string e;
+      if (auto c = client::Client::connect(address(), &e)) return true;
+      if (!health().empty()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    *error = argv[0] + " did not accept connections on " + address() + ": " + health() + " log: " + log_;
+    return false;
+  }
+
+  std::unique_ptr<client::Client> connect(std::string* error) override {
+    return client::Client::connect(address(), error);
+  }
+  std::string name() const override { return name_; }
+  std::string aname() const override { return aname_; }
+  void set_aname(std::string a) { aname_ = std::move(a); }
+  fs::Profile profile() const override { return profile_; }
+  std::string deviation_id() const override { return dev_id_; }
+  std::string health() override {
+    if (pid_ <= 0) return "not running";
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
+                               : "killed by signal " + std::to_string(WTERMSIG(status));
+    }
+    return {};
+  }
+
+ private:
+  static int pick_port() {  // bind port 0, read the port, release it
+    transport::Address a;
+    std::string e;
+    transport::parse_address("tcp:127.0.0.1:0", &a, &e);
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    socklen_t len = sizeof sa;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+    ::close(fd);
+    return ntohs(sa.sin_port);
+  }
+  std::string address() const { return "tcp:127.0.0.1:" + std::to_string(port_); }
+
+  std::string name_, dev_id_;
+  fs::Profile profile_;
+  std::string aname_, dir_, log_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// ---- any running server ----
+class External : public Target {
+ public:
+  External(std::string address, std::string aname, fs::Profile profile)
+      : address_(std::move(address)), aname_(std::move(aname)), profile_(std::move(profile)) {}
+  std::unique_ptr<client::Client> connect(std::string* error) override {
+    return client::Client::connect(address_, error);
+  }
+  std::string name() const override { return address_; }
+  std::string aname() const override { return aname_; }
+  fs::Profile profile() const override { return profile_; }
+  std::string deviation_id() const override { return profile_.name; }
+
+ private:
+  std::string address_, aname_;
+  fs::Profile profile_;
+};
+
+std::string find_diod() {
+  for (const char* p : {"/usr/sbin/diod", "/usr/bin/diod", "/sbin/diod"})
+    if (::access(p, X_OK) == 0) return p;
+  return {};
+}
+
+}  // namespace
+
+fs::Profile parse_profile(const std::string& text, std::string* error) {
+  fs::Profile p;
+  std::size_t colon = text.find(':');
+  p.name = text.substr(0, colon);
+  if (colon == std::string::npos) return p;
+  std::string rest = text.substr(colon + 1);
+  while (!rest.empty()) {
+    std::size_t comma = rest.find(',');
+    std::string f = rest.substr(0, comma);
+    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+    if (f == "nohardlinks") p.hardlinks = false;
+    else if (f == "noxattrs") p.xattrs = false;
+    else if (f == "nolocks") p.locks = false;
+    else if (f == "nomknod") p.mknod = false;
+    else if (f == "noownership") p.ownership = false;
+    else if (!f.empty()) *error = "unknown profile feature '" + f + "'";
+  }
+  return p;
+}
+
+std::unique_ptr<Target> make_target_from_env(std::string* error) {
+  std::string t = env("P9_TARGET", "inprocess:model");
+  if (t == "inprocess:model") return std::make_unique<InProcess>(tool::make_backend("model", error), "model", "");
+  if (t == "inprocess:posix") {
+    std::string dir = make_temp_dir("posix");
+    auto b = tool::make_backend("posix:" + dir, error);
+    if (!b) return nullptr;
+    return std::make_unique<InProcess>(std::move(b), "posix", dir);
+  }
+  if (t == "p9ref:model" || t == "p9ref:posix") {
+    std::string exe = env("P9REF");
+    if (exe.empty()) {
+      *error = "P9REF must name the p9ref program for target " + t;
+      return nullptr;
+    }
+    bool posix = t == "p9ref:posix";
+    std::string dir = posix ? make_temp_dir("posix") : "";
+    fs::Profile profile;
+    profile.name = posix ? "posix" : "model";
+    if (posix && ::geteuid() != 0) profile.ownership = false;
+    auto s = std::make_unique<Spawned>(t, posix ? "p9ref-posix" : "p9ref-model", profile);
+    if (!s->start({exe, "serve", "--listen", "tcp:127.0.0.1:{port}", "--backend", posix ? "posix:{dir}" : "model"},
+                  dir, error))
+      return nullptr;
+    return s;
+  }
+  if (t == "diod") {
+    std::string diod = find_diod();
+    if (diod.empty()) {
+      *error = "diod is not installed (apt-get install diod)";
+      return nullptr;
+    }
+    if (::geteuid() != 0) {
+      *error = "diod must run as root to serve other users' files (run as root)";
+      return nullptr;
+    }
+    std::string dir = make_temp_dir("diod");
+    fs::Profile profile;
+    profile.name = "diod";
+    auto s = std::make_unique<Spawned>("diod", "diod", profile);
+    // ../shared/README.md: how diod runs as root with no config file.
+    if (!s->start({diod, "-f", "-n", "-N", "-l", "127.0.0.1:{port}", "-e", "{dir}", "-c", "/dev/null", "-L",
+                   "stderr"},
+                  dir, error))
+      return nullptr;
+    s->set_aname(dir);
+    return s;
+  }
+  if (t.rfind("tcp:", 0) == 0 || t.rfind("unix:", 0) == 0) {
+    fs::Profile profile = parse_profile(env("P9_PROFILE", "external"), error);
+    if (!error->empty()) return nullptr;
+    return std::make_unique<External>(t, env("P9_ANAME"), profile);
+  }
+  *error = "unknown P9_TARGET '" + t +
+           "' (inprocess:model, inprocess:posix, p9ref:model, p9ref:posix, diod, tcp:HOST:PORT, unix:PATH)";
+  return nullptr;
+}
+
+}  // namespace p9::conformance
