@@ -26,7 +26,6 @@ bool load_deviations(const std::string& path, std::string* error) {
   }
   std::string line;
   int n = 0;
-  bool header_seen = false;
   while (std::getline(in, line)) {
     ++n;
     if (line.empty() || line[0] != '|') continue;
@@ -38,11 +37,8 @@ bool load_deviations(const std::string& path, std::string* error) {
       cells.push_back(trim(line.substr(pos, bar - pos)));
       pos = bar + 1;
     }
-    if (!header_seen) {  // the header row, then the |---| row
-      header_seen = true;
-      continue;
-    }
-    if (!cells.empty() && cells[0].find("---") != std::string::npos) continue;
+    // Header rows (first cell "target") and |---| rows of every table are skipped.
+    if (!cells.empty() && (cells[0] == "target" || cells[0].find("---") != std::string::npos)) continue;
     if (cells.size() != 4 || cells[0].empty() || cells[1].empty() || cells[2].empty() || cells[3].empty()) {
       *error = path + ":" + std::to_string(n) + ": a row needs 4 non-empty cells: target | case | observed | reason";
       return false;
