@@ -250,7 +250,8 @@ class LockTable {
 
 class PosixBackend::Node final : public fs::Node {
  public:
-  Node(int fd, fs::FileType type, std::uint64_t dev, std::uint64_t ino) : fd(fd), type(type), dev(dev), ino(ino) {}
+  Node(int fd_in, fs::FileType type_in, std::uint64_t dev_in, std::uint64_t ino_in)
+      : fd(fd_in), type(type_in), dev(dev_in), ino(ino_in) {}
   ~Node() override { ::close(fd); }
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
@@ -259,12 +260,6 @@ class PosixBackend::Node final : public fs::Node {
   const fs::FileType type;   // an inode's type never changes
   const std::uint64_t dev, ino;
 };
-
-namespace {
-
-PosixBackend::Node* as_posix(fs::Node& n);
-
-}  // namespace
 
 // ---- credentials ----
 
@@ -338,11 +333,7 @@ class PosixBackend::CredGuard {
   Node* var = as_posix(node);      \
   if (var == nullptr) return Errno::BADF
 
-namespace {
-
-PosixBackend::Node* as_posix(fs::Node& n) { return dynamic_cast<PosixBackend::Node*>(&n); }
-
-}  // namespace
+PosixBackend::Node* PosixBackend::as_posix(fs::Node& n) { return dynamic_cast<Node*>(&n); }
 
 // ---- open files ----
 

@@ -96,6 +96,7 @@ class PosixBackend final : public fs::Backend {
   class File;
   class CredGuard;
 
+  static Node* as_posix(fs::Node& n);
   Result<fs::NodeRef> node_at(int dirfd, const std::string& name);
   Result<fs::NodeRef> node_from_fd(int fd);  // takes ownership of fd
   // Restores permission bits the process umask removed at creation (QEMU
