@@ -1,0 +1,26 @@
+#!/bin/bash
+# Runs each libFuzzer target for a bounded time (default 30 s each) on the
+# committed corpus plus a scratch directory, and prints exec/s.
+#   fuzz/run.sh [SECONDS] [TARGET...]
+# New inputs land in build-fuzz/new/<target> (libFuzzer writes into its first
+# corpus directory); to keep one, minimise it and copy it into fuzz/corpus/<target>/.
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+SECS=${1:-30}; shift || true
+TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz_decode fuzz_server)
+OUT=${OUT:-$SRC/build-fuzz}
+OUT=$OUT "$SRC/fuzz/build.sh"
+status=0
+for t in "${TARGETS[@]}"; do
+  mkdir -p "$OUT/new/$t"
+  echo "fuzz/run.sh: $t for ${SECS}s" >&2
+  if ! "$OUT/$t" -max_total_time="$SECS" -dict="$SRC/fuzz/p9.dict" -print_final_stats=1 \
+        -artifact_prefix="$OUT/new/$t-" "$OUT/new/$t" "$SRC/fuzz/corpus/$t" 2> "$OUT/$t.log"; then
+    echo "fuzz/run.sh: $t FOUND A CRASH; see $OUT/$t.log and the artifact in $OUT/new/" >&2
+    tail -30 "$OUT/$t.log" >&2
+    status=1
+  fi
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$OUT/$t.log" | grep -o '[0-9]*$' || echo 0)
+  echo "$t: $execs executions in ${SECS}s = $((execs / SECS)) exec/s"
+done
+exit $status
