@@ -1,0 +1,1168 @@
+// The model file system. See model.h for the decisions it makes; every rule
+// below names its source. "Linux f()" means the kernel function f (fs/namei.c,
+// fs/attr.c, fs/locks.c, fs/xattr.c, fs/inode.c, fs/open.c) as of Linux 6.1.
+#include "reference/model/model.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <utility>
+
+namespace p9::model {
+
+using fs::FileType;
+using fs::LockType;
+using fs::Timespec;
+
+namespace {
+
+constexpr std::size_t kNameMax = 255;   // NAME_MAX (include/uapi/linux/limits.h)
+constexpr std::size_t kPathMax = 4096;  // PATH_MAX, counting the terminating NUL
+constexpr std::uint64_t kOffsetMax = Model::kMaxFileSize;  // Linux OFFSET_MAX
+constexpr std::uint64_t kDirentSize = 20;  // tmpfs BOGO_DIRENT_SIZE (mm/shmem.c)
+constexpr std::size_t kReaddirBatch = 64;  // entries gathered per lock hold
+
+// Fixed capacity statfs reports; grown if the model holds more.
+constexpr std::uint64_t kStatFsBlocks = 1ULL << 24;  // 64 GiB of 4 KiB blocks
+constexpr std::uint64_t kStatFsFiles = 1ULL << 20;
+
+constexpr std::uint32_t kSetUid = mode_bits::ISUID;
+constexpr std::uint32_t kSetGid = mode_bits::ISGID;
+constexpr std::uint32_t kSticky = mode_bits::ISVTX;
+constexpr std::uint32_t kGroupExec = 0010;
+constexpr std::uint32_t kAnyExec = 0111;
+
+// MAY_* masks of Linux inode_permission().
+constexpr unsigned kMayExec = 1, kMayWrite = 2, kMayRead = 4;
+
+bool before_or_equal(const Timespec& a, const Timespec& b) {
+  return a.sec < b.sec || (a.sec == b.sec && a.nsec <= b.nsec);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Inodes
+
+struct Inode;
+
+struct Entry {
+  std::uint64_t cookie = 0;
+  Inode* node = nullptr;
+};
+
+struct PosixLock {
+  std::string client_id;
+  std::uint32_t proc_id = 0;
+  LockType type = LockType::Read;
+  std::uint64_t start = 0, end = 0;  // inclusive; end == kOffsetMax means "to EOF"
+  bool same_owner(const PosixLock& o) const { return proc_id == o.proc_id && client_id == o.client_id; }
+};
+
+struct Inode {
+  std::uint64_t ino = 0;
+  FileType type = FileType::Regular;
+  std::uint32_t perm = 0;  // 07777 bits; the type is `type`
+  std::uint32_t uid = 0, gid = 0;
+  std::uint64_t nlink = 0;
+  std::uint64_t rdev = 0;
+  Timespec atime, mtime, ctime, btime;
+  std::uint64_t data_version = 0;
+  std::size_t refs = 0;  // NodeRefs and OpenFiles naming this inode
+
+  // Regular file: size and sparse data (block index -> kBlockSize bytes).
+  // Bytes past `size` inside the last block are always zero.
+  std::uint64_t size = 0;
+  std::map<std::uint64_t, std::vector<std::uint8_t>> blocks;
+
+  // Directory: entries by name, and the same entries by cookie.
+  std::map<std::string, Entry, std::less<>> entries;
+  std::map<std::uint64_t, std::string> by_cookie;
+  std::uint64_t next_cookie = Model::kDotDotCookie + 1;
+  Inode* parent = nullptr;  // the directory holding its name; the root's is itself; null once removed
+
+  std::string target;  // symlink
+
+  std::map<std::string, std::string, std::less<>> xattrs;
+  std::vector<PosixLock> locks;  // sorted by (start, owner)
+
+  bool is_dir() const { return type == FileType::Directory; }
+  bool dead() const { return nlink == 0; }
+};
+
+// ---------------------------------------------------------------------------
+// Shared state, node handles and open files
+
+struct Model::State {
+  std::mutex mu;
+  Clock clock;
+  std::uint64_t next_ino = kRootIno;
+  std::map<std::uint64_t, std::unique_ptr<Inode>> inodes;
+  Inode* root = nullptr;
+
+  Timespec now() const { return clock(); }
+
+  Inode* new_inode(FileType type, std::uint32_t perm, std::uint32_t uid, std::uint32_t gid, const Timespec& t) {
+    auto n = std::make_unique<Inode>();
+    n->ino = next_ino++;
+    n->type = type;
+    n->perm = perm & 07777;
+    n->uid = uid;
+    n->gid = gid;
+    n->atime = n->mtime = n->ctime = n->btime = t;
+    Inode* raw = n.get();
+    inodes.emplace(raw->ino, std::move(n));
+    return raw;
+  }
+
+  // An inode lives while it has a name or a reference (POSIX unlink(2): "the
+  // file shall remain in existence until the last open reference is closed").
+  void maybe_free(Inode* n) {
+    if (n->nlink == 0 && n->refs == 0 && n != root) inodes.erase(n->ino);
+  }
+  void unref(Inode* n) {
+    --n->refs;
+    maybe_free(n);
+  }
+
+  // Directory entries. Link counts follow Linux: the name counts one link of
+  // the child; a child directory's ".." counts one link of the parent.
+  void add_entry(Inode* dir, std::string_view name, Inode* child) {
+    std::uint64_t cookie = dir->next_cookie++;
+    dir->entries.emplace(std::string(name), Entry{cookie, child});
+    dir->by_cookie.emplace(cookie, std::string(name));
+    ++child->nlink;
+    if (child->is_dir()) {
+      ++dir->nlink;
+      child->parent = dir;
+    }
+  }
+  // `moving`: the child gets a new name right after (rename), so a
+  // directory keeps its "." link.
+  void remove_entry(Inode* dir, std::string_view name, bool moving = false) {
+    auto it = dir->entries.find(name);
+    Inode* child = it->second.node;
+    dir->by_cookie.erase(it->second.cookie);
+    dir->entries.erase(it);
+    --child->nlink;
+    if (child->is_dir()) {
+      --dir->nlink;
+      child->parent = nullptr;
+      // A removed directory loses its "." too and is dead (Linux rmdir:
+      // clear_nlink()).
+      if (!moving) child->nlink = 0;
+    }
+  }
+  Inode* find(Inode* dir, std::string_view name) {
+    auto it = dir->entries.find(name);
+    return it == dir->entries.end() ? nullptr : it->second.node;
+  }
+};
+
+namespace {
+
+using State = Model::State;
+
+class ModelNode final : public fs::Node {
+ public:
+  ModelNode(std::shared_ptr<State> s, Inode* n) : state(std::move(s)), inode(n) {}
+  ~ModelNode() override {
+    std::lock_guard<std::mutex> lk(state->mu);
+    state->unref(inode);
+  }
+  std::shared_ptr<State> state;
+  Inode* inode;
+};
+
+// Must be called with the mutex held, as the last step of a call: a NodeRef
+// released while the mutex is held would deadlock.
+fs::NodeRef make_ref(const std::shared_ptr<State>& s, Inode* n) {
+  ++n->refs;
+  return std::make_shared<ModelNode>(s, n);
+}
+
+// ---- permissions ----------------------------------------------------------
+
+bool is_root(const fs::Cred& c) { return c.uid == 0; }
+
+// Linux generic_permission(): the owner class is used when the uid matches,
+// else the group class when the user is in the file's group, else other.
+// Root (CAP_DAC_OVERRIDE) may read and write anything and search any
+// directory, but executes a non-directory only if some x bit is set
+// (path_resolution(7) "Permission checking"; Linux generic_permission).
+bool permitted(const fs::Cred& c, const Inode& n, unsigned mask) {
+  if (is_root(c)) {
+    if ((mask & kMayExec) && !n.is_dir() && !(n.perm & kAnyExec)) return false;
+    return true;
+  }
+  unsigned bits;
+  if (c.uid == n.uid)
+    bits = (n.perm >> 6) & 7;
+  else if (c.in_group(n.gid))
+    bits = (n.perm >> 3) & 7;
+  else
+    bits = n.perm & 7;
+  return (bits & mask) == mask;
+}
+
+// inode_owner_or_capable() (CAP_FOWNER for root).
+bool owner_or_root(const fs::Cred& c, const Inode& n) { return is_root(c) || c.uid == n.uid; }
+
+// Sticky directories: only the file's owner, the directory's owner or a
+// privileged user may remove or rename an entry (unlink(2), rename(2) EPERM;
+// Linux __check_sticky).
+bool sticky_denies(const fs::Cred& c, const Inode& dir, const Inode& victim) {
+  return (dir.perm & kSticky) && c.uid != victim.uid && c.uid != dir.uid && !is_root(c);
+}
+
+// Linux should_remove_suid()/file_remove_privs(): a write or truncate by a
+// user without CAP_FSETID clears S_ISUID, and S_ISGID when group-exec is set
+// (S_ISGID without group-exec marks mandatory locking and stays).
+void remove_privs(const fs::Cred& c, Inode& n) {
+  if (is_root(c) || n.type != FileType::Regular) return;
+  n.perm &= ~kSetUid;
+  if (n.perm & kGroupExec) n.perm &= ~kSetGid;
+}
+
+// ---- names ------------------------------------------------------------------
+
+// A name to look up (the caller already checks; the model checks again so it
+// never stores a bad name). Empty: ENOENT (path_resolution(7)); longer than
+// NAME_MAX: ENAMETOOLONG; '/' or NUL: EINVAL (not a single component).
+Errno check_name(std::string_view name) {
+  if (name.empty()) return Errno::NOENT;
+  if (name.size() > kNameMax) return Errno::NAMETOOLONG;
+  if (name.find('/') != std::string_view::npos || name.find('\0') != std::string_view::npos) return Errno::INVAL;
+  return Errno::OK;
+}
+bool is_dot(std::string_view name) { return name == "." || name == ".."; }
+
+// ---- directory checks shared by the calls that look a name up --------------
+
+// Path walk into `dir` (path_resolution(7)): ENOTDIR if not a directory, then
+// EACCES without search permission.
+Errno walk_into(const fs::Cred& c, const Inode& dir) {
+  if (!dir.is_dir()) return Errno::NOTDIR;
+  if (!permitted(c, dir, kMayExec)) return Errno::ACCES;
+  return Errno::OK;
+}
+
+// Everything before creating `name` in `dir` (Linux filename_create() then
+// may_create()): "." and ".." exist (EEXIST), a bad name, a removed directory
+// (ENOENT, IS_DEADDIR), an existing name (EEXIST), then write+search
+// permission on the directory (EACCES).
+Errno may_create(const fs::Cred& c, Inode& dir, std::string_view name, State& s) {
+  if (Errno e = walk_into(c, dir); e != Errno::OK) return e;
+  if (is_dot(name)) return Errno::EXIST;
+  if (Errno e = check_name(name); e != Errno::OK) return e;
+  if (dir.dead()) return Errno::NOENT;
+  if (s.find(&dir, name)) return Errno::EXIST;
+  if (!permitted(c, dir, kMayWrite | kMayExec)) return Errno::ACCES;
+  return Errno::OK;
+}
+
+// Linux may_delete() on an existing victim: write+search on the directory
+// (EACCES), the sticky rule (EPERM), then the type rule: removing a directory
+// needs a directory (ENOTDIR), removing a non-directory needs a
+// non-directory (EISDIR).
+Errno may_delete(const fs::Cred& c, const Inode& dir, const Inode& victim, bool want_dir) {
+  if (!permitted(c, dir, kMayWrite | kMayExec)) return Errno::ACCES;
+  if (sticky_denies(c, dir, victim)) return Errno::PERM;
+  if (want_dir && !victim.is_dir()) return Errno::NOTDIR;
+  if (!want_dir && victim.is_dir()) return Errno::ISDIR;
+  return Errno::OK;
+}
+
+// The gid and mode of a new inode (Linux inode_init_owner(), mkdir(2),
+// open(2) "O_CREAT"): in a set-group-ID directory the new entry takes the
+// directory's gid, and a new subdirectory inherits S_ISGID. Otherwise the
+// gid is the one the client gives.
+std::uint32_t new_gid(const Inode& dir, std::uint32_t gid) { return (dir.perm & kSetGid) ? dir.gid : gid; }
+
+// Linux mode_strip_sgid() (6.0+): a new non-directory in a set-group-ID
+// directory keeps S_ISGID|S_IXGRP only if the creator is in the directory's
+// group or privileged.
+std::uint32_t strip_sgid(const fs::Cred& c, const Inode& dir, std::uint32_t perm) {
+  if ((perm & (kSetGid | kGroupExec)) != (kSetGid | kGroupExec)) return perm;
+  if (!(dir.perm & kSetGid)) return perm;
+  if (is_root(c) || c.in_group(dir.gid)) return perm;
+  return perm & ~kSetGid;
+}
+
+void touch_dir(Inode& dir, const Timespec& t) { dir.mtime = dir.ctime = t; }
+
+// Linux relatime_need_update(): atime moves on access only if it is not
+// newer than mtime or ctime, or is at least a day old.
+void touch_atime(Inode& n, const Timespec& t) {
+  if (before_or_equal(n.atime, n.mtime) || before_or_equal(n.atime, n.ctime) || t.sec - n.atime.sec >= 24 * 60 * 60)
+    n.atime = t;
+}
+
+// ---- file data --------------------------------------------------------------
+
+void set_size(Inode& n, std::uint64_t size) {
+  if (size < n.size) {
+    // Drop whole blocks past the end; zero the tail of the last one so a
+    // later extension reads zeros (truncate(2): "the extended part reads as
+    // null bytes").
+    std::uint64_t first_gone = (size + Model::kBlockSize - 1) / Model::kBlockSize;
+    n.blocks.erase(n.blocks.lower_bound(first_gone), n.blocks.end());
+    if (size % Model::kBlockSize != 0) {
+      auto it = n.blocks.find(size / Model::kBlockSize);
+      if (it != n.blocks.end())
+        std::fill(it->second.begin() + static_cast<std::ptrdiff_t>(size % Model::kBlockSize), it->second.end(), 0);
+    }
+  }
+  n.size = size;  // growing allocates nothing: the new part is a hole
+}
+
+void write_data(Inode& n, std::uint64_t off, const std::uint8_t* data, std::size_t len) {
+  std::size_t done = 0;
+  while (done < len) {
+    std::uint64_t pos = off + done;
+    std::uint64_t index = pos / Model::kBlockSize;
+    std::size_t in_block = static_cast<std::size_t>(pos % Model::kBlockSize);
+    std::size_t chunk = std::min<std::size_t>(len - done, Model::kBlockSize - in_block);
+    auto& block = n.blocks[index];
+    if (block.empty()) block.assign(Model::kBlockSize, 0);
+    std::memcpy(block.data() + in_block, data + done, chunk);
+    done += chunk;
+  }
+  n.size = std::max<std::uint64_t>(n.size, off + len);
+}
+
+std::size_t read_data(const Inode& n, std::uint64_t off, std::uint8_t* out, std::size_t len) {
+  if (off >= n.size) return 0;
+  len = static_cast<std::size_t>(std::min<std::uint64_t>(len, n.size - off));
+  std::size_t done = 0;
+  while (done < len) {
+    std::uint64_t pos = off + done;
+    std::size_t in_block = static_cast<std::size_t>(pos % Model::kBlockSize);
+    std::size_t chunk = std::min<std::size_t>(len - done, Model::kBlockSize - in_block);
+    auto it = n.blocks.find(pos / Model::kBlockSize);
+    if (it == n.blocks.end())
+      std::memset(out + done, 0, chunk);  // a hole reads as zeros
+    else
+      std::memcpy(out + done, it->second.data() + in_block, chunk);
+    done += chunk;
+  }
+  return len;
+}
+
+// ---- locks ------------------------------------------------------------------
+
+// Linux flock64_to_posix_lock(): a start past OFFSET_MAX is EINVAL (a
+// negative off_t); an end past OFFSET_MAX is EOVERFLOW; length 0 means "to
+// the end of the file, however it grows" (fcntl(2)).
+Errno lock_span(const fs::LockRange& r, std::uint64_t& start, std::uint64_t& end) {
+  if (r.start > kOffsetMax) return Errno::INVAL;
+  start = r.start;
+  if (r.length == 0) {
+    end = kOffsetMax;
+  } else {
+    if (r.length - 1 > kOffsetMax - r.start) return Errno::OVERFLOW;
+    end = r.start + r.length - 1;
+  }
+  return Errno::OK;
+}
+
+// fcntl(2): locks of different owners conflict when they overlap and at
+// least one is a write lock.
+bool conflicts(const PosixLock& a, const PosixLock& b) {
+  return !a.same_owner(b) && a.start <= b.end && b.start <= a.end &&
+         (a.type == LockType::Write || b.type == LockType::Write);
+}
+
+void sort_locks(std::vector<PosixLock>& locks) {
+  std::sort(locks.begin(), locks.end(), [](const PosixLock& a, const PosixLock& b) {
+    if (a.start != b.start) return a.start < b.start;
+    if (a.client_id != b.client_id) return a.client_id < b.client_id;
+    return a.proc_id < b.proc_id;
+  });
+}
+
+// F_SETLK for an owner whose request does not conflict (Linux
+// posix_lock_inode()): the owner's locks overlapping the range are replaced;
+// parts of them outside it remain (an unlock or a type change in the middle
+// of a lock splits it in two); same-type locks overlapping or adjacent to it
+// merge into one.
+void apply_lock(std::vector<PosixLock>& locks, PosixLock req) {
+  std::vector<PosixLock> out;
+  out.reserve(locks.size() + 2);
+  for (auto& l : locks) {
+    if (!l.same_owner(req)) {
+      out.push_back(std::move(l));
+      continue;
+    }
+    bool overlaps = l.start <= req.end && req.start <= l.end;
+    bool adjacent = (l.end != kOffsetMax && l.end + 1 == req.start) || (req.end != kOffsetMax && req.end + 1 == l.start);
+    if (req.type != LockType::Unlock && l.type == req.type && (overlaps || adjacent)) {
+      req.start = std::min(req.start, l.start);  // merge
+      req.end = std::max(req.end, l.end);
+      continue;
+    }
+    if (!overlaps) {
+      out.push_back(std::move(l));
+      continue;
+    }
+    if (l.start < req.start) {  // the part before the request survives
+      PosixLock left = l;
+      left.end = req.start - 1;
+      out.push_back(std::move(left));
+    }
+    if (l.end > req.end) {  // and the part after it
+      PosixLock right = l;
+      right.start = req.end + 1;
+      out.push_back(std::move(right));
+    }
+  }
+  if (req.type != LockType::Unlock) out.push_back(std::move(req));
+  sort_locks(out);
+  locks = std::move(out);
+}
+
+fs::LockRange to_range(const PosixLock& l) {
+  fs::LockRange r;
+  r.type = l.type;
+  r.start = l.start;
+  r.length = l.end == kOffsetMax ? 0 : l.end - l.start + 1;
+  r.proc_id = l.proc_id;
+  r.client_id = l.client_id;
+  return r;
+}
+
+// ---- open files ---------------------------------------------------------------
+
+class ModelFile final : public fs::OpenFile {
+ public:
+  ModelFile(std::shared_ptr<State> s, Inode* n, std::uint32_t flags, const fs::Cred& cred)
+      : state_(std::move(s)), inode_(n), cred_(cred) {
+    // open(2): the access mode is O_RDONLY, O_WRONLY or O_RDWR; mode 3 asks
+    // for both permissions but allows neither read nor write (Linux
+    // ACC_MODE / FMODE bits: ioctl-only).
+    std::uint32_t acc = flags & ACCMODE;
+    readable_ = acc == access::RDONLY || acc == access::RDWR;
+    writable_ = acc == access::WRONLY || acc == access::RDWR;
+    append_ = (flags & lopen::APPEND) != 0;
+  }
+
+  ~ModelFile() override {
+    std::lock_guard<std::mutex> lk(state_->mu);
+    // fcntl(2): "If a process closes any file descriptor referring to a file,
+    // then all of the process's locks on that file are released, regardless
+    // of the file descriptor(s) on which the locks were obtained." The
+    // owners that locked through this file lose their locks on it.
+    auto& locks = inode_->locks;
+    locks.erase(std::remove_if(locks.begin(), locks.end(),
+                               [&](const PosixLock& l) { return owners_.count({l.client_id, l.proc_id}) != 0; }),
+                locks.end());
+    state_->unref(inode_);
+  }
+
+  Result<std::size_t> read(std::uint64_t offset, std::uint8_t* out, std::size_t len) override {
+    std::lock_guard<std::mutex> lk(state_->mu);
+    if (!readable_) return Errno::BADF;                     // read(2) EBADF
+    if (inode_->is_dir()) return Errno::ISDIR;              // read(2) EISDIR
+    if (inode_->type != FileType::Regular) return Errno::INVAL;  // not reached: open() refuses special files
+    std::size_t n = read_data(*inode_, offset, out, len);
+    if (len > 0) touch_atime(*inode_, state_->now());
+    return n;
+  }
+
+  Result<std::size_t> write(std::uint64_t offset, const std::uint8_t* data, std::size_t len) override {
+    std::lock_guard<std::mutex> lk(state_->mu);
+    if (!writable_) return Errno::BADF;  // write(2) EBADF
+    if (inode_->type != FileType::Regular) return Errno::INVAL;
+    // Linux generic_write_checks(): nothing to write changes nothing.
+    if (len == 0) return std::size_t{0};
+    // open(2) O_APPEND: "the file offset is positioned at the end of the
+    // file" before each write.
+    if (append_) offset = inode_->size;
+    // Linux generic_write_check_limits(): EFBIG at or past the maximum size,
+    // else a short write up to it.
+    if (offset >= kOffsetMax) return Errno::FBIG;
+    len = static_cast<std::size_t>(std::min<std::uint64_t>(len, kOffsetMax - offset));
+    remove_privs(cred_, *inode_);
+    write_data(*inode_, offset, data, len);
+    // write(2)/POSIX: a successful write marks mtime and ctime for update.
+    inode_->mtime = inode_->ctime = state_->now();
+    ++inode_->data_version;
+    return len;
+  }
+
+  Result<void> readdir(std::uint64_t cookie, const std::function<bool(const fs::DirEntry&)>& emit) override {
+    std::vector<fs::DirEntry> batch;
+    bool first = true;
+    for (;;) {
+      batch.clear();
+      {
+        std::lock_guard<std::mutex> lk(state_->mu);
+        Inode* d = inode_;
+        if (!d->is_dir()) return Errno::NOTDIR;  // getdents(2) ENOTDIR
+        if (d->dead()) return Errno::NOENT;      // Linux iterate_dir(): IS_DEADDIR
+        if (first) touch_atime(*d, state_->now());
+        first = false;
+        if (cookie < Model::kDotCookie) batch.push_back({".", d->ino, FileType::Directory, Model::kDotCookie});
+        if (cookie < Model::kDotDotCookie)
+          batch.push_back({"..", d->parent->ino, FileType::Directory, Model::kDotDotCookie});
+        for (auto it = d->by_cookie.upper_bound(std::max(cookie, Model::kDotDotCookie));
+             it != d->by_cookie.end() && batch.size() < kReaddirBatch; ++it) {
+          const Inode* child = d->entries.find(it->second)->second.node;
+          batch.push_back({it->second, child->ino, child->type, it->first});
+        }
+      }
+      if (batch.empty()) return {};
+      // The callback runs without the mutex, so it may call the model.
+      for (const auto& e : batch) {
+        if (!emit(e)) return {};
+        cookie = e.next_cookie;
+      }
+    }
+  }
+
+  Result<void> fsync(bool) override { return {}; }  // memory is always "on disk"
+
+  Result<fs::LockResult> lock(const fs::LockRange& range) override {
+    std::lock_guard<std::mutex> lk(state_->mu);
+    PosixLock req;
+    if (Errno e = lock_span(range, req.start, req.end); e != Errno::OK) return e;
+    req.type = range.type;
+    req.proc_id = range.proc_id;
+    req.client_id = range.client_id;
+    // fcntl(2) EBADF: F_RDLCK needs the file open for reading, F_WRLCK for writing.
+    if (req.type == LockType::Read && !readable_) return Errno::BADF;
+    if (req.type == LockType::Write && !writable_) return Errno::BADF;
+    if (req.type != LockType::Unlock) {
+      for (const auto& l : inode_->locks)
+        if (conflicts(l, req)) return fs::LockResult::WouldBlock;  // F_SETLK: EAGAIN
+    }
+    owners_.insert({req.client_id, req.proc_id});
+    apply_lock(inode_->locks, std::move(req));
+    return fs::LockResult::Granted;
+  }
+
+  Result<fs::LockRange> getlock(const fs::LockRange& range) override {
+    std::lock_guard<std::mutex> lk(state_->mu);
+    PosixLock req;
+    if (Errno e = lock_span(range, req.start, req.end); e != Errno::OK) return e;
+    // Linux fcntl_getlk(): l_type must be F_RDLCK or F_WRLCK.
+    if (range.type == LockType::Unlock) return Errno::INVAL;
+    req.type = range.type;
+    req.proc_id = range.proc_id;
+    req.client_id = range.client_id;
+    // F_GETLK returns one conflicting lock; the model returns the one with
+    // the lowest start (locks are kept sorted by start, then owner).
+    for (const auto& l : inode_->locks)
+      if (conflicts(l, req)) return to_range(l);
+    fs::LockRange none = range;
+    none.type = LockType::Unlock;
+    return none;
+  }
+
+ private:
+  std::shared_ptr<State> state_;
+  Inode* inode_;
+  fs::Cred cred_;  // the opener: writes clear set-id bits unless it is root
+  bool readable_ = false, writable_ = false, append_ = false;
+  std::set<std::pair<std::string, std::uint32_t>> owners_;  // lock owners seen through this file
+};
+
+fs::OpenRef make_file(const std::shared_ptr<State>& s, Inode* n, std::uint32_t flags, const fs::Cred& cred) {
+  ++n->refs;
+  return std::make_unique<ModelFile>(s, n, flags, cred);
+}
+
+// ---- xattrs ---------------------------------------------------------------
+
+// Namespaces (xattr(7)): user.* (regular files and directories only, file
+// permission bits apply), trusted.* (CAP_SYS_ADMIN only; hidden from others),
+// security.* (no VFS check). system.* holds ACLs, which the model does not
+// have, and other prefixes are unknown: EOPNOTSUPP.
+enum class Ns { User, Trusted, Security };
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// Linux xattr_permission() and xattr_resolve_name(); `write` is set/remove.
+Errno xattr_check(const fs::Cred& c, const Inode& n, std::string_view name, bool write) {
+  // Linux import_xattr_name(): an empty name or one longer than
+  // XATTR_NAME_MAX (255) is ERANGE.
+  if (name.empty() || name.size() > kNameMax) return Errno::RANGE;
+  Ns ns;
+  std::string_view prefix;
+  if (starts_with(name, "user.")) {
+    ns = Ns::User, prefix = "user.";
+  } else if (starts_with(name, "trusted.")) {
+    ns = Ns::Trusted, prefix = "trusted.";
+  } else if (starts_with(name, "security.")) {
+    ns = Ns::Security, prefix = "security.";
+  } else {
+    return Errno::OPNOTSUPP;
+  }
+  if (name.size() == prefix.size()) return Errno::INVAL;  // xattr_resolve_name(): prefix alone
+  switch (ns) {
+    case Ns::Security: return Errno::OK;
+    case Ns::Trusted:
+      if (!is_root(c)) return write ? Errno::PERM : Errno::NODATA;
+      return Errno::OK;
+    case Ns::User:
+      if (n.type != FileType::Regular && !n.is_dir()) return write ? Errno::PERM : Errno::NODATA;
+      // A sticky directory's user.* attributes are its owner's.
+      if (write && n.is_dir() && (n.perm & kSticky) && !owner_or_root(c, n)) return Errno::PERM;
+      if (!permitted(c, n, write ? kMayWrite : kMayRead)) return Errno::ACCES;
+      return Errno::OK;
+  }
+  return Errno::OK;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Model
+
+Timespec Model::real_clock() {
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  Timespec t;
+  t.sec = ns / 1000000000;
+  t.nsec = static_cast<std::uint32_t>(ns % 1000000000);
+  return t;
+}
+
+Model::Model(Clock clock) : s_(std::make_shared<State>()) {
+  s_->clock = clock ? std::move(clock) : Clock(&Model::real_clock);
+  Inode* r = s_->new_inode(FileType::Directory, 0755, 0, 0, s_->now());
+  r->nlink = 2;  // "." and its own ".."
+  r->parent = r;
+  s_->root = r;
+}
+
+Model::~Model() = default;
+
+namespace {
+// The model's inode behind a Node, or null if another backend (or another
+// Model) made it.
+Inode* inode_of(const std::shared_ptr<State>& s, fs::Node& node) {
+  auto* mn = dynamic_cast<ModelNode*>(&node);
+  if (!mn || mn->state != s) return nullptr;
+  return mn->inode;
+}
+}  // namespace
+
+#define P9_MODEL_NODE(var, node)                   \
+  Inode* var = inode_of(s_, node);                 \
+  if (!var) return Errno::XDEV
+
+fs::Profile Model::profile() const {
+  fs::Profile p;
+  p.name = "model";
+  return p;
+}
+
+Result<fs::NodeRef> Model::root() {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  return make_ref(s_, s_->root);
+}
+
+Result<fs::NodeRef> Model::lookup(const fs::Cred& cred, fs::Node& dir, std::string_view name) {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  P9_MODEL_NODE(d, dir);
+  if (Errno e = walk_into(cred, *d); e != Errno::OK) return e;
+  if (name == ".") return make_ref(s_, d);
+  // A removed directory has no entries and no parent (Linux __lookup_slow():
+  // IS_DEADDIR gives ENOENT).
+  if (d->dead()) return Errno::NOENT;
+  if (name == "..") return make_ref(s_, d->parent);  // the root's parent is the root
+  if (Errno e = check_name(name); e != Errno::OK) return e;
+  Inode* child = s_->find(d, name);
+  if (!child) return Errno::NOENT;
+  return make_ref(s_, child);
+}
+
+Result<fs::Attr> Model::getattr(fs::Node& node) {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  P9_MODEL_NODE(n, node);
+  fs::Attr a;
+  a.type = n->type;
+  a.mode = fs::mode_type_bits(n->type) | n->perm;
+  a.uid = n->uid;
+  a.gid = n->gid;
+  a.nlink = n->nlink;
+  a.rdev = n->rdev;
+  switch (n->type) {
+    case FileType::Regular:
+      a.size = n->size;
+      a.blocks = n->blocks.size() * (kBlockSize / 512);
+      break;
+    case FileType::Directory: a.size = kDirentSize * (2 + n->entries.size()); break;
+    case FileType::Symlink: a.size = n->target.size(); break;
+    default: break;
+  }
+  a.blksize = kBlockSize;
+  a.atime = n->atime;
+  a.mtime = n->mtime;
+  a.ctime = n->ctime;
+  a.btime = n->btime;
+  a.ino = n->ino;
+  a.gen = 0;
+  a.data_version = n->data_version;
+  return a;
+}
+
+Result<void> Model::setattr(const fs::Cred& cred, fs::Node& node, const fs::SetAttr& attr) {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  P9_MODEL_NODE(n, node);
+  const bool root = is_root(cred);
+
+  // truncate(2): EISDIR for a directory, EINVAL for another non-regular
+  // file, EACCES without write permission (Linux vfs_truncate()), EFBIG past
+  // the maximum size (inode_newsize_ok()).
+  if (attr.size) {
+    if (n->is_dir()) return Errno::ISDIR;
+    if (n->type != FileType::Regular) return Errno::INVAL;
+    if (!permitted(cred, *n, kMayWrite)) return Errno::ACCES;
+    if (*attr.size > kOffsetMax) return Errno::FBIG;
+  }
+  // chown(2) (Linux chown_ok()/chgrp_ok()): only a privileged user changes
+  // the owner (the owner may "change" it to itself); the owner may change the
+  // group to any group it is a member of; otherwise EPERM.
+  if (attr.uid && !(root || (cred.uid == n->uid && *attr.uid == n->uid))) return Errno::PERM;
+  if (attr.gid && !(root || (cred.uid == n->uid && (*attr.gid == n->gid || cred.in_group(*attr.gid)))))
+    return Errno::PERM;
+  // chmod(2) EPERM: "The effective UID does not match the owner of the file,
+  // and the process is not privileged".
+  if (attr.mode && !owner_or_root(cred, *n)) return Errno::PERM;
+  // utimensat(2) "Permissions requirements": setting a time to an explicit
+  // value needs ownership (EPERM); setting times to now needs ownership or
+  // write permission (EACCES).
+  using How = fs::TimeSet::How;
+  bool explicit_time = attr.atime.how == How::Value || attr.mtime.how == How::Value;
+  bool now_time = attr.atime.how == How::Now || attr.mtime.how == How::Now;
+  if (explicit_time && !owner_or_root(cred, *n)) return Errno::PERM;
+  if (now_time && !owner_or_root(cred, *n) && !permitted(cred, *n, kMayWrite)) return Errno::ACCES;
+
+  const Timespec t = s_->now();
+  bool changed = attr.ctime_only;
+  if (attr.uid) {
+    n->uid = *attr.uid;
+    changed = true;
+  }
+  if (attr.gid) {
+    n->gid = *attr.gid;
+    changed = true;
+  }
+  if (attr.mode) {
+    std::uint32_t m = *attr.mode & 07777;
+    // chmod(2): an unprivileged caller not in the file's group (the new group
+    // if this call also changes it) loses S_ISGID, without error (Linux
+    // setattr_prepare()).
+    if (!root && !cred.in_group(n->gid)) m &= ~kSetGid;
+    n->perm = m;
+    changed = true;
+  } else if ((attr.uid || attr.gid) && !n->is_dir()) {
+    // chown(2): changing the owner or group of a non-directory clears
+    // S_ISUID, and S_ISGID when group-exec is set; "since Linux 2.2.13, root
+    // is treated like other users" (Linux chown_common() ATTR_KILL_S*ID).
+    n->perm &= ~kSetUid;
+    if (n->perm & kGroupExec) n->perm &= ~kSetGid;
+  }
+  if (attr.size) {
+    // truncate(2)/POSIX: times change only if the size does; Linux
+    // do_truncate() also drops set-id bits for unprivileged callers.
+    if (*attr.size != n->size) {
+      set_size(*n, *attr.size);
+      n->mtime = t;
+      ++n->data_version;
+      if (!attr.mode) remove_privs(cred, *n);
+      changed = true;
+    }
+  }
+  if (attr.atime.how != How::Omit) {
+    n->atime = attr.atime.how == How::Now ? t : attr.atime.value;
+    changed = true;
+  }
+  if (attr.mtime.how != How::Omit) {
+    n->mtime = attr.mtime.how == How::Now ? t : attr.mtime.value;
+    changed = true;
+  }
+  if (changed) n->ctime = t;  // every attribute change updates ctime (stat(2))
+  return {};
+}
+
+Result<fs::OpenRef> Model::open(const fs::Cred& cred, fs::Node& node, std::uint32_t flags) {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  P9_MODEL_NODE(n, node);
+  // Linux build_open_flags(): the access mode asks for read, write or both
+  // (mode 3 both); O_TRUNC also asks for write.
+  std::uint32_t acc = flags & ACCMODE;
+  unsigned need = acc == access::RDONLY ? kMayRead : acc == access::WRONLY ? kMayWrite : kMayRead | kMayWrite;
+  if (flags & lopen::TRUNC) need |= kMayWrite;
+  // Linux do_open() then may_open(): O_DIRECTORY on a non-directory is
+  // ENOTDIR; a symlink is ELOOP (open(2) with O_NOFOLLOW: the server never
+  // follows links); writing a directory is EISDIR; then the permission bits.
+  if ((flags & lopen::DIRECTORY) && !n->is_dir()) return Errno::NOTDIR;
+  if (n->type == FileType::Symlink) return Errno::LOOP;
+  if (n->is_dir() && (need & kMayWrite)) return Errno::ISDIR;
+  if (!permitted(cred, *n, need)) return Errno::ACCES;
+  // No pipes, drivers or sockets here (see model.h); open(2) ENXIO.
+  if (n->type != FileType::Regular && !n->is_dir()) return Errno::NXIO;
+  if ((flags & lopen::TRUNC) && n->type == FileType::Regular) {
+    // open(2)/POSIX: O_TRUNC on an existing regular file truncates it to 0
+    // and marks mtime and ctime, even if it was already empty.
+    Timespec t = s_->now();
+    set_size(*n, 0);
+    n->mtime = n->ctime = t;
+    ++n->data_version;
+    remove_privs(cred, *n);
+  }
+  return make_file(s_, n, flags, cred);
+}
+
+Result<Model::Created> Model::create(const fs::Cred& cred, fs::Node& dir, std::string_view name, std::uint32_t flags,
+                                     std::uint32_t mode, std::uint32_t gid) {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  P9_MODEL_NODE(d, dir);
+  if (Errno e = may_create(cred, *d, name, *s_); e != Errno::OK) return e;
+  Timespec t = s_->now();
+  // open(2) O_CREAT: mode & 07777 (the client applied the umask); no access
+  // check on the file just made, and O_TRUNC has nothing to do (Linux
+  // do_open(): FMODE_CREATED).
+  Inode* n = s_->new_inode(FileType::Regular, strip_sgid(cred, *d, mode & 07777), cred.uid, new_gid(*d, gid), t);
+  s_->add_entry(d, name, n);
+  touch_dir(*d, t);  // POSIX open(): a new file marks the parent's mtime and ctime
+  Created c;
+  c.file = make_file(s_, n, flags & ~lopen::TRUNC, cred);
+  c.node = make_ref(s_, n);
+  return c;
+}
+
+Result<fs::NodeRef> Model::mkdir(const fs::Cred& cred, fs::Node& dir, std::string_view name, std::uint32_t mode,
+                                 std::uint32_t gid) {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  P9_MODEL_NODE(d, dir);
+  if (Errno e = may_create(cred, *d, name, *s_); e != Errno::OK) return e;
+  Timespec t = s_->now();
+  // mkdir(2): permission bits and the sticky bit are taken from mode
+  // (Linux vfs_mkdir(): mode & (S_IRWXUGO|S_ISVTX)); S_ISGID comes from a
+  // set-group-ID parent.
+  std::uint32_t perm = (mode & 01777) | (d->perm & kSetGid);
+  Inode* n = s_->new_inode(FileType::Directory, perm, cred.uid, new_gid(*d, gid), t);
+  n->nlink = 1;  // its "."; add_entry adds its name
+  s_->add_entry(d, name, n);
+  touch_dir(*d, t);
+  return make_ref(s_, n);
+}
+
+Result<fs::NodeRef> Model::symlink(const fs::Cred& cred, fs::Node& dir, std::string_view name,
+                                   std::string_view target, std::uint32_t gid) {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  P9_MODEL_NODE(d, dir);
+  // symlink(2): an empty target is ENOENT; one of PATH_MAX bytes or more
+  // (with its NUL) is ENAMETOOLONG (Linux getname()).
+  if (target.empty()) return Errno::NOENT;
+  if (target.size() >= kPathMax) return Errno::NAMETOOLONG;
+  if (Errno e = may_create(cred, *d, name, *s_); e != Errno::OK) return e;
+  Timespec t = s_->now();
+  Inode* n = s_->new_inode(FileType::Symlink, 0777, cred.uid, new_gid(*d, gid), t);  // symlink(7): always 0777
+  n->target = std::string(target);
+  s_->add_entry(d, name, n);
+  touch_dir(*d, t);
+  return make_ref(s_, n);
+}
+
+Result<fs::NodeRef> Model::mknod(const fs::Cred& cred, fs::Node& dir, std::string_view name, std::uint32_t mode,
+                                 std::uint64_t rdev, std::uint32_t gid) {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  P9_MODEL_NODE(d, dir);
+  // mknod(2) (Linux may_mknod(), checked before the name): type 0 means a
+  // regular file; a directory is EPERM; an unknown type is EINVAL.
+  FileType type = FileType::Regular;
+  if ((mode & MODE_TYPE_MASK) != 0) {
+    auto ft = fs::file_type_from_mode(mode);
+    if (!ft) return Errno::INVAL;
+    if (*ft == FileType::Directory) return Errno::PERM;
+    if (*ft == FileType::Symlink) return Errno::INVAL;
+    type = *ft;
+  }
+  if (Errno e = may_create(cred, *d, name, *s_); e != Errno::OK) return e;
+  bool device = type == FileType::CharDev || type == FileType::BlockDev;
+  // mknod(2) EPERM: devices need CAP_MKNOD (Linux vfs_mknod()).
+  if (device && !is_root(cred)) return Errno::PERM;
+  Timespec t = s_->now();
+  Inode* n = s_->new_inode(type, strip_sgid(cred, *d, mode & 07777), cred.uid, new_gid(*d, gid), t);
+  n->rdev = device ? rdev : 0;  // Linux do_mknodat(): dev is used for devices only
+  s_->add_entry(d, name, n);
+  touch_dir(*d, t);
+  return make_ref(s_, n);
+}
+
+Result<void> Model::link(const fs::Cred& cred, fs::Node& target, fs::Node& dir, std::string_view name) {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  P9_MODEL_NODE(n, target);
+  P9_MODEL_NODE(d, dir);
+  if (Errno e = may_create(cred, *d, name, *s_); e != Errno::OK) return e;
+  // link(2): EPERM for a directory; ENOENT for a file with no name left
+  // (Linux vfs_link(): i_nlink == 0). Linux's protected_hardlinks sysctl is
+  // not modelled.
+  if (n->is_dir()) return Errno::PERM;
+  if (n->nlink == 0) return Errno::NOENT;
+  Timespec t = s_->now();
+  s_->add_entry(d, name, n);
+  n->ctime = t;  // link(2)/POSIX: the file's ctime, the directory's mtime and ctime
+  touch_dir(*d, t);
+  return {};
+}
+
+Result<void> Model::rename(const fs::Cred& cred, fs::Node& old_dir, std::string_view old_name, fs::Node& new_dir,
+                           std::string_view new_name) {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  P9_MODEL_NODE(od, old_dir);
+  P9_MODEL_NODE(nd, new_dir);
+  if (Errno e = walk_into(cred, *od); e != Errno::OK) return e;
+  if (Errno e = walk_into(cred, *nd); e != Errno::OK) return e;
+  // Linux do_renameat2(): "." or ".." as either name is EBUSY.
+  if (is_dot(old_name) || is_dot(new_name)) return Errno::BUSY;
+  if (Errno e = check_name(old_name); e != Errno::OK) return e;
+  if (Errno e = check_name(new_name); e != Errno::OK) return e;
+  Inode* src = s_->find(od, old_name);
+  if (!src) return Errno::NOENT;
+  if (nd->dead()) return Errno::NOENT;  // Linux __lookup_hash(): IS_DEADDIR
+  Inode* tgt = s_->find(nd, new_name);
+  // rename(2) EINVAL: "an attempt was made to make a directory a
+  // subdirectory of itself" (the source is new_dir or one of its ancestors).
+  if (src->is_dir()) {
+    for (Inode* p = nd;; p = p->parent) {
+      if (p == src) return Errno::INVAL;
+      if (p == s_->root) break;
+    }
+  }
+  // Linux do_renameat2(): a target that is an ancestor of the source (or
+  // its parent) is ENOTEMPTY.
+  if (tgt && tgt->is_dir()) {
+    for (Inode* p = od;; p = p->parent) {
+      if (p == tgt) return Errno::NOTEMPTY;
+      if (p == s_->root) break;
+    }
+  }
+  // rename(2): "If oldpath and newpath are existing hard links referring to
+  // the same file, then rename() does nothing, and returns a success
+  // status" (Linux vfs_rename(), before the permission checks).
+  if (src == tgt) return {};
+  // Linux vfs_rename(): may_delete() on the source, then may_create() or
+  // may_delete() on the target with the source's type (file over directory
+  // EISDIR, directory over file ENOTDIR).
+  if (Errno e = may_delete(cred, *od, *src, src->is_dir()); e != Errno::OK) return e;
+  if (!tgt) {
+    if (!permitted(cred, *nd, kMayWrite | kMayExec)) return Errno::ACCES;
+  } else {
+    if (Errno e = may_delete(cred, *nd, *tgt, src->is_dir()); e != Errno::OK) return e;
+  }
+  // Linux vfs_rename(): moving a directory to another parent rewrites its
+  // "..", which needs write permission on the directory itself.
+  if (src->is_dir() && od != nd && !permitted(cred, *src, kMayWrite)) return Errno::ACCES;
+  // rename(2) ENOTEMPTY: a directory target must be empty.
+  if (tgt && tgt->is_dir() && !tgt->entries.empty()) return Errno::NOTEMPTY;
+
+  Timespec t = s_->now();
+  if (tgt) {
+    s_->remove_entry(nd, new_name);
+    tgt->ctime = t;
+  }
+  s_->remove_entry(od, old_name, /*moving=*/true);
+  s_->add_entry(nd, new_name, src);
+  // Linux ext4_rename()/shmem_rename2(): both directories' mtime and ctime,
+  // and the moved inode's ctime.
+  touch_dir(*od, t);
+  touch_dir(*nd, t);
+  src->ctime = t;
+  if (tgt) s_->maybe_free(tgt);
+  return {};
+}
+
+Result<void> Model::unlink(const fs::Cred& cred, fs::Node& dir, std::string_view name, bool rmdir) {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  P9_MODEL_NODE(d, dir);
+  if (Errno e = walk_into(cred, *d); e != Errno::OK) return e;
+  // Linux do_rmdir(): rmdir(".") is EINVAL, rmdir("..") ENOTEMPTY;
+  // do_unlinkat(): unlink of either is EISDIR.
+  if (name == ".") return rmdir ? Errno::INVAL : Errno::ISDIR;
+  if (name == "..") return rmdir ? Errno::NOTEMPTY : Errno::ISDIR;
+  if (Errno e = check_name(name); e != Errno::OK) return e;
+  Inode* victim = s_->find(d, name);
+  if (!victim) return Errno::NOENT;
+  // unlink(2) EISDIR (Linux, where POSIX says EPERM); rmdir(2) ENOTDIR.
+  if (Errno e = may_delete(cred, *d, *victim, rmdir); e != Errno::OK) return e;
+  if (rmdir && !victim->entries.empty()) return Errno::NOTEMPTY;  // rmdir(2) ENOTEMPTY
+  Timespec t = s_->now();
+  s_->remove_entry(d, name);
+  victim->ctime = t;  // unlink(2)/POSIX: the file's ctime (its link count changed)
+  touch_dir(*d, t);
+  s_->maybe_free(victim);
+  return {};
+}
+
+Result<std::string> Model::readlink(fs::Node& node) {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  P9_MODEL_NODE(n, node);
+  if (n->type != FileType::Symlink) return Errno::INVAL;  // readlink(2) EINVAL
+  return n->target;
+}
+
+Result<fs::StatFs> Model::statfs(fs::Node& node) {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  P9_MODEL_NODE(n, node);
+  (void)n;
+  std::uint64_t used = 0;
+  for (const auto& [ino, in] : s_->inodes) used += in->blocks.size();
+  fs::StatFs st;
+  st.type = kStatFsType;
+  st.bsize = static_cast<std::uint32_t>(kBlockSize);
+  st.blocks = std::max(kStatFsBlocks, used);
+  st.bfree = st.bavail = st.blocks - used;
+  st.files = std::max<std::uint64_t>(kStatFsFiles, s_->inodes.size());
+  st.ffree = st.files - s_->inodes.size();
+  st.fsid = 0;
+  st.namelen = static_cast<std::uint32_t>(kNameMax);
+  return st;
+}
+
+Result<std::string> Model::getxattr(const fs::Cred& cred, fs::Node& node, std::string_view name) {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  P9_MODEL_NODE(n, node);
+  if (Errno e = xattr_check(cred, *n, name, false); e != Errno::OK) return e;
+  auto it = n->xattrs.find(name);
+  if (it == n->xattrs.end()) return Errno::NODATA;  // getxattr(2) ENODATA
+  return it->second;
+}
+
+Result<std::vector<std::string>> Model::listxattr(const fs::Cred& cred, fs::Node& node) {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  P9_MODEL_NODE(n, node);
+  // listxattr(2) needs no permission on the file; trusted.* names are
+  // listed to privileged callers only (Linux simple_xattr_list()). Names
+  // come in byte order.
+  std::vector<std::string> names;
+  for (const auto& [k, v] : n->xattrs)
+    if (is_root(cred) || !starts_with(k, "trusted.")) names.push_back(k);
+  return names;
+}
+
+Result<void> Model::setxattr(const fs::Cred& cred, fs::Node& node, std::string_view name, std::string_view value,
+                             fs::XattrFlags flags) {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  P9_MODEL_NODE(n, node);
+  auto f = static_cast<std::uint32_t>(flags);
+  if (f & ~3u) return Errno::INVAL;  // setxattr(2): unknown flags
+  if (Errno e = xattr_check(cred, *n, name, true); e != Errno::OK) return e;
+  // Values of any size are kept (Linux's XATTR_SIZE_MAX of 64 KiB is a
+  // syscall limit; 9P carries larger values).
+  auto it = n->xattrs.find(name);
+  // setxattr(2): XATTR_CREATE on an existing attribute is EEXIST;
+  // XATTR_REPLACE on a missing one is ENODATA.
+  if ((f & static_cast<std::uint32_t>(fs::XattrFlags::Create)) && it != n->xattrs.end()) return Errno::EXIST;
+  if ((f & static_cast<std::uint32_t>(fs::XattrFlags::Replace)) && it == n->xattrs.end()) return Errno::NODATA;
+  if (it == n->xattrs.end())
+    n->xattrs.emplace(std::string(name), std::string(value));
+  else
+    it->second = std::string(value);
+  n->ctime = s_->now();  // inode metadata changed (Linux __vfs_setxattr: ctime)
+  return {};
+}
+
+Result<void> Model::removexattr(const fs::Cred& cred, fs::Node& node, std::string_view name) {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  P9_MODEL_NODE(n, node);
+  if (Errno e = xattr_check(cred, *n, name, true); e != Errno::OK) return e;
+  auto it = n->xattrs.find(name);
+  if (it == n->xattrs.end()) return Errno::NODATA;  // removexattr(2) ENODATA
+  n->xattrs.erase(it);
+  n->ctime = s_->now();
+  return {};
+}
+
+bool Model::same(fs::Node& a, fs::Node& b) {
+  Inode* x = inode_of(s_, a);
+  Inode* y = inode_of(s_, b);
+  return x && x == y;
+}
+
+std::size_t Model::inode_count() const {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  return s_->inodes.size();
+}
+
+std::uint64_t Model::allocated_blocks() const {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  std::uint64_t used = 0;
+  for (const auto& [ino, in] : s_->inodes) used += in->blocks.size();
+  return used;
+}
+
+std::string Model::check_invariants() {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  std::ostringstream out;
+  const Inode* root = s_->root;
+  if (!root || !root->is_dir() || root->parent != root) out << "root is not a directory that is its own parent; ";
+  // Walk the tree from the root, counting the names of every inode and the
+  // subdirectories of every directory.
+  std::map<const Inode*, std::uint64_t> names, subdirs;
+  std::vector<const Inode*> todo{root};
+  std::set<const Inode*> seen{root};
+  while (!todo.empty()) {
+    const Inode* d = todo.back();
+    todo.pop_back();
+    if (d->entries.size() != d->by_cookie.size())
+      out << "dir " << d->ino << ": " << d->entries.size() << " names but " << d->by_cookie.size() << " cookies; ";
+    for (const auto& [name, e] : d->entries) {
+      auto c = d->by_cookie.find(e.cookie);
+      if (c == d->by_cookie.end() || c->second != name)
+        out << "dir " << d->ino << ": entry '" << name << "' cookie " << e.cookie << " not indexed; ";
+      if (e.cookie <= kDotDotCookie || e.cookie >= d->next_cookie)
+        out << "dir " << d->ino << ": entry '" << name << "' has cookie " << e.cookie << " out of range; ";
+      if (!s_->inodes.count(e.node->ino) || s_->inodes.at(e.node->ino).get() != e.node)
+        out << "dir " << d->ino << ": entry '" << name << "' names a freed inode; ";
+      ++names[e.node];
+      if (e.node->is_dir()) {
+        ++subdirs[d];
+        if (e.node->parent != d)
+          out << "dir " << e.node->ino << " ('" << name << "'): '..' is not its parent " << d->ino << "; ";
+        if (seen.insert(e.node).second)
+          todo.push_back(e.node);
+        else
+          out << "dir " << e.node->ino << " has more than one name; ";
+      }
+    }
+  }
+  for (const auto& [ino, up] : s_->inodes) {
+    const Inode* n = up.get();
+    bool linked = n == root || names.count(n) != 0;
+    std::uint64_t want;
+    if (n->is_dir())
+      want = linked ? 2 + subdirs[n] : 0;
+    else
+      want = names.count(n) ? names[n] : 0;
+    if (n->nlink != want) out << "inode " << ino << ": nlink " << n->nlink << ", expected " << want << "; ";
+    if (!linked && n->refs == 0) out << "inode " << ino << ": orphan (no name, no reference); ";
+    if (n->is_dir() && !linked && (!n->entries.empty() || n->parent)) out << "removed dir " << ino << " not empty; ";
+    if (n->type == FileType::Regular && !n->blocks.empty() && n->blocks.rbegin()->first * kBlockSize >= n->size)
+      out << "inode " << ino << ": data block past the end of file; ";
+    for (std::size_t i = 0; i < n->locks.size(); ++i) {
+      const PosixLock& a = n->locks[i];
+      if (a.start > a.end || a.type == LockType::Unlock) out << "inode " << ino << ": bad lock; ";
+      for (std::size_t j = i + 1; j < n->locks.size(); ++j) {
+        const PosixLock& b = n->locks[j];
+        if (a.same_owner(b) && a.start <= b.end && b.start <= a.end)
+          out << "inode " << ino << ": overlapping locks of one owner; ";
+        if (conflicts(a, b)) out << "inode " << ino << ": conflicting locks held; ";
+      }
+    }
+  }
+  return out.str();
+}
+
+#undef P9_MODEL_NODE
+
+}  // namespace p9::model
