@@ -22,7 +22,9 @@ TEST_F(Version, MsizeIsClampedToTheClientsOffer) {
   auto cl = raw_connection();
   auto r = cl->call<msg::Rversion>(msg::Tversion{4096, "9P2000.L"});
   P9_EXPECT_OK(r);
-  if (r.ok()) EXPECT_LE(r->msize, 4096u) << cl->transcript();
+  if (r.ok()) {
+    EXPECT_LE(r->msize, 4096u) << cl->transcript();
+  }
 }
 
 TEST_F(Version, LargeOfferIsReducedToTheServersMaximum) {
@@ -87,7 +89,7 @@ TEST_F(Attach, RootIsADirectory) {
 TEST_F(Attach, FidInUseIsRefused) {
   P9_RULE("Tattach with a fid already in use fails", "intro(5) attach: fid must be unused");
   auto a = c().call<msg::Rattach>(msg::Tattach{dir(), static_cast<std::uint32_t>(NOFID), "root", target().aname(), 0});
-  EXPECT_FALSE(a.ok()) << c().transcript();
+  P9_EXPECT_EQ(a.ok() ? "attached" : "refused", std::string("refused"));
 }
 
 TEST_F(Attach, AuthIsRefusedWithoutAuthentication) {
@@ -101,7 +103,7 @@ TEST_F(Attach, RequestBeforeVersionIsRefused) {
   P9_RULE("nothing but Tversion is accepted before a version is agreed", "intro(5) version");
   auto cl = raw_connection();
   auto a = cl->call<msg::Rattach>(msg::Tattach{1, static_cast<std::uint32_t>(NOFID), "root", target().aname(), 0});
-  EXPECT_FALSE(a.ok()) << cl->transcript();
+  P9_EXPECT_EQ(a.ok() ? "attached" : "refused", std::string("refused"));
 }
 
 TEST_F(Attach, TwoAttachesShareTheTree) {
@@ -157,18 +159,22 @@ TEST_F(Flush, FlushAfterReplyStillAnswered) {
 }
 
 TEST_F(Flush, PipelinedFlushComesAfterTheFlushedReply) {
-  P9_RULE("when the flushed request is answered, its reply precedes Rflush", "intro(5) flush");
+  P9_RULE("a flushed request is either answered before Rflush or not at all", "intro(5) flush");
   ASSERT_TRUE(c().send(Frame{10, msg::Tgetattr{dir(), GETATTR_BASIC}}));
   ASSERT_TRUE(c().send(Frame{11, msg::Tflush{10}}));
   auto first = c().receive();
-  auto second = c().receive();
-  ASSERT_TRUE(first && second) << c().transcript();
-  // Either the getattr was answered (then before Rflush) or it was dropped
-  // and only Rflush arrives; our two receives must not see Rflush first
-  // followed by the getattr reply.
-  bool flush_first = std::holds_alternative<msg::Rflush>(first->body);
-  bool getattr_after = second->tag == 10;
-  P9_EXPECT_EQ(flush_first && getattr_after, false);
+  ASSERT_TRUE(first) << c().transcript();
+  if (first->tag == 11) {
+    // The getattr was flushed: its reply must never arrive after Rflush.
+    P9_EXPECT_EQ(std::holds_alternative<msg::Rflush>(first->body), true);
+    auto late = c().receive(300);
+    P9_EXPECT_EQ(late ? to_string(*late) : std::string("nothing"), std::string("nothing"));
+  } else {
+    P9_EXPECT_EQ(first->tag, 10);
+    auto second = c().receive();
+    ASSERT_TRUE(second) << c().transcript();
+    P9_EXPECT_EQ(to_string(*second), to_string(Frame{11, msg::Rflush{}}));
+  }
 }
 
 struct Tags : Case {};

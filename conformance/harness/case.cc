@@ -75,6 +75,7 @@ void Case::TearDown() {
     ADD_FAILURE() << "listed deviation no longer happens (remove it from the list): target "
                   << target().deviation_id() << ", case " << name << ", listed reply '" << listed->observed << "'";
   main_.reset();
+  others_.clear();
   std::string health = target().health();
   if (!health.empty()) ADD_FAILURE() << "the server under test is gone: " << health;
   std::string inv = target().check_invariants();
@@ -97,8 +98,15 @@ void Case::mismatch(const std::string& expected, const std::string& actual, cons
     return;
   }
   ADD_FAILURE_AT(file, line) << "check: " << expr << "\n  expected: " << expected << "\n  actual:   " << actual
-                             << "\n  wire (last frames):\n"
-                             << c().transcript();
+                             << "\n" << transcripts();
+}
+
+std::string Case::transcripts() {
+  std::string o = "  wire, main connection (last frames):\n" + c().transcript();
+  int n = 1;
+  for (const auto& w : others_)
+    if (auto cl = w.lock()) o += "  wire, connection " + std::to_string(++n) + ":\n" + cl->transcript();
+  return o;
 }
 
 void Case::check_errno(Errno got, Errno want, const char* expr, const char* file, int line) {
@@ -110,7 +118,11 @@ void Case::check_errno(Errno got, Errno want, const char* expr, const char* file
     return std::string("Rlerror ") + (n ? n : std::to_string(static_cast<std::uint32_t>(e)));
   };
   std::string actual = show(got);
-  if (!c().last_error().empty()) actual += " [" + c().last_error() + "]";
+  if (got == Errno::PROTO) {  // say why: a wrong reply type, no reply, a closed connection
+    if (!c().last_error().empty()) actual += " [main: " + c().last_error() + "]";
+    for (const auto& w : others_)
+      if (auto cl = w.lock(); cl && !cl->last_error().empty()) actual += " [other: " + cl->last_error() + "]";
+  }
   mismatch(show(want), actual, expr, file, line);
 }
 
@@ -129,6 +141,7 @@ Case::Conn Case::connect_as(std::uint32_t uid) {
     ADD_FAILURE() << "cannot connect: " << error;
     return conn;
   }
+  others_.push_back(conn.client);
   conn.root = 1;
   conn.dir = 2;
   auto h = conn.client->handshake(kCaseMsize, target().aname(), uid, conn.root);
@@ -141,10 +154,11 @@ Case::Conn Case::connect_as(std::uint32_t uid) {
   return conn;
 }
 
-std::unique_ptr<client::Client> Case::raw_connection() {
+std::shared_ptr<client::Client> Case::raw_connection() {
   std::string error;
-  auto cl = target().connect(&error);
+  std::shared_ptr<client::Client> cl = target().connect(&error);
   if (!cl) ADD_FAILURE() << "cannot connect: " << error;
+  else others_.push_back(cl);
   return cl;
 }
 

@@ -43,13 +43,15 @@ class Case : public ::testing::Test {
   bool supports(Feature f) const;
 
   // Another connection attached as uid, with a fid on this case's directory.
+  // Extra connections are shared with the fixture so that a failing check
+  // can print what crossed every connection of the case, not just c()'s.
   struct Conn {
-    std::unique_ptr<client::Client> client;
+    std::shared_ptr<client::Client> client;
     std::uint32_t root = 0;
     std::uint32_t dir = 0;
   };
   Conn connect_as(std::uint32_t uid);
-  std::unique_ptr<client::Client> raw_connection();  // connected, nothing sent
+  std::shared_ptr<client::Client> raw_connection();  // connected, nothing sent
 
   // ---- helpers: each ADD_FAILUREs (with the transcript) when the step fails
   // and returns a harmless value, so the case's own checks still run ----
@@ -77,7 +79,9 @@ class Case : public ::testing::Test {
 
  private:
   void mismatch(const std::string& expected, const std::string& actual, const char* expr, const char* file, int line);
+  std::string transcripts();  // every connection's last frames
   std::unique_ptr<client::Client> main_;
+  std::vector<std::weak_ptr<client::Client>> others_;
   std::uint32_t root_fid_ = 1, dir_fid_ = 2;
   std::string dir_name_;
   bool deviation_seen_ = false;

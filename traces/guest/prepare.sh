@@ -24,6 +24,11 @@ skip() { printf 'prepare: SKIP: %s\n' "$*" >&2; exit "$SKIP"; }
 [[ $# -eq 1 ]] || { echo "usage: $0 CACHE_DIR" >&2; exit 2; }
 mkdir -p "$1"
 cache=$(cd "$1" && pwd)
+# Several test drivers may call us at once: one at a time per cache.
+if command -v flock >/dev/null; then
+  exec 9>"$cache/.lock"
+  flock 9
+fi
 
 # --- prerequisites -----------------------------------------------------------
 command -v qemu-system-x86_64 >/dev/null ||
@@ -68,28 +73,33 @@ else
     skip "apt-get download $wanted_pkg failed (no network or no apt lists?)"
   fi
   deb=$(ls "$dl"/*.deb)
-  log "extracting $(basename "$deb")"
-  mkdir -p "$dl/x"
-  dpkg-deb -x "$deb" "$dl/x"
   version=$(dpkg-deb -f "$deb" Version)
+  # The whole package unpacks to ~400 MB; the guest needs the kernel image
+  # and a few modules from these folders. If a dependency lives elsewhere we
+  # fall back to unpacking everything (dpkg-deb -x).
+  log "extracting $(basename "$deb") (kernel image, net/fs/virtio modules)"
+  mkdir -p "$dl/x"
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dl/x" --wildcards \
+    './boot/vmlinuz-*' './boot/config-*' \
+    './lib/modules/*/modules.builtin' './lib/modules/*/modules.order' \
+    './lib/modules/*/kernel/net/*' './lib/modules/*/kernel/fs/*' \
+    './lib/modules/*/kernel/drivers/net/*' './lib/modules/*/kernel/drivers/virtio/*' \
+    './lib/modules/*/kernel/lib/*' './lib/modules/*/kernel/crypto/*'
   kver=$(ls "$dl/x/lib/modules" | head -n1)
   [[ -n $kver && -f $dl/x/boot/vmlinuz-$kver ]] || die "unexpected layout in $deb"
-  # Keep only what the guest uses (the full tree is ~400 MB).
   rm -rf "$cache/modules" "$cache/vmlinuz" "$cache/config"
   mkdir -p "$cache/modules"
-  mv "$dl/x/boot/vmlinuz-$kver" "$cache/vmlinuz"
-  mv "$dl/x/boot/config-$kver" "$cache/config"
+  cp "$dl/x/boot/vmlinuz-$kver" "$cache/vmlinuz"
+  cp "$dl/x/boot/config-$kver" "$cache/config"
   for f in modules.builtin modules.order; do
-    [[ -f $dl/x/lib/modules/$kver/$f ]] && mv "$dl/x/lib/modules/$kver/$f" "$cache/modules/"
+    [[ -f $dl/x/lib/modules/$kver/$f ]] && cp "$dl/x/lib/modules/$kver/$f" "$cache/modules/"
   done
-  # Every module file, flat, by name, decompressed (busybox insmod may not
-  # handle .ko.xz/.ko.zst). Only those reachable from the roots are kept.
-  mdir="$dl/x/lib/modules/$kver/kernel"
-  declare -A path_of=()
-  while IFS= read -r -d '' f; do
-    n=$(basename "$f"); n=${n%%.ko*}; path_of[$n]=$f
-  done < <(find "$mdir" -name '*.ko*' -print0)
-  mkdir -p "$cache/modules/ko"
+  builtin_list=$(sed 's#.*/##; s/\.ko.*$//' "$cache/modules/modules.builtin" 2>/dev/null || true)
+  is_builtin() { grep -qx -- "$1" <<<"$builtin_list" || grep -qx -- "${1//-/_}" <<<"$builtin_list"; }
+  # Module files, decompressed (busybox insmod may not handle .ko.xz/.zst),
+  # in dependency order from the depends= field of each .ko.
+  declare -A path_of=() done_=()
+  order=() missing=""
   fetch_mod() {   # name -> $cache/modules/ko/name.ko
     local n=$1 src=${path_of[$1]:-}
     [[ -n $src ]] || return 1
@@ -101,21 +111,31 @@ else
       *) die "unknown module compression: $src" ;;
     esac
   }
-  declare -A done_=()
-  order=()
-  builtin_list=$(sed 's#.*/##; s/\.ko.*$//' "$cache/modules/modules.builtin" 2>/dev/null || true)
-  is_builtin() { grep -qx -- "$1" <<<"$builtin_list" || grep -qx -- "${1//-/_}" <<<"$builtin_list"; }
   visit() {
     local n=$1 d deps
     [[ -n ${done_[$n]:-} ]] && return 0
     done_[$n]=1
     if is_builtin "$n"; then log "  $n is built in"; return 0; fi
-    fetch_mod "$n" || die "module $n not found in $wanted_pkg"
+    fetch_mod "$n" || { missing+=" $n"; return 0; }
     deps=$(tr '\0' '\n' <"$cache/modules/ko/$n.ko" | sed -n 's/^depends=//p' | head -n1)
     for d in ${deps//,/ }; do visit "$d"; done
     order+=("$n")
   }
-  for r in "${roots[@]}"; do visit "$r"; done
+  resolve() {
+    path_of=() done_=() order=() missing=""
+    rm -rf "$cache/modules/ko"; mkdir -p "$cache/modules/ko"
+    local f n
+    while IFS= read -r -d '' f; do
+      n=${f##*/}; n=${n%%.ko*}; path_of[$n]=$f
+    done < <(find "$dl/x/lib/modules/$kver/kernel" -name '*.ko*' -print0)
+    for r in "${roots[@]}"; do visit "$r"; done
+    [[ -z $missing ]]
+  }
+  if ! resolve; then
+    log "modules not in the partial extraction:$missing; unpacking the whole package"
+    dpkg-deb -x "$deb" "$dl/x"
+    resolve || die "modules not found in $wanted_pkg:$missing"
+  fi
   printf '%s\n' "${order[@]}" >"$cache/modules/load-order.txt"
   printf 'package=%s\nversion=%s\nkernel=%s\nmodules=%s\n' \
     "$wanted_pkg" "$version" "$kver" "${order[*]}" >"$cache/kernel.txt"
@@ -124,7 +144,7 @@ else
 fi
 
 # --- initramfs ---------------------------------------------------------------
-stamp_src=$( (cat "$here/init.sh" "$cache/kernel.txt"; ls -lL "$busybox") | cksum)
+stamp_src=$( (cat "$here/init.sh" "${BASH_SOURCE[0]}" "$cache/kernel.txt"; ls -lL "$busybox") | cksum)
 if [[ -f $cache/initrd.cpio.gz && -f $cache/initrd.stamp ]] && [[ $(cat "$cache/initrd.stamp") == "$stamp_src" ]]; then
   log "initramfs up to date: $cache/initrd.cpio.gz"
 else
@@ -133,13 +153,16 @@ else
   rm -rf "$st"
   mkdir -p "$st"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,mnt,etc,lib/modules}
   cp "$busybox" "$st/bin/busybox"
-  # One symlink per applet, where busybox says it lives.
-  "$busybox" --list-full | while read -r a; do
-    [[ $a == bin/busybox || -e $st/$a ]] && continue
-    mkdir -p "$st/$(dirname "$a")"
-    ln -s /bin/busybox "$st/$a"
-  done
-  [[ -e $st/bin/sh ]] || ln -s busybox "$st/bin/sh"
+  # One symlink per applet, all in /bin (busybox's own installer).
+  # The links point at busybox's host path (/usr/bin/busybox with merged
+  # /usr): make that path exist in the guest too.
+  "$busybox" --install -s "$st/bin"
+  [[ -L $st/bin/sh ]] || ln -s busybox "$st/bin/sh"
+  target=$(readlink "$st/bin/sh")
+  if [[ $target == /* && ! -e $st$target ]]; then
+    mkdir -p "$st${target%/*}"
+    ln -s /bin/busybox "$st$target"
+  fi
   while read -r n; do cp "$cache/modules/ko/$n.ko" "$st/lib/modules/"; done <"$cache/modules/load-order.txt"
   cp "$cache/modules/load-order.txt" "$st/lib/modules/load-order.txt"
   install -m 0755 "$here/init.sh" "$st/init"

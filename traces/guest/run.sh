@@ -14,7 +14,6 @@
 # run the workload (mount failed, setup failed, QEMU died); 2 usage.
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 log() { printf 'run: %s\n' "$*" >&2; }
 usage() { sed -n '2,3p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
@@ -117,7 +116,7 @@ if [[ -n $logfile ]]; then
 fi
 
 out=$(tr -d '\r' <"$output")
-show_console() { log "last console lines:"; tr -d '\r' <"$console" | tail -n "${1:-25}" | sed 's/^/  | /' >&2; }
+show_console() { log "last console lines:"; tr -d '\r' <"$console" | tail -n 25 | sed 's/^/  | /' >&2; }
 
 if grep -q '^==P9-WORKLOAD-BEGIN==$' <<<"$out"; then
   sed -n '/^==P9-WORKLOAD-BEGIN==$/,/^==P9-WORKLOAD-END rc=[0-9]*==$/p' <<<"$out" | sed '1d;/^==P9-WORKLOAD-END rc=[0-9]*==$/d'
