@@ -1,0 +1,25 @@
+#!/bin/sh
+# The main job: set up (install what is missing), build, and certify a 9P2000.L
+# server with the conformance suite; prints the certificate summary and writes
+# the full report (Markdown) under build/conformance/.
+#   ./certify.sh                          the built-in reference (p9ref, model backend, over TCP)
+#   ./certify.sh p9ref:posix              p9ref over a host directory
+#   ./certify.sh diod                     diod from Debian, started here
+#   ./certify.sh tcp:127.0.0.1:5640 /export [PROFILE]   any running server (aname, profile)
+# PROFILE: NAME[:nohardlinks,noxattrs,nolocks,nomknod,noownership]
+set -eu
+cd "$(dirname "$0")"
+sh scripts/setup-debian.sh
+echo "certify: building (first time: a few minutes)..."
+sh scripts/build.sh > build.log 2>&1 || { tail -40 build.log; echo "certify: build failed; full log in build.log" >&2; exit 1; }
+target=${1:-p9ref:model}
+name=$(echo "$target" | tr -c 'A-Za-z0-9._-' '_' | sed 's/_$//')
+mkdir -p build/conformance
+export P9_TARGET="$target" P9_ANAME="${2:-}" P9REF="$PWD/build/bin/p9ref"
+[ -n "${3:-}" ] && export P9_PROFILE="$3"
+export P9_REPORT="$PWD/build/conformance/certificate-$name.md"
+echo "certify: running the conformance suite against $target ..."
+status=0
+build/bin/p9conform --gtest_brief=1 || status=$?
+echo "certify: full report: $P9_REPORT"
+exit $status
