@@ -1,0 +1,99 @@
+#include "traces/p9trace/trace.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "reference/codec/printer.h"
+
+namespace p9::trace {
+
+std::string Trace::meta_value(const std::string& key) const {
+  for (const auto& [k, v] : meta)
+    if (k == key) return v;
+  return {};
+}
+
+std::string to_hex(const std::uint8_t* p, std::size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string s(n * 2, '0');
+  for (std::size_t i = 0; i < n; ++i) {
+    s[2 * i] = digits[p[i] >> 4];
+    s[2 * i + 1] = digits[p[i] & 15];
+  }
+  return s;
+}
+
+static int nibble(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool from_hex(const std::string& s, std::vector<std::uint8_t>* out) {
+  if (s.size() % 2) return false;
+  out->resize(s.size() / 2);
+  for (std::size_t i = 0; i < out->size(); ++i) {
+    int a = nibble(s[2 * i]), b = nibble(s[2 * i + 1]);
+    if (a < 0 || b < 0) return false;
+    (*out)[i] = static_cast<std::uint8_t>(a << 4 | b);
+  }
+  return true;
+}
+
+std::string describe(const Decoded& d) {
+  if (d.ok()) return to_string(d.frame);
+  return std::string("undecodable: ") + to_string(d.error) + ": " + d.detail;
+}
+
+std::string format_record_line(int conn, bool from_client, double time, const std::uint8_t* p,
+                               std::size_t n) {
+  char head[64];
+  std::snprintf(head, sizeof head, "%d %c %.6f ", conn, from_client ? 'C' : 'S', time);
+  Decoded d = decode(p, n, from_client ? Expect::Request : Expect::Reply, 0xFFFFFFFFu);
+  std::string printed = describe(d);
+  for (char& c : printed)
+    if (c == '\n' || c == '\r') c = ' ';
+  return head + to_hex(p, n) + "  # " + printed;
+}
+
+bool read_trace(const std::string& path, Trace* out, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "cannot open " + path;
+    return false;
+  }
+  std::string base = path.substr(path.find_last_of('/') + 1);
+  if (base.size() > 6 && base.compare(base.size() - 6, 6, ".trace") == 0) base.resize(base.size() - 6);
+  out->name = base;
+  std::string line;
+  std::size_t lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    if (line[0] == '#') {
+      std::size_t colon = line.find(": ");
+      std::size_t start = line.find_first_not_of("# ");
+      if (colon != std::string::npos && start != std::string::npos && start < colon &&
+          line.find(' ', start) >= colon)
+        out->meta.emplace_back(line.substr(start, colon - start), line.substr(colon + 2));
+      continue;
+    }
+    std::istringstream ls(line);
+    Record r;
+    std::string dir, hex;
+    if (!(ls >> r.conn >> dir >> r.time >> hex) || (dir != "C" && dir != "S") || !from_hex(hex, &r.bytes)) {
+      *error = path + ":" + std::to_string(lineno) + ": not a frame line";
+      return false;
+    }
+    r.from_client = dir == "C";
+    r.index = out->records.size();
+    r.decoded = decode(r.bytes, r.from_client ? Expect::Request : Expect::Reply, 0xFFFFFFFFu);
+    out->records.push_back(std::move(r));
+  }
+  return true;
+}
+
+}  // namespace p9::trace
