@@ -74,6 +74,10 @@ class Case : public ::testing::Test {
 
   // ---- checks (use the macros) ----
   void check_errno(Errno got, Errno want, const char* expr, const char* file, int line);
+  template <class R>
+  void check_result(const R& r, Errno want, const char* expr, const char* file, int line) {
+    check_errno(r.ok() ? Errno::OK : r.error(), want, expr, file, line);
+  }
   void check_text(const std::string& got, const std::string& want, const char* expr, const char* file, int line);
   void note_rule(const char* rule, const char* source);
 
@@ -100,12 +104,11 @@ class Case : public ::testing::Test {
                    << "' does not support " << ::p9::conformance::feature_name(::p9::conformance::Feature::feature); \
   } while (0)
 
-// The call succeeded (any reply but Rlerror).
-#define P9_EXPECT_OK(result_expr) \
-  check_errno((result_expr).ok() ? ::p9::Errno::OK : (result_expr).error(), ::p9::Errno::OK, #result_expr, __FILE__, __LINE__)
+// The call succeeded (any reply but Rlerror). The expression is evaluated once.
+#define P9_EXPECT_OK(result_expr) check_result((result_expr), ::p9::Errno::OK, #result_expr, __FILE__, __LINE__)
 // The call failed with exactly this errno.
 #define P9_EXPECT_ERRNO(result_expr, want) \
-  check_errno((result_expr).ok() ? ::p9::Errno::OK : (result_expr).error(), ::p9::Errno::want, #result_expr, __FILE__, __LINE__)
+  check_result((result_expr), ::p9::Errno::want, #result_expr, __FILE__, __LINE__)
 // Two values, compared as printed text (so the certificate can show them).
 #define P9_EXPECT_EQ(actual, expected) \
   check_text(::testing::PrintToString(actual), ::testing::PrintToString(expected), #actual, __FILE__, __LINE__)

@@ -10,6 +10,11 @@
 
 namespace p9::conformance {
 
+// The observed text that means "this request kills the server": the case is
+// not run on that target (it would end the whole run) and reports as a known
+// deviation with the reason.
+inline constexpr const char* kCrashesTheServer = "(crashes the server)";
+
 struct Deviation {
   std::string target;    // deviation id of the target ("diod", "p9ref-posix", ...)
   std::string test;      // Suite.Case

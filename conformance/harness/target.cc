@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <signal.h>
@@ -33,6 +34,8 @@ std::string make_temp_dir(const char* what) {
   std::vector<char> buf(templ.begin(), templ.end());
   buf.push_back('\0');
   if (!::mkdtemp(buf.data())) return {};
+  // mkdtemp makes it 0700; exports must let the cases' other users (uid 1000...) in.
+  ::chmod(buf.data(), 0755);
   return buf.data();
 }
 

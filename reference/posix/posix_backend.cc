@@ -616,6 +616,9 @@ Result<void> PosixBackend::setattr(const fs::Cred& cred, fs::Node& node, const f
 
 Result<fs::OpenRef> PosixBackend::open(const fs::Cred& cred, fs::Node& node, std::uint32_t flags) {
   P9_NODE(n, node);
+  // O_DIRECTORY on a non-directory is ENOTDIR before a symlink's ELOOP
+  // (Linux fs/namei.c do_open checks LOOKUP_DIRECTORY before may_open).
+  if ((flags & lopen::DIRECTORY) && n->type != fs::FileType::Directory) return Errno::NOTDIR;
   switch (n->type) {
     case fs::FileType::Symlink: return Errno::LOOP;  // as open(O_NOFOLLOW); never reopen a symlink
     case fs::FileType::CharDev:
@@ -781,10 +784,14 @@ Result<fs::StatFs> PosixBackend::statfs(fs::Node& node) {
 // Extended attributes go through the magic link with the path calls, which
 // reach the object's inode (fgetxattr refuses O_PATH descriptors). Symlinks
 // are not reachable that way (lgetxattr would act on the magic link itself)
-// and answer EOPNOTSUPP; Linux keeps no user.* attributes on symlinks anyway.
+// and answer EOPNOTSUPP, except for user.* names, which Linux refuses on
+// symlinks before any file system is asked (fs/xattr.c xattr_permission:
+// EPERM for a write, ENODATA for a read): those answer as Linux does.
+static bool user_xattr(std::string_view name) { return name.substr(0, 5) == "user."; }
+
 Result<std::string> PosixBackend::getxattr(const fs::Cred& cred, fs::Node& node, std::string_view name) {
   P9_NODE(n, node);
-  if (n->type == fs::FileType::Symlink) return Errno::OPNOTSUPP;
+  if (n->type == fs::FileType::Symlink) return user_xattr(name) ? Errno::NODATA : Errno::OPNOTSUPP;
   if (has_nul(name)) return Errno::INVAL;
   P9_CRED(switch_creds_, cred);
   const ProcPath proc(n->fd);
@@ -829,7 +836,7 @@ Result<std::vector<std::string>> PosixBackend::listxattr(const fs::Cred& cred, f
 Result<void> PosixBackend::setxattr(const fs::Cred& cred, fs::Node& node, std::string_view name,
                                     std::string_view value, fs::XattrFlags flags) {
   P9_NODE(n, node);
-  if (n->type == fs::FileType::Symlink) return Errno::OPNOTSUPP;
+  if (n->type == fs::FileType::Symlink) return user_xattr(name) ? Errno::PERM : Errno::OPNOTSUPP;
   if (has_nul(name)) return Errno::INVAL;
   int hf = 0;
   switch (flags) {
@@ -846,7 +853,7 @@ Result<void> PosixBackend::setxattr(const fs::Cred& cred, fs::Node& node, std::s
 
 Result<void> PosixBackend::removexattr(const fs::Cred& cred, fs::Node& node, std::string_view name) {
   P9_NODE(n, node);
-  if (n->type == fs::FileType::Symlink) return Errno::OPNOTSUPP;
+  if (n->type == fs::FileType::Symlink) return user_xattr(name) ? Errno::PERM : Errno::OPNOTSUPP;
   if (has_nul(name)) return Errno::INVAL;
   P9_CRED(switch_creds_, cred);
   if (::removexattr(ProcPath(n->fd).c_str(), std::string(name).c_str()) != 0) return last_error();

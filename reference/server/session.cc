@@ -388,6 +388,9 @@ Session::Reply Session::on(const msg::Tlcreate& m) {
   P9_TRY(f);
   Fid& fid = **f;
   if (!fid.is_dir) return Errno::NOTDIR;
+  // open(".", O_CREAT) names an existing directory: EEXIST with O_EXCL, else
+  // EISDIR (fs/namei.c do_open).
+  if ((m.name == "." || m.name == "..") && !(m.flags & lopen::EXCL)) return Errno::ISDIR;
   if (Errno e = check_name(m.name, NameUse::Create); e != Errno::OK) return e;
   auto c = backend_.create(fid.cred, *fid.node, m.name, m.flags, m.mode & 07777, m.gid);
   P9_TRY(c);

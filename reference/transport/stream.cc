@@ -1,5 +1,6 @@
 #include <cerrno>
 #include <cstring>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <vector>
@@ -11,7 +12,11 @@ namespace p9::transport {
 namespace {
 bool write_all(int fd, const std::uint8_t* p, std::size_t n) {
   while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
+    // send(MSG_NOSIGNAL): a peer that vanished must not raise SIGPIPE in a
+    // process that embeds the server (the in-process target); plain write()
+    // for descriptors that are not sockets (pipes, stdio).
+    ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
+    if (w < 0 && errno == ENOTSOCK) w = ::write(fd, p, n);
     if (w < 0) {
       if (errno == EINTR) continue;
       return false;
@@ -37,9 +42,13 @@ std::string serve_stream(server::FrameHandler& session, int in_fd, int out_fd) {
     while (true) {
       DecodeError ferr;
       std::uint32_t len = frame_length(in.data() + start, have - start, session.msize(), &ferr);
-      if (ferr != DecodeError::None)
+      if (ferr != DecodeError::None) {
+        // The server gives up on this peer: say so at once (the caller may
+        // keep the descriptor open a while; the in-process target does).
+        ::shutdown(in_fd, SHUT_RDWR);
         return std::string("closed: ") + to_string(ferr) + " (size field " + std::to_string(len) + ", msize " +
                std::to_string(session.msize()) + ")";
+      }
       if (len == 0 || have - start < len) break;
       out.clear();
       session.handle(in.data() + start, len, out);
