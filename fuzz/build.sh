@@ -14,7 +14,7 @@ mkdir -p "$OUT"
 command -v "$CXX" >/dev/null || { echo "fuzz/build.sh: $CXX not found (apt-get install clang-14 libfuzzer-14-dev)" >&2; exit 1; }
 
 codec="spec/protocol.cc reference/codec/codec.cc reference/codec/printer.cc"
-server="$codec reference/fs/backend.cc reference/server/session.cc reference/server/names.cc reference/model/model.cc"
+server=$(cat "$SRC/reference/core-sources.txt")  # the whole server core
 build() {  # target sources...
   local name=$1; shift
   echo "fuzz/build.sh: building $name" >&2
@@ -33,4 +33,5 @@ build() {  # target sources...
 }
 build fuzz_decode fuzz/fuzz_decode.cc $codec
 build fuzz_server fuzz/fuzz_server.cc $server
+build fuzz_diff fuzz/fuzz_diff.cc $server reference/posix/posix_backend.cc conformance/diff/normalize.cc
 echo "fuzz/build.sh: built into $OUT" >&2

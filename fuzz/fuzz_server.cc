@@ -44,7 +44,10 @@ void handle_one(p9::server::Session& s, const std::vector<std::uint8_t>& frame, 
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   p9::model::Model model;
-  p9::server::Server server(model, p9::server::Options{.max_msize = 8192, .max_fids = 256});
+  p9::server::Options options;
+  options.max_msize = 8192;
+  options.max_fids = 256;
+  p9::server::Server server(model, options);
   {
     p9::server::Session s(server, 1);
     handle_one(s, p9::encode(p9::Frame{p9::NOTAG, p9::msg::Tversion{8192, "9P2000.L"}}), model);

@@ -7,7 +7,7 @@
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 SECS=${1:-30}; shift || true
-TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz_decode fuzz_server)
+TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz_decode fuzz_server fuzz_diff)
 OUT=${OUT:-$SRC/build-fuzz}
 OUT=$OUT "$SRC/fuzz/build.sh"
 status=0

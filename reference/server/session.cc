@@ -146,6 +146,14 @@ Result<Qid> Session::qid_of(fs::Node& node) {
 
 void Session::release(std::uint32_t fid) { fids_.erase(fid); }
 
+// The gid a Tlcreate/Tmkdir/Tsymlink/Tmknod asks for. Linux sends the
+// caller's fsgid (fs/9p/vfs_inode_dotl.c v9fs_get_fsgid_for_create); the
+// invalid gid (uint32 -1, INVALID_GID) means none was given: the
+// attached user's own gid, as a local create would use.
+static std::uint32_t creation_gid(std::uint32_t gid, const fs::Cred& cred) {
+  return gid == 0xFFFFFFFFu ? cred.gid : gid;
+}
+
 // ------------------------------------------------------------ handlers ----
 
 // Tversion: msize = min(client's, ours); below 4096 refused (Linux
@@ -392,7 +400,7 @@ Session::Reply Session::on(const msg::Tlcreate& m) {
   // EISDIR (fs/namei.c do_open).
   if ((m.name == "." || m.name == "..") && !(m.flags & lopen::EXCL)) return Errno::ISDIR;
   if (Errno e = check_name(m.name, NameUse::Create); e != Errno::OK) return e;
-  auto c = backend_.create(fid.cred, *fid.node, m.name, m.flags, m.mode & 07777, m.gid);
+  auto c = backend_.create(fid.cred, *fid.node, m.name, m.flags, m.mode & 07777, creation_gid(m.gid, fid.cred));
   P9_TRY(c);
   auto q = qid_of(*c->node);
   P9_TRY(q);
@@ -410,7 +418,7 @@ Session::Reply Session::on(const msg::Tsymlink& m) {
   if (Errno e = check_name(m.name, NameUse::Create); e != Errno::OK) return e;
   if (m.symtgt.empty()) return Errno::NOENT;  // symlink(2): empty target -> ENOENT
   if (m.symtgt.find('\0') != std::string::npos) return Errno::INVAL;
-  auto n = backend_.symlink((*d)->cred, *(*d)->node, m.name, m.symtgt, m.gid);
+  auto n = backend_.symlink((*d)->cred, *(*d)->node, m.name, m.symtgt, creation_gid(m.gid, (*d)->cred));
   P9_TRY(n);
   auto q = qid_of(**n);
   P9_TRY(q);
@@ -421,7 +429,7 @@ Session::Reply Session::on(const msg::Tmknod& m) {
   auto d = find_dir(m.dfid);
   P9_TRY(d);
   if (Errno e = check_name(m.name, NameUse::Create); e != Errno::OK) return e;
-  auto n = backend_.mknod((*d)->cred, *(*d)->node, m.name, m.mode, fs::make_rdev(m.major, m.minor), m.gid);
+  auto n = backend_.mknod((*d)->cred, *(*d)->node, m.name, m.mode, fs::make_rdev(m.major, m.minor), creation_gid(m.gid, (*d)->cred));
   P9_TRY(n);
   auto q = qid_of(**n);
   P9_TRY(q);
@@ -655,7 +663,7 @@ Session::Reply Session::on(const msg::Tmkdir& m) {
   auto d = find_dir(m.dfid);
   P9_TRY(d);
   if (Errno e = check_name(m.name, NameUse::Create); e != Errno::OK) return e;
-  auto n = backend_.mkdir((*d)->cred, *(*d)->node, m.name, m.mode & 07777, m.gid);
+  auto n = backend_.mkdir((*d)->cred, *(*d)->node, m.name, m.mode & 07777, creation_gid(m.gid, (*d)->cred));
   P9_TRY(n);
   auto q = qid_of(**n);
   P9_TRY(q);
