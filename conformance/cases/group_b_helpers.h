@@ -14,16 +14,6 @@
 
 #include "conformance/harness/case.h"
 
-// Skips a case against a server it is known to kill: a crash cannot be
-// recorded as a known deviation (every later case would fail too), so the
-// case is not run there and the certificate says why. Use only for a crash
-// seen and explained (the reason names the server's failure).
-#define P9_NOT_RUN_AGAINST(target_id, why)                                                      \
-  do {                                                                                          \
-    if (::p9::conformance::target().deviation_id() == (target_id))                              \
-      GTEST_SKIP() << "not run against " << (target_id) << ": " << (why);                       \
-  } while (0)
-
 namespace p9::conformance {
 
 struct BCase : Case {

@@ -274,7 +274,6 @@ TEST_F(Rename, OpenFileKeepsWorkingWhenAnotherFidRenamesIt) {
 TEST_F(Rename, OpenFidCanBeRenamed) {
   P9_RULE("an open fid can itself be renamed and keeps reading and writing",
           "rename(2): open descriptors are unaffected; diod protocol.md rename");
-  P9_NOT_RUN_AGAINST("diod", "diod 1.0.24 aborts (assertion ioctx.c:380 path->ioctx == NULL) on Trename of an open fid");
   std::uint32_t f = create(dir(), "a", "12345");
   auto r = c().call<msg::Rrename>(msg::Trename{f, dir(), "b"});
   P9_EXPECT_OK(r);
