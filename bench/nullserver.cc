@@ -11,6 +11,7 @@
 
 #include "reference/codec/codec.h"
 #include "reference/transport/transport.h"
+#include "reference/transport/memory.h"
 
 namespace {
 std::atomic<bool> g_stop{false};
@@ -18,6 +19,7 @@ extern "C" void on_signal(int) { g_stop = true; }
 }  // namespace
 
 int main(int argc, char** argv) {
+  p9::transport::tune_allocator_for_large_frames();
   if (argc != 3 || std::string(argv[1]) != "--listen") {
     std::fprintf(stderr, "usage: nullserver --listen tcp:HOST:PORT\n");
     return 2;

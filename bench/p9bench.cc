@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "conformance/client/client.h"
+#include "reference/transport/memory.h"
 
 namespace {
 
@@ -64,6 +65,7 @@ void getattr_step(Client& c) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  p9::transport::tune_allocator_for_large_frames();
   Args a;
   for (int i = 1; i < argc; ++i) {
     std::string s = argv[i];

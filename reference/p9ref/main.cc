@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "reference/p9ref/commands.h"
+#include "reference/transport/memory.h"
 
 namespace {
 void usage(std::FILE* to) {
@@ -16,6 +17,7 @@ void usage(std::FILE* to) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  p9::transport::tune_allocator_for_large_frames();
   if (argc < 2) {
     usage(stderr);
     return 2;
