@@ -67,6 +67,7 @@ bool Client::send(const Frame& frame) {
     return false;
   }
   note("-> ", to_string(frame));
+  if (recording_) recorded_.emplace_back(true, frame);
   return send_bytes(b);
 }
 
@@ -89,6 +90,7 @@ std::optional<Frame> Client::receive(int timeout_ms) {
         return std::nullopt;
       }
       note("<- ", to_string(d.frame));
+      if (recording_) recorded_.emplace_back(false, d.frame);
       return d.frame;
     }
     pollfd p{fd_, POLLIN, 0};

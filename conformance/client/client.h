@@ -74,6 +74,11 @@ class Client {
   // The last frames that crossed the wire, one printer line each ("-> " sent, "<- " received).
   std::string transcript() const;
 
+  // Every frame sent (true) and received (false), in order, while recording
+  // is on — the differential mode compares two targets' recordings.
+  void set_recording(bool on) { recording_ = on; }
+  const std::vector<std::pair<bool, Frame>>& recorded() const { return recorded_; }
+
  private:
   void note(const char* dir, const std::string& line);
   int fd_;
@@ -83,6 +88,8 @@ class Client {
   std::vector<std::uint8_t> in_;
   std::string error_;
   std::deque<std::string> transcript_;
+  bool recording_ = false;
+  std::vector<std::pair<bool, Frame>> recorded_;
 };
 
 }  // namespace p9::client

@@ -46,6 +46,8 @@ void normalise(Message& m) {
     c->iounit = 0;
   } else if (auto* r = std::get_if<msg::Rreaddir>(&m)) {
     r->entries.clear();
+  } else if (auto* v = std::get_if<msg::Rversion>(&m)) {
+    v->msize = 0;  // each server's own limit (diod caps it at 65536); the version string is compared
   }
   for (Qid* q : qids_of(m)) {
     q->path = 0;

@@ -12,7 +12,7 @@
 //  - Rgetattr: times, gen, data_version, blksize and blocks ignored; size
 //    ignored for directories (tmpfs, ext4 and the model count differently);
 //  - Rstatfs: only namelen compared (the rest describes the storage);
-//  - Rlopen/Rlcreate: iounit ignored;
+//  - Rlopen/Rlcreate: iounit ignored; Rversion: msize ignored (each server's limit);
 //  - Rreaddir: entries are not compared here (cookies and order are the
 //    server's); callers compare a whole listing as a set of (name, type)
 //    with entry_set();

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 
 #include "conformance/harness/deviations.h"
 
@@ -57,6 +59,7 @@ void Case::SetUp() {
   std::string error;
   main_ = target().connect(&error);
   ASSERT_TRUE(main_) << "cannot connect to " << target().name() << ": " << error;
+  if (std::getenv("P9_RECORD_DIR")) main_->set_recording(true);
   auto h = main_->handshake(kCaseMsize, target().aname(), 0, root_fid_);
   ASSERT_TRUE(h.ok()) << "handshake with " << target().name() << " failed: " << errno_name(static_cast<std::uint32_t>(h.error()))
                       << " " << main_->last_error() << "\n" << main_->transcript();
@@ -82,6 +85,18 @@ void Case::TearDown() {
   if (listed && !deviation_seen_ && !::testing::Test::IsSkipped() && !::testing::Test::HasFatalFailure())
     ADD_FAILURE() << "listed deviation no longer happens (remove it from the list): target "
                   << target().deviation_id() << ", case " << name << ", listed reply '" << listed->observed << "'";
+  if (const char* dir = std::getenv("P9_RECORD_DIR"); dir && main_) {
+    // Differential mode: every frame of the main connection, hex, one per line.
+    std::FILE* f = std::fopen((std::string(dir) + "/" + name + ".frames").c_str(), "w");
+    if (f) {
+      for (const auto& [sent, frame] : main_->recorded()) {
+        std::fprintf(f, "%c ", sent ? 'C' : 'S');
+        for (std::uint8_t b : encode(frame)) std::fprintf(f, "%02x", b);
+        std::fprintf(f, "\n");
+      }
+      std::fclose(f);
+    }
+  }
   main_.reset();
   others_.clear();
   std::string health = target().health();

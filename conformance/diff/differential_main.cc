@@ -1,0 +1,160 @@
+// p9conform-diff: the differential mode. Compares two recordings of the whole
+// conformance suite (P9_RECORD_DIR=DIR p9conform, once per target): for every
+// case, the replies of the main connection, in order, after the shared
+// normalisation (conformance/diff/normalize.h: qid paths mapped one to one,
+// times ignored, errnos exact; directory listings compared as one set of
+// (name, type) per case).
+//   p9conform-diff REF_DIR OTHER_DIR [--deviations FILE --target ID]
+// Prints one line per differing case (the request, both replies, why) and a
+// summary. With --deviations, a difference in a case the list names for ID is
+// a known deviation; exit status 1 when any other difference is found.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "conformance/diff/normalize.h"
+#include "conformance/harness/deviations.h"
+#include "reference/codec/codec.h"
+#include "reference/codec/printer.h"
+
+namespace {
+
+struct Recorded {
+  bool sent;
+  p9::Frame frame;         // replies (and requests that decode)
+  std::string request;     // printer line of a request (hostile ones may not decode)
+};
+
+bool load(const std::filesystem::path& path, std::vector<Recorded>* out, std::string* error) {
+  std::ifstream in(path);
+  if (!in) {
+    *error = "cannot read " + path.string();
+    return false;
+  }
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.size() < 3) continue;
+    std::vector<std::uint8_t> bytes;
+    for (std::size_t i = 2; i + 1 < line.size(); i += 2) bytes.push_back(static_cast<std::uint8_t>(std::stoi(line.substr(i, 2), nullptr, 16)));
+    p9::Decoded d = p9::decode(bytes, p9::Expect::Any, 0xFFFFFFFFu);
+    bool sent = line[0] == 'C';
+    if (sent) {  // requests are shown, not compared; hostile ones need not decode
+      out->push_back({true, d.frame, d.ok() ? p9::to_string(d.frame) : "(malformed request: " + d.detail + ")"});
+      continue;
+    }
+    if (!d.ok()) {
+      *error = path.string() + ": " + d.detail;
+      return false;
+    }
+    out->push_back({false, d.frame, ""});
+  }
+  return true;
+}
+
+bool is_listing(const Recorded& r) { return std::holds_alternative<p9::msg::Rreaddir>(r.frame.body); }
+
+// Skips requests; returns the index of the next reply (or size()).
+std::size_t next_reply(const std::vector<Recorded>& v, std::size_t k, std::string* last_request) {
+  while (k < v.size() && v[k].sent) {
+    if (last_request) *last_request = v[k].request;
+    ++k;
+  }
+  return k;
+}
+
+// The first difference between two recordings of one case, or "". Replies
+// are compared in order; a run of consecutive Rreaddir replies (one listing,
+// paged as each server chooses) is compared as one set of (name, type).
+std::string compare_case(const std::vector<Recorded>& ref, const std::vector<Recorded>& other) {
+  p9::diff::QidMap qids;
+  std::size_t i = 0, j = 0;
+  std::string last_request;
+  while (true) {
+    i = next_reply(ref, i, &last_request);
+    j = next_reply(other, j, nullptr);
+    if (i >= ref.size() || j >= other.size()) break;
+    if (is_listing(ref[i]) && is_listing(other[j])) {
+      p9::diff::EntrySet a, b;
+      for (; i < ref.size() && (ref[i].sent || is_listing(ref[i])); ++i)
+        if (!ref[i].sent) p9::diff::add_entries(ref[i].frame.body, a);
+      for (; j < other.size() && (other[j].sent || is_listing(other[j])); ++j)
+        if (!other[j].sent) p9::diff::add_entries(other[j].frame.body, b);
+      if (a != b) {
+        std::string d = p9::diff::describe_difference(a, b);
+        if (d.size() > 600) d = d.substr(0, 600) + "...";
+        return "a listing differs (" + last_request + "): " + d;
+      }
+      continue;
+    }
+    std::string why = p9::diff::compare(ref[i].frame.body, other[j].frame.body, qids);
+    if (!why.empty())
+      return "after " + last_request + "\n      ref:   " + p9::to_string(ref[i].frame) +
+             "\n      other: " + p9::to_string(other[j].frame) + "\n      why:   " + why;
+    ++i;
+    ++j;
+  }
+  std::size_t ref_left = 0, other_left = 0;
+  for (; i < ref.size(); ++i) ref_left += !ref[i].sent;
+  for (; j < other.size(); ++j) other_left += !other[j].sent;
+  if (ref_left != other_left)
+    return "reply counts differ: " + std::to_string(ref_left) + " more on ref, " + std::to_string(other_left) +
+           " more on other";
+  return "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  namespace fs = std::filesystem;
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: p9conform-diff REF_DIR OTHER_DIR [--deviations FILE --target ID]\n");
+    return 2;
+  }
+  fs::path ref_dir = argv[1], other_dir = argv[2];
+  std::string target_id;
+  for (int k = 3; k + 1 < argc; k += 2) {
+    std::string opt = argv[k];
+    std::string error;
+    if (opt == "--deviations" && !p9::conformance::load_deviations(argv[k + 1], &error)) {
+      std::fprintf(stderr, "p9conform-diff: %s\n", error.c_str());
+      return 2;
+    }
+    if (opt == "--target") target_id = argv[k + 1];
+  }
+  std::map<std::string, fs::path> cases;
+  for (const auto& e : fs::directory_iterator(ref_dir))
+    if (e.path().extension() == ".frames") cases[e.path().stem().string()] = e.path();
+  if (cases.empty()) {
+    std::fprintf(stderr, "p9conform-diff: no recordings in %s\n", ref_dir.c_str());
+    return 2;
+  }
+  int same = 0, known = 0, unexpected = 0, missing = 0;
+  for (const auto& [name, ref_path] : cases) {
+    fs::path other_path = other_dir / ref_path.filename();
+    std::vector<Recorded> ref, other;
+    std::string error;
+    if (!fs::exists(other_path)) {
+      ++missing;  // not run there (skipped by its profile, or listed as crashing it)
+      continue;
+    }
+    if (!load(ref_path, &ref, &error) || !load(other_path, &other, &error)) {
+      std::fprintf(stderr, "p9conform-diff: %s\n", error.c_str());
+      return 2;
+    }
+    std::string diff = compare_case(ref, other);
+    if (diff.empty()) {
+      ++same;
+      continue;
+    }
+    const p9::conformance::Deviation* d = p9::conformance::find_deviation(target_id, name);
+    if (d) ++known;
+    else ++unexpected;
+    std::printf("%s %s\n      %s\n", d ? "KNOWN DEVIATION" : "DIFFERS        ", name.c_str(), diff.c_str());
+  }
+  std::printf("differential: %zu cases: %d same, %d differ (%d known deviations, %d unexpected), %d not run on the other side\n",
+              cases.size(), same, known + unexpected, known, unexpected, missing);
+  return unexpected ? 1 : 0;
+}
