@@ -4,10 +4,12 @@
 // normalisation (conformance/diff/normalize.h: qid paths mapped one to one,
 // times ignored, errnos exact; directory listings compared as one set of
 // (name, type) per case).
-//   p9conform-diff REF_DIR OTHER_DIR [--deviations FILE --target ID]
+//   p9conform-diff REF_DIR OTHER_DIR [--deviations FILE --target ID [--also ID2]]
 // Prints one line per differing case (the request, both replies, why) and a
 // summary. With --deviations, a difference in a case the list names for ID is
-// a known deviation; exit status 1 when any other difference is found.
+// a known deviation (with --also, so is a case the list names for ID2: a
+// conformance-level deviation explains its reply differences too); exit
+// status 1 when any other difference is found.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -114,7 +116,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   fs::path ref_dir = argv[1], other_dir = argv[2];
-  std::string target_id;
+  std::string target_id, also_id;  // --also: the target's conformance deviations explain differences too
   for (int k = 3; k + 1 < argc; k += 2) {
     std::string opt = argv[k];
     std::string error;
@@ -123,6 +125,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     if (opt == "--target") target_id = argv[k + 1];
+    if (opt == "--also") also_id = argv[k + 1];
   }
   std::map<std::string, fs::path> cases;
   for (const auto& e : fs::directory_iterator(ref_dir))
@@ -150,6 +153,7 @@ int main(int argc, char** argv) {
       continue;
     }
     const p9::conformance::Deviation* d = p9::conformance::find_deviation(target_id, name);
+    if (!d && !also_id.empty()) d = p9::conformance::find_deviation(also_id, name);
     if (d) ++known;
     else ++unexpected;
     std::printf("%s %s\n      %s\n", d ? "KNOWN DEVIATION" : "DIFFERS        ", name.c_str(), diff.c_str());

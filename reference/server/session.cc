@@ -401,6 +401,23 @@ Session::Reply Session::on(const msg::Tlcreate& m) {
   if ((m.name == "." || m.name == "..") && !(m.flags & lopen::EXCL)) return Errno::ISDIR;
   if (Errno e = check_name(m.name, NameUse::Create); e != Errno::OK) return e;
   auto c = backend_.create(fid.cred, *fid.node, m.name, m.flags, m.mode & 07777, creation_gid(m.gid, fid.cred));
+  if (!c.ok() && c.error() == Errno::EXIST && !(m.flags & lopen::EXCL)) {
+    // open(2): O_CREAT without O_EXCL opens a file that already exists (the
+    // Linux client sends Tlcreate for a name its cache thought absent; QEMU
+    // and diod open the existing file too).
+    auto existing = backend_.lookup(fid.cred, *fid.node, m.name);
+    P9_TRY(existing);
+    auto file = backend_.open(fid.cred, **existing, m.flags);
+    P9_TRY(file);
+    auto q = qid_of(**existing);
+    P9_TRY(q);
+    fid.parent = fid.node;
+    fid.name = m.name;
+    fid.node = *existing;
+    fid.file = std::move(*file);
+    fid.is_dir = q->type == qid_type::DIR;
+    return msg::Rlcreate{*q, 0};
+  }
   P9_TRY(c);
   auto q = qid_of(*c->node);
   P9_TRY(q);
