@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "conformance/client/client.h"
+#include "conformance/diff/normalize.h"
 #include "conformance/harness/target.h"
 #include "reference/codec/printer.h"
 #include "traces/p9trace/commands.h"
@@ -69,52 +70,11 @@ bool glob_match(const std::string& pat, const std::string& s) {
   return pat == s;
 }
 
-// ---- qids inside a message, in wire order ----
-std::vector<Qid*> qids_of(Message& m) {
-  std::vector<Qid*> out;
-  std::visit(
-      [&](auto& x) {
-        using T = std::decay_t<decltype(x)>;
-        if constexpr (!std::is_same_v<T, std::monostate>) {
-          msg::visit_fields(x, [&](const char*, auto& v, auto k) {
-            using K = decltype(k);
-            if constexpr (std::is_same_v<K, kind::qid>)
-              out.push_back(&v);
-            else if constexpr (std::is_same_v<K, kind::wqids>)
-              for (auto& q : v) out.push_back(&q);
-          });
-        }
-      },
-      m);
-  return out;
-}
-
-constexpr std::uint32_t kIfMt = 0170000, kIfDir = 0040000;
-
-// Server-chosen values that a replay cannot reproduce are zeroed.
-void normalise(Message& m) {
-  if (auto* g = std::get_if<msg::Rgetattr>(&m)) {
-    g->atime_sec = g->atime_nsec = g->mtime_sec = g->mtime_nsec = 0;
-    g->ctime_sec = g->ctime_nsec = g->btime_sec = g->btime_nsec = 0;
-    g->gen = g->data_version = 0;
-    g->blksize = g->blocks = 0;
-    if ((g->mode & kIfMt) == kIfDir) g->size = 0;
-  } else if (auto* s = std::get_if<msg::Rstatfs>(&m)) {
-    std::uint32_t namelen = s->namelen;
-    *s = msg::Rstatfs{};
-    s->namelen = namelen;
-  } else if (auto* o = std::get_if<msg::Rlopen>(&m)) {
-    o->iounit = 0;
-  } else if (auto* c = std::get_if<msg::Rlcreate>(&m)) {
-    c->iounit = 0;
-  } else if (auto* r = std::get_if<msg::Rreaddir>(&m)) {
-    r->entries.clear();
-  }
-  for (Qid* q : qids_of(m)) {
-    q->path = 0;
-    q->version = 0;
-  }
-}
+// Which reply fields two correct servers may choose differently, and where
+// the qids are: the one normaliser shared with the differential mode and the
+// property tests (conformance/diff/normalize.h).
+using diff::normalise;
+using diff::qids_of;
 
 using Entry = std::pair<std::string, std::uint8_t>;
 
