@@ -128,7 +128,11 @@ struct Create : Cmd {
     if (slot >= 0 && m.slot[slot]) slot = -1;
     if (m.caps.create_excl) flags |= lopen::EXCL;
   }
-  void checkPreconditions(const State& m) const override { RC_PRE(slot < 0 || !m.slot[slot]); }
+  void checkPreconditions(const State& m) const override {
+    // RC_PRE decomposes its expression (no short circuit): index only when valid.
+    const bool free_or_none = slot < 0 || !m.slot[static_cast<std::size_t>(slot)];
+    RC_PRE(free_or_none);
+  }
   void apply(State& m) const override {
     if (slot >= 0) m.slot[slot] = true;
   }
@@ -255,7 +259,8 @@ struct Lock : SlotCmd {
   Lock(const State& m) : SlotCmd(m) { get = m.caps.getlock && *rc::gen::arbitrary<bool>(); }
   void checkPreconditions(const State& m) const override {
     SlotCmd::checkPreconditions(m);
-    RC_PRE(m.caps.locks && (!get || m.caps.getlock));
+    const bool ok = m.caps.locks && (!get || m.caps.getlock);
+    RC_PRE(ok);
   }
   void run(const State&, Sut& s) const override {
     if (!live(s)) return;
@@ -319,7 +324,10 @@ struct Rename : Cmd {
   Path from = *gen_path(), to = *gen_path();
   bool at = false;
   explicit Rename(const State& m) { at = m.caps.at_ops && *rc::gen::arbitrary<bool>(); }
-  void checkPreconditions(const State& m) const override { RC_PRE(!at || m.caps.at_ops); }
+  void checkPreconditions(const State& m) const override {
+    const bool ok = !at || m.caps.at_ops;
+    RC_PRE(ok);
+  }
   void run(const State&, Sut& s) const override {
     if (at) {
       if (!walk(s, FsPair::kCaseFid, kTmp, parent_names(from))) return;
@@ -379,7 +387,10 @@ struct Unlink : Cmd {
   bool rmdir = *rc::gen::weightedElement<bool>({{1, true}, {3, false}});
   bool at = false;
   explicit Unlink(const State& m) { at = m.caps.at_ops && *rc::gen::weightedElement<bool>({{3, true}, {1, false}}); }
-  void checkPreconditions(const State& m) const override { RC_PRE(!at || m.caps.at_ops); }
+  void checkPreconditions(const State& m) const override {
+    const bool ok = !at || m.caps.at_ops;
+    RC_PRE(ok);
+  }
   void run(const State&, Sut& s) const override {
     if (at) {
       with_tmp(s, parent_names(p),
@@ -441,7 +452,8 @@ struct XattrSet : Cmd {
   std::string value = *rc::gen::element<std::string>("", "1", "value-two");
   std::uint32_t flags = *rc::gen::element<std::uint32_t>(0, 0, 1, 2);
   void checkPreconditions(const State& m) const override {
-    RC_PRE(m.caps.xattrs && (m.caps.empty_xattr || !value.empty()));
+    const bool ok = m.caps.xattrs && (m.caps.empty_xattr || !value.empty());
+    RC_PRE(ok);
   }
   void run(const State&, Sut& s) const override {
     if (!walk(s, FsPair::kCaseFid, kTmp, full_names(p))) return;
