@@ -3,7 +3,9 @@
 #include <cassert>
 #include <cstring>
 #include <limits>
+#include <ostream>
 #include <type_traits>
+#include <utility>
 
 namespace p9 {
 
@@ -23,34 +25,94 @@ const char* to_string(DecodeError e) {
   return "?";
 }
 
+std::string DecodeDetail::str() const {
+  if (fact_ == Fact::None) return {};
+  auto n = [](std::uint64_t v) { return std::to_string(v); };
+  auto bytes = [&n](std::uint64_t v) { return n(v) + (v == 1 ? " byte" : " bytes"); };
+  std::string where;  // Message.field[element].part
+  if (message_) where = message_;
+  if (field_) {
+    if (!where.empty()) where += '.';
+    where += field_;
+  }
+  if (element_) where += "[" + n(element_ - 1) + "]";
+  if (part_) {
+    where += '.';
+    where += part_;
+  }
+  switch (fact_) {
+    case Fact::None: break;
+    case Fact::NoSizeField: return "frame of " + bytes(a_) + " is shorter than its 4-byte size field";
+    case Fact::SizeBelowHeader: return "size field " + n(a_) + " < 7, the size of the header alone";
+    case Fact::SizeAboveMsize: return "size field " + n(a_) + " > msize " + n(b_);
+    case Fact::SizeMismatch: return "size field " + n(a_) + " but frame has " + bytes(b_);
+    case Fact::UnknownType: return "type " + n(a_) + " is not a 9P2000.L message";
+    case Fact::NotARequest: return where + " sent as a request";
+    case Fact::NotAReply: return where + " sent as a reply";
+    case Fact::IntegerPastEnd: return where + ": needs " + bytes(a_) + ", " + n(b_) + " left";
+    case Fact::LengthPastEnd: return where + ": length " + n(a_) + " but " + bytes(b_) + " left";
+    case Fact::CountPastEnd: return where + ": count " + n(a_) + " but " + bytes(b_) + " left";
+    case Fact::TooManyWalkElements: return where + ": " + n(a_) + " elements > MAXWELEM (16)";
+    case Fact::BytesAfterLastField: return where + ": " + bytes(a_) + " after the last field";
+  }
+  return {};
+}
+
+const char* DecodeDetail::c_str() const {
+  if (text_.empty()) text_ = str();
+  return text_.c_str();
+}
+
+std::string operator+(const std::string& s, const DecodeDetail& d) { return s + d.str(); }
+std::string operator+(std::string&& s, const DecodeDetail& d) { return std::move(s) + d.str(); }
+std::string operator+(const char* s, const DecodeDetail& d) { return s + d.str(); }
+std::ostream& operator<<(std::ostream& os, const DecodeDetail& d) { return os << d.str(); }
+
 namespace {
 
+using Fact = DecodeDetail::Fact;
+
+// Where a value sits: the spec's field name, the element of a list field
+// (1-based; 0 for none) and the part of a qid or directory entry.
+struct Where {
+  const char* field;
+  std::uint32_t element = 0;
+  const char* part = nullptr;
+};
+
 // ---- reading: a cursor with a sticky error (decode everything, check once) ----
+// A fault is recorded as facts (no allocation); offsets are absolute in the frame.
 class Reader {
  public:
-  Reader(const std::uint8_t* p, std::size_t len) : p_(p), len_(len) {}
+  Reader(const std::uint8_t* p, std::size_t len, std::size_t base = 0) : p_(p), len_(len), base_(base) {}
   bool failed() const { return err_ != DecodeError::None; }
   std::size_t pos() const { return pos_; }
   std::size_t left() const { return len_ - pos_; }
   DecodeError error() const { return err_; }
   std::size_t error_pos() const { return err_pos_; }
-  const std::string& detail() const { return detail_; }
+  const DecodeDetail& fault() const { return fault_; }
 
-  void fail(DecodeError e, std::string detail) {
+  void fail(DecodeError e, Fact fact, Where w, std::uint64_t a = 0, std::uint64_t b = 0) {
     if (failed()) return;
     err_ = e;
-    err_pos_ = pos_;
-    detail_ = std::move(detail);
+    err_pos_ = base_ + pos_;
+    fault_ = DecodeDetail(fact, a, b);
+    fault_.at(w.field, w.element, w.part);
+  }
+  void adopt(const Reader& inner) {  // the fault of a sub-reader, if any, becomes this one's
+    if (failed() || !inner.failed()) return;
+    err_ = inner.err_;
+    err_pos_ = inner.err_pos_;
+    fault_ = inner.fault_;
   }
 
   // Little-endian integers (intro(5): "all integers are little-endian").
   template <class T>
-  T uint(const char* field) {
+  T uint(Where w) {
     static_assert(std::is_unsigned_v<T>);
     if (failed()) return 0;
     if (left() < sizeof(T)) {
-      fail(DecodeError::Truncated, std::string(field) + ": needs " + std::to_string(sizeof(T)) + " bytes, " +
-                                       std::to_string(left()) + " left");
+      fail(DecodeError::Truncated, Fact::IntegerPastEnd, w, sizeof(T), left());
       return 0;
     }
     T v = 0;
@@ -60,11 +122,10 @@ class Reader {
   }
 
   // n bytes copied out, checked against what is present before allocating.
-  void bytes(std::size_t n, std::string& out, const char* field) {
+  void bytes(std::size_t n, std::string& out, Where w) {
     if (failed()) return;
     if (n > left()) {
-      fail(DecodeError::Truncated, std::string(field) + ": length " + std::to_string(n) + " but " +
-                                       std::to_string(left()) + " bytes left");
+      fail(DecodeError::Truncated, Fact::LengthPastEnd, w, n, left());
       return;
     }
     out.assign(reinterpret_cast<const char*>(p_ + pos_), n);
@@ -72,7 +133,7 @@ class Reader {
   }
 
   Reader sub(std::size_t n) {  // a reader over the next n bytes (caller checked n <= left())
-    Reader r(p_ + pos_, n);
+    Reader r(p_ + pos_, n, base_ + pos_);
     pos_ += n;
     return r;
   }
@@ -80,21 +141,25 @@ class Reader {
  private:
   const std::uint8_t* p_;
   std::size_t len_;
+  std::size_t base_;  // offset of p_ in the frame
   std::size_t pos_ = 0;
   DecodeError err_ = DecodeError::None;
   std::size_t err_pos_ = 0;
-  std::string detail_;
+  DecodeDetail fault_;
 };
 
-void read_qid(Reader& r, Qid& q, const char* field) {
-  q.type = r.uint<std::uint8_t>(field);
-  q.version = r.uint<std::uint32_t>(field);
-  q.path = r.uint<std::uint64_t>(field);
+// A qid's parts are named unless the caller names the qid as a part itself
+// (a directory entry's "qid").
+void read_qid(Reader& r, Qid& q, Where w) {
+  auto part = [&](const char* name) { return Where{w.field, w.element, w.part ? w.part : name}; };
+  q.type = r.uint<std::uint8_t>(part("type"));
+  q.version = r.uint<std::uint32_t>(part("version"));
+  q.path = r.uint<std::uint64_t>(part("path"));
 }
 
-void read_str(Reader& r, std::string& s, const char* field) {
-  std::uint16_t n = r.uint<std::uint16_t>(field);
-  r.bytes(n, s, field);
+void read_str(Reader& r, std::string& s, Where w) {
+  std::uint16_t n = r.uint<std::uint16_t>(w);
+  r.bytes(n, s, w);
 }
 
 // One field of any kind. Kinds sharing a C++ type differ only in printing,
@@ -102,52 +167,55 @@ void read_str(Reader& r, std::string& s, const char* field) {
 template <class K>
 void read_field(Reader& r, typename K::type& v, const char* field) {
   using T = typename K::type;
+  const Where w{field};
   if constexpr (std::is_same_v<K, kind::data>) {
-    std::uint32_t n = r.uint<std::uint32_t>(field);
-    r.bytes(n, v, field);
+    std::uint32_t n = r.uint<std::uint32_t>(w);
+    r.bytes(n, v, w);
   } else if constexpr (std::is_same_v<T, std::string>) {
-    read_str(r, v, field);
+    read_str(r, v, w);
   } else if constexpr (std::is_unsigned_v<T>) {
-    v = r.uint<T>(field);
+    v = r.uint<T>(w);
   } else if constexpr (std::is_same_v<T, Qid>) {
-    read_qid(r, v, field);
-  } else if constexpr (std::is_same_v<K, kind::wnames>) {
-    std::uint16_t n = r.uint<std::uint16_t>(field);
+    read_qid(r, v, w);
+  } else if constexpr (std::is_same_v<K, kind::wnames> || std::is_same_v<K, kind::wqids>) {
+    std::uint16_t n = r.uint<std::uint16_t>(w);  // nwname / nwqid
+    if (r.failed()) return;
     if (n > MAXWELEM) {
-      r.fail(DecodeError::TooManyWalkElements, std::string("nwname ") + std::to_string(n) + " > 16");
+      r.fail(DecodeError::TooManyWalkElements, Fact::TooManyWalkElements, w, n);
       return;
     }
     v.resize(n);
-    for (auto& s : v) read_str(r, s, field);
-  } else if constexpr (std::is_same_v<K, kind::wqids>) {
-    std::uint16_t n = r.uint<std::uint16_t>(field);
-    if (n > MAXWELEM) {
-      r.fail(DecodeError::TooManyWalkElements, std::string("nwqid ") + std::to_string(n) + " > 16");
-      return;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if constexpr (std::is_same_v<K, kind::wnames>)
+        read_str(r, v[i], Where{field, i + 1});
+      else
+        read_qid(r, v[i], Where{field, i + 1});
     }
-    v.resize(n);
-    for (auto& q : v) read_qid(r, q, field);
   } else if constexpr (std::is_same_v<K, kind::dirents>) {
-    std::uint32_t n = r.uint<std::uint32_t>(field);
+    std::uint32_t n = r.uint<std::uint32_t>(w);
     if (r.failed()) return;
     if (n > r.left()) {
-      r.fail(DecodeError::Truncated,
-             std::string(field) + ": count " + std::to_string(n) + " but " + std::to_string(r.left()) + " bytes left");
+      r.fail(DecodeError::Truncated, Fact::CountPastEnd, w, n, r.left());
       return;
     }
     Reader er = r.sub(n);
-    while (!er.failed() && er.left() > 0) {  // each entry is materialised only after its bytes are seen
+    for (std::uint32_t i = 1; !er.failed() && er.left() > 0; ++i) {  // an entry is kept only once all its bytes are seen
       Dirent d;
-      read_qid(er, d.qid, "entry.qid");
-      d.offset = er.uint<std::uint64_t>("entry.offset");
-      d.type = er.uint<std::uint8_t>("entry.type");
-      read_str(er, d.name, "entry.name");
+      read_qid(er, d.qid, Where{field, i, "qid"});
+      d.offset = er.uint<std::uint64_t>(Where{field, i, "offset"});
+      d.type = er.uint<std::uint8_t>(Where{field, i, "type"});
+      read_str(er, d.name, Where{field, i, "name"});
       if (!er.failed()) v.push_back(std::move(d));
     }
-    if (er.failed()) r.fail(er.error(), er.detail());
+    r.adopt(er);
   } else {
     static_assert(sizeof(K) == 0, "field kind without a decoder");
   }
+}
+
+template <class M>
+void read_body(Reader& r, M& m) {
+  msg::visit_fields(m, [&](const char* name, auto& value, auto k) { read_field<decltype(k)>(r, value, name); });
 }
 
 // ---- writing ----
@@ -226,24 +294,19 @@ void write_field(Writer& w, const typename K::type& v) {
   }
 }
 
-// Builds a default message of the given type number (the variant alternative).
-template <std::size_t I = 0>
-bool make_message(std::uint8_t type, Message& out) {
-  if constexpr (I + 1 >= std::variant_size_v<Message>) {
-    return false;  // the monostate sentinel: unknown type
-  } else {
-    using M = std::variant_alternative_t<I, Message>;
-    if (static_cast<std::uint8_t>(M::kType) == type) {
-      out.emplace<I>();
-      return true;
-    }
-    return make_message<I + 1>(type, out);
-  }
-}
-
 }  // namespace
 
-bool make_default_message(std::uint8_t type, Message& out) { return make_message(type, out); }
+bool make_default_message(std::uint8_t type, Message& out) {
+  switch (type) {  // one jump, generated from the table
+#define P9_FIELD(KIND, NAME)
+#define P9_MESSAGE(NAME, NUM, FIELDS) \
+  case NUM: out.emplace<msg::NAME>(); return true;
+#include "spec/messages.def"
+#undef P9_MESSAGE
+#undef P9_FIELD
+    default: return false;
+  }
+}
 
 std::uint32_t frame_length(const std::uint8_t* data, std::size_t len, std::uint32_t msize, DecodeError* error) {
   *error = DecodeError::None;
@@ -255,56 +318,61 @@ std::uint32_t frame_length(const std::uint8_t* data, std::size_t len, std::uint3
   return size;
 }
 
+// Every path returns the one local `d` (no copy of the frame); a rejection
+// stores facts only, so rejecting a frame allocates nothing.
 Decoded decode(const std::uint8_t* data, std::size_t len, Expect expect, std::uint32_t msize) {
   Decoded d;
-  Reader r(data, len);
-  auto fail = [&](DecodeError e, std::size_t at, std::string detail) {
+  auto reject = [&d](DecodeError e, std::size_t at, const DecodeDetail& why) {
     d.error = e;
     d.error_offset = at;
-    d.detail = std::move(detail);
-    return d;
+    d.detail = why;
   };
-  std::uint32_t size = r.uint<std::uint32_t>("size");
-  if (r.failed()) return fail(DecodeError::TooShort, 0, "frame shorter than its 4-byte size field");
-  if (size < HEADER_SIZE) return fail(DecodeError::TooShort, 0, "size " + std::to_string(size) + " < 7");
-  if (size > msize)
-    return fail(DecodeError::TooLarge, 0, "size " + std::to_string(size) + " > msize " + std::to_string(msize));
-  if (size != len)
-    return fail(DecodeError::SizeMismatch, 0,
-                "size field " + std::to_string(size) + " but frame has " + std::to_string(len) + " bytes");
-  d.type = r.uint<std::uint8_t>("type");
-  d.tag = r.uint<std::uint16_t>("tag");
+  Reader r(data, len);
+  std::uint32_t size = r.uint<std::uint32_t>(Where{"size"});
+  if (r.failed()) {
+    reject(DecodeError::TooShort, 0, DecodeDetail(Fact::NoSizeField, len));
+  } else if (size < HEADER_SIZE) {
+    reject(DecodeError::TooShort, 0, DecodeDetail(Fact::SizeBelowHeader, size));
+  } else if (size > msize) {
+    reject(DecodeError::TooLarge, 0, DecodeDetail(Fact::SizeAboveMsize, size, msize));
+  } else if (size != len) {
+    reject(DecodeError::SizeMismatch, 0, DecodeDetail(Fact::SizeMismatch, size, len));
+  }
+  if (!d.ok()) return d;
+  d.type = r.uint<std::uint8_t>(Where{"type"});
+  d.tag = r.uint<std::uint16_t>(Where{"tag"});
   d.frame.tag = d.tag;
 
   const MsgInfo* info = msg_info(d.type);
-  if (!info) return fail(DecodeError::UnknownType, 4, "type " + std::to_string(d.type));
-  if (expect == Expect::Request && !info->is_request)
-    return fail(DecodeError::NotARequest, 4, std::string(info->name) + " sent as a request");
-  if (expect == Expect::Reply && info->is_request)
-    return fail(DecodeError::NotAReply, 4, std::string(info->name) + " sent as a reply");
+  if (!info) {
+    reject(DecodeError::UnknownType, 4, DecodeDetail(Fact::UnknownType, d.type));
+    return d;
+  }
+  if (expect == Expect::Request && !info->is_request) {
+    reject(DecodeError::NotARequest, 4, DecodeDetail(Fact::NotARequest).in_message(info->name));
+    return d;
+  }
+  if (expect == Expect::Reply && info->is_request) {
+    reject(DecodeError::NotAReply, 4, DecodeDetail(Fact::NotAReply).in_message(info->name));
+    return d;
+  }
 
-  make_message(d.type, d.frame.body);
-  std::visit(
-      [&](auto& m) {
-        if constexpr (!std::is_same_v<std::decay_t<decltype(m)>, std::monostate>) {
-          msg::visit_fields(m, [&](const char* name, auto& value, auto k) {
-            read_field<decltype(k)>(r, value, name);
-          });
-        }
-      },
-      d.frame.body);
+  switch (d.type) {  // one jump to the message's field list, generated from the table
+#define P9_FIELD(KIND, NAME)
+#define P9_MESSAGE(NAME, NUM, FIELDS) \
+  case NUM: read_body(r, d.frame.body.emplace<msg::NAME>()); break;
+#include "spec/messages.def"
+#undef P9_MESSAGE
+#undef P9_FIELD
+    default: break;  // not reached: msg_info knows exactly these types
+  }
   if (r.failed()) {
-    Decoded bad = fail(r.error(), r.error_pos(), std::string(info->name) + "." + r.detail());
-    bad.frame = Frame{};
-    return bad;
+    DecodeDetail why = r.fault();
+    reject(r.error(), r.error_pos(), why.in_message(info->name));
+  } else if (r.left() != 0) {
+    reject(DecodeError::TrailingBytes, r.pos(), DecodeDetail(Fact::BytesAfterLastField, r.left()).in_message(info->name));
   }
-  if (r.left() != 0) {
-    std::size_t at = r.pos();
-    Decoded bad = fail(DecodeError::TrailingBytes, at,
-                       std::string(info->name) + ": " + std::to_string(len - at) + " bytes after the last field");
-    bad.frame = Frame{};
-    return bad;
-  }
+  if (!d.ok()) d.frame = Frame{};  // no half-decoded message leaves the decoder
   return d;
 }
 

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -34,13 +35,84 @@ const char* to_string(DecodeError e);
 
 enum class Expect : std::uint8_t { Request, Reply, Any };
 
+// Why a frame was rejected, kept as facts (which rule, which message and field,
+// two numbers) rather than text: rejecting a frame allocates nothing and
+// formats nothing (a fuzzer or a server fed garbage rejects millions of
+// frames). The sentence is written only when someone reads it: str(),
+// c_str(), `"text" + detail`, `os << detail`. Examples:
+//   Twalk.wname[1]: length 65535 but 2 bytes left
+//   Rreaddir.entries[0].name: needs 2 bytes, 1 left
+//   size field 12 but frame has 11 bytes
+class DecodeDetail {
+ public:
+  enum class Fact : std::uint8_t {
+    None,
+    NoSizeField,          // a = bytes present (< 4)
+    SizeBelowHeader,      // a = size field
+    SizeAboveMsize,       // a = size field, b = msize
+    SizeMismatch,         // a = size field, b = bytes given
+    UnknownType,          // a = type byte
+    NotARequest,          // message() sent where a T-message was expected
+    NotAReply,            // message() sent where an R-message was expected
+    IntegerPastEnd,       // at(): a = integer width, b = bytes left
+    LengthPastEnd,        // at(): a = claimed string/data length, b = bytes left
+    CountPastEnd,         // at(): a = claimed entries byte count, b = bytes left
+    TooManyWalkElements,  // at(): a = nwname or nwqid (> MAXWELEM)
+    BytesAfterLastField,  // message(): a = bytes left over
+  };
+
+  DecodeDetail() = default;
+  DecodeDetail(Fact fact, std::uint64_t a = 0, std::uint64_t b = 0) : fact_(fact), a_(a), b_(b) {}
+
+  Fact fact() const { return fact_; }
+  std::uint64_t a() const { return a_; }
+  std::uint64_t b() const { return b_; }
+  // Where the fault is: all point into the static spec tables (never freed).
+  const char* message() const { return message_; }    // "Twalk", or nullptr before the type is known
+  const char* field() const { return field_; }        // "wname", or nullptr
+  std::uint32_t element() const { return element_; }  // 1 + index into a list field; 0 when none
+  const char* part() const { return part_; }          // within a qid or entry: "path", "name"; or nullptr
+
+  DecodeDetail& in_message(const char* message) {
+    message_ = message;
+    return *this;
+  }
+  DecodeDetail& at(const char* field, std::uint32_t element = 0, const char* part = nullptr) {
+    field_ = field;
+    element_ = element;
+    part_ = part;
+    return *this;
+  }
+
+  bool empty() const { return fact_ == Fact::None; }
+  std::string str() const;  // formats the sentence (empty when there is no fault)
+  // The sentence, formatted on first use and kept with this value. Like
+  // std::string::c_str(), valid while the value lives and is not changed; the
+  // first call on a value is not safe to race with another call on it.
+  const char* c_str() const;
+
+ private:
+  Fact fact_ = Fact::None;
+  std::uint32_t element_ = 0;
+  const char* message_ = nullptr;
+  const char* field_ = nullptr;
+  const char* part_ = nullptr;
+  std::uint64_t a_ = 0;
+  std::uint64_t b_ = 0;
+  mutable std::string text_;  // the c_str() cache; empty until asked
+};
+std::string operator+(const std::string& s, const DecodeDetail& d);
+std::string operator+(std::string&& s, const DecodeDetail& d);
+std::string operator+(const char* s, const DecodeDetail& d);
+std::ostream& operator<<(std::ostream& os, const DecodeDetail& d);
+
 struct Decoded {
   Frame frame;                      // valid when error == None
   DecodeError error = DecodeError::None;
   std::size_t error_offset = 0;     // byte offset in the frame where the fault was found
   std::uint8_t type = 0;            // the header's type byte (when the header was readable)
   std::uint16_t tag = 0;            // the header's tag (when readable): lets a server answer
-  std::string detail;               // human-readable: which field, which lengths
+  DecodeDetail detail;              // which field, which lengths (formatted when read)
   bool ok() const { return error == DecodeError::None; }
 };
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -381,22 +382,30 @@ TEST(CodecVectors, EveryTypeHasAnIndependentVector) {
 Decoded dec(const std::string& hex, Expect e = Expect::Any, std::uint32_t msize = kMsize) {
   return decode(unhex(hex), e, msize);
 }
+std::string why(const std::string& hex, Expect e = Expect::Any, std::uint32_t msize = kMsize) {
+  return dec(hex, e, msize).detail.str();
+}
 
 TEST(CodecReject, SizeBelowHeader) {
   EXPECT_EQ(dec("06000000 78 0000").error, DecodeError::TooShort);
   EXPECT_EQ(dec("00000000").error, DecodeError::TooShort);
   EXPECT_EQ(dec("0b00").error, DecodeError::TooShort) << "fewer than 4 bytes: no size field at all";
+  EXPECT_EQ(why("06000000 78 0000"), "size field 6 < 7, the size of the header alone");
+  EXPECT_EQ(why("0b00"), "frame of 2 bytes is shorter than its 4-byte size field");
+  EXPECT_EQ(why(""), "frame of 0 bytes is shorter than its 4-byte size field");
 }
 
 TEST(CodecReject, SizeAboveMsize) {
   Decoded d = dec("0b000000 78 0000 02000000", Expect::Any, 10);
   EXPECT_EQ(d.error, DecodeError::TooLarge);
+  EXPECT_EQ(d.detail.str(), "size field 11 > msize 10");
   EXPECT_EQ(dec("0b000000 78 0000 02000000", Expect::Any, 11).error, DecodeError::None) << "size == msize is fine";
 }
 
 TEST(CodecReject, SizeFieldDiffersFromFrame) {
   EXPECT_EQ(dec("0c000000 78 0000 02000000").error, DecodeError::SizeMismatch);
   EXPECT_EQ(dec("0b000000 78 0000 02000000 00").error, DecodeError::SizeMismatch);
+  EXPECT_EQ(why("0c000000 78 0000 02000000"), "size field 12 but frame has 11 bytes");
 }
 
 TEST(CodecReject, BytesLeftAfterLastField) {
@@ -404,8 +413,10 @@ TEST(CodecReject, BytesLeftAfterLastField) {
   EXPECT_EQ(d.error, DecodeError::TrailingBytes);
   EXPECT_EQ(d.error_offset, 11u);
   EXPECT_EQ(d.type, 120);
+  EXPECT_EQ(d.detail.str(), "Tclunk: 1 byte after the last field");
   d = dec("08000000 79 0000 00");  // Rclunk has no fields
   EXPECT_EQ(d.error, DecodeError::TrailingBytes);
+  EXPECT_EQ(why("09000000 79 0000 0000"), "Rclunk: 2 bytes after the last field");
 }
 
 TEST(CodecReject, StringLengthRunsPastEnd) {
@@ -414,26 +425,51 @@ TEST(CodecReject, StringLengthRunsPastEnd) {
   EXPECT_EQ(d.error, DecodeError::Truncated);
   EXPECT_EQ(d.error_offset, 19u);
   EXPECT_EQ(d.tag, 0);
+  EXPECT_EQ(d.detail.str(), "Twalk.wname[0]: length 65535 but 2 bytes left");
   // Rreadlink: length 3, 2 bytes.
   EXPECT_EQ(dec("0b000000 17 0000 0300 6632").error, DecodeError::Truncated);
+  EXPECT_EQ(why("0b000000 17 0000 0300 6632"), "Rreadlink.target: length 3 but 2 bytes left");
+  // The second walk name is the one cut short.
+  EXPECT_EQ(why("18000000 6e 0000 01000000 02000000 0200 0100 61 0300 6263"),
+            "Twalk.wname[1]: length 3 but 2 bytes left");
 }
 
 TEST(CodecReject, DataLengthRunsPastEnd) {
   EXPECT_EQ(dec("11000000 75 0000 ffffffff 68656c6c6f0a").error, DecodeError::Truncated);  // Rread count 4 GiB
   EXPECT_EQ(dec("1d000000 76 0000 03000000 0000000000000000 07000000 68656c6c6f0a").error, DecodeError::Truncated);
+  EXPECT_EQ(why("11000000 75 0000 ffffffff 68656c6c6f0a"), "Rread.data: length 4294967295 but 6 bytes left");
+  EXPECT_EQ(why("1d000000 76 0000 03000000 0000000000000000 07000000 68656c6c6f0a"),
+            "Twrite.data: length 7 but 6 bytes left");
 }
 
 TEST(CodecReject, IntegerRunsPastEnd) {
   EXPECT_EQ(dec("0a000000 78 0000 020000").error, DecodeError::Truncated);  // Tclunk fid of 3 bytes
   EXPECT_EQ(dec("09000000 6e 0000 0100").error, DecodeError::Truncated);
+  EXPECT_EQ(why("0a000000 78 0000 020000"), "Tclunk.fid: needs 4 bytes, 3 left");
+  EXPECT_EQ(why("09000000 6e 0000 0100"), "Twalk.fid: needs 4 bytes, 2 left");
+  Decoded d = dec("0f000000 69 0000 80 00000000 010000");  // Rattach: the qid's path is cut short
+  EXPECT_EQ(d.detail.str(), "Rattach.qid.path: needs 8 bytes, 3 left");
+  EXPECT_EQ(d.error_offset, 12u);
+  EXPECT_EQ(why("08000000 6f 0000 01"), "Rwalk.wqid: needs 2 bytes, 1 left");
+  EXPECT_EQ(why("17000000 6f 0000 0200 80 00000000 0100000000000000 00"),
+            "Rwalk.wqid[1].version: needs 4 bytes, 0 left");
 }
 
 TEST(CodecReject, DirentRunsPastItsCount) {
   // Rreaddir count 20: an entry needs at least 24 bytes.
   Decoded d = dec("1f000000 29 0000 14000000 80 00000000 0100000000000000 01000000000000");
   EXPECT_EQ(d.error, DecodeError::Truncated);
+  EXPECT_EQ(d.detail.str(), "Rreaddir.entries[0].offset: needs 8 bytes, 7 left");
+  EXPECT_EQ(d.error_offset, 24u) << "the offset field of the first entry, not the end of the entries";
   // count larger than the frame.
   EXPECT_EQ(dec("0b000000 29 0000 ffffffff").error, DecodeError::Truncated);
+  EXPECT_EQ(why("0b000000 29 0000 ffffffff"), "Rreaddir.entries: count 4294967295 but 0 bytes left");
+  // The second entry's name claims 2 bytes and has 1.
+  d = dec("3d000000 29 0000 32000000 "
+          "00 00000000 0100000000000000 0100000000000000 08 0100 61 "
+          "00 00000000 0200000000000000 0200000000000000 08 0200 62");
+  EXPECT_EQ(d.detail.str(), "Rreaddir.entries[1].name: length 2 but 1 byte left");
+  EXPECT_EQ(d.error_offset, 60u);
 }
 
 TEST(CodecReject, MoreThanSixteenWalkNames) {
@@ -443,13 +479,17 @@ TEST(CodecReject, MoreThanSixteenWalkNames) {
   bytes[0] = static_cast<std::uint8_t>(bytes.size());
   Decoded d = decode(bytes, Expect::Request, kMsize);
   EXPECT_EQ(d.error, DecodeError::TooManyWalkElements);
+  EXPECT_EQ(d.detail.str(), "Twalk.wname: 17 elements > MAXWELEM (16)");
+  EXPECT_EQ(d.error_offset, 17u);
   EXPECT_EQ(dec("0d000000 6e 0000 01000000 0200").error, DecodeError::Truncated) << "shorter than its fids";
+  EXPECT_EQ(why("0d000000 6e 0000 01000000 0200"), "Twalk.newfid: needs 4 bytes, 2 left");
 }
 
 TEST(CodecReject, MoreThanSixteenWalkQids) {
   EXPECT_EQ(dec("09000000 6f 0000 1100").error, DecodeError::TooManyWalkElements);
   EXPECT_EQ(dec("09000000 6f 0000 ffff").error, DecodeError::TooManyWalkElements)
       << "the count is checked before anything is allocated for it";
+  EXPECT_EQ(why("09000000 6f 0000 ffff"), "Rwalk.wqid: 65535 elements > MAXWELEM (16)");
 }
 
 TEST(CodecReject, UnknownType) {
@@ -459,17 +499,78 @@ TEST(CodecReject, UnknownType) {
     EXPECT_EQ(d.error, DecodeError::UnknownType) << t;
     EXPECT_EQ(d.type, t);
     EXPECT_EQ(d.tag, 1) << "the tag is reported so a server can answer the request";
+    EXPECT_EQ(d.detail.str(), "type " + std::to_string(t) + " is not a 9P2000.L message");
   }
 }
 
 TEST(CodecReject, ReplyWhereRequestExpected) {
   EXPECT_EQ(dec("0b000000 07 0000 02000000", Expect::Request).error, DecodeError::NotARequest);
   EXPECT_EQ(dec("07000000 79 0000", Expect::Request).error, DecodeError::NotARequest);
+  EXPECT_EQ(why("0b000000 07 0000 02000000", Expect::Request), "Rlerror sent as a request");
   EXPECT_EQ(dec("07000000 79 0000", Expect::Reply).error, DecodeError::None);
 }
 
 TEST(CodecReject, RequestWhereReplyExpected) {
   EXPECT_EQ(dec("0b000000 78 0000 02000000", Expect::Reply).error, DecodeError::NotAReply);
+  EXPECT_EQ(why("0b000000 78 0000 02000000", Expect::Reply), "Tclunk sent as a reply");
+  EXPECT_EQ(why("0b000000 78 0000 02000000", Expect::Request), "");
+}
+
+// The direction check depends on the type byte alone (fuzz_decode relies on
+// this to decode each input once, with Expect::Any): all 256 values, each on a
+// header-only frame and, for known types, on a well-formed default message.
+TEST(CodecReject, DirectionDependsOnTheTypeByteOnly) {
+  for (int t = 0; t < 256; ++t) {
+    const auto type = static_cast<std::uint8_t>(t);
+    std::vector<std::vector<std::uint8_t>> frames{{7, 0, 0, 0, type, 1, 0}};
+    Message m;
+    if (make_default_message(type, m)) frames.push_back(encode(Frame{1, m}));
+    for (const auto& b : frames) {
+      Decoded any = decode(b, Expect::Any, kMsize);
+      const MsgInfo* info = msg_info(type);
+      if (!info) {
+        EXPECT_EQ(any.error, DecodeError::UnknownType) << t;
+        EXPECT_EQ(decode(b, Expect::Request, kMsize).error, DecodeError::UnknownType) << t;
+        EXPECT_EQ(decode(b, Expect::Reply, kMsize).error, DecodeError::UnknownType) << t;
+        continue;
+      }
+      Decoded right = decode(b, info->is_request ? Expect::Request : Expect::Reply, kMsize);
+      Decoded wrong = decode(b, info->is_request ? Expect::Reply : Expect::Request, kMsize);
+      EXPECT_EQ(right.error, any.error) << info->name;
+      EXPECT_EQ(right.error_offset, any.error_offset) << info->name;
+      EXPECT_EQ(right.detail.str(), any.detail.str()) << info->name;
+      EXPECT_EQ(right.frame, any.frame) << info->name;
+      EXPECT_EQ(wrong.error, info->is_request ? DecodeError::NotAReply : DecodeError::NotARequest) << info->name;
+      EXPECT_EQ(wrong.error_offset, 4u) << info->name;
+      EXPECT_EQ(wrong.detail.str(),
+                std::string(info->name) + (info->is_request ? " sent as a reply" : " sent as a request"));
+    }
+  }
+}
+
+// The detail is facts until read; every way of reading it gives the same sentence.
+TEST(CodecReject, DetailIsFormattedOnDemand) {
+  Decoded d = dec("0a000000 78 0000 020000");
+  const std::string want = "Tclunk.fid: needs 4 bytes, 3 left";
+  EXPECT_EQ(d.detail.fact(), DecodeDetail::Fact::IntegerPastEnd);
+  EXPECT_STREQ(d.detail.message(), "Tclunk");
+  EXPECT_STREQ(d.detail.field(), "fid");
+  EXPECT_EQ(d.detail.a(), 4u);
+  EXPECT_EQ(d.detail.b(), 3u);
+  EXPECT_EQ(std::string(d.detail.c_str()), want);
+  EXPECT_EQ(std::string(d.detail.c_str()), want) << "a second c_str() gives the cached text";
+  EXPECT_EQ("bad: " + d.detail, "bad: " + want);
+  EXPECT_EQ(std::string("bad: ") + d.detail, "bad: " + want);
+  const std::string prefix = "bad: ";
+  EXPECT_EQ(prefix + d.detail, "bad: " + want);
+  std::ostringstream os;
+  os << d.detail;
+  EXPECT_EQ(os.str(), want);
+  Decoded copy = d;
+  EXPECT_EQ(std::string(copy.detail.c_str()), want);
+  Decoded ok = dec("0b000000 78 0000 02000000");
+  EXPECT_TRUE(ok.detail.empty());
+  EXPECT_STREQ(ok.detail.c_str(), "");
   EXPECT_EQ(dec("0b000000 78 0000 02000000", Expect::Request).error, DecodeError::None);
 }
 
