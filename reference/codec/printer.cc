@@ -47,13 +47,13 @@ std::string format_bits(const char* set, std::uint64_t value, const char* prefix
   std::string o;
   std::uint64_t rest = value;
   for (const auto& nv : kNamedValues) {
-    if (!nv.is_bit || std::strcmp(nv.set, set) != 0) continue;
-    if ((rest & nv.value) == nv.value && nv.value != 0) {
-      if (!o.empty()) o += '|';
-      o += prefix;
-      o += nv.name;
-      rest &= ~nv.value;
-    }
+    // The cheap tests first: the set's name is compared only for a bit that is set.
+    if (!nv.is_bit || nv.value == 0 || (rest & nv.value) != nv.value || std::strcmp(nv.set, set) != 0)
+      continue;
+    if (!o.empty()) o += '|';
+    o += prefix;
+    o += nv.name;
+    rest &= ~nv.value;
   }
   if (rest) {
     if (!o.empty()) o += '|';
@@ -64,7 +64,8 @@ std::string format_bits(const char* set, std::uint64_t value, const char* prefix
 
 std::string format_enum(const char* set, std::uint64_t value, const char* prefix) {
   for (const auto& nv : kNamedValues)
-    if (!nv.is_bit && std::strcmp(nv.set, set) == 0 && nv.value == value) return std::string(prefix) + nv.name;
+    if (!nv.is_bit && nv.value == value && std::strcmp(nv.set, set) == 0)
+      return std::string(prefix) + nv.name;
   return std::to_string(value);
 }
 
