@@ -8,9 +8,14 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <new>
 #include <set>
 #include <sstream>
 #include <utility>
+
+#if defined(__linux__) && !defined(__EMSCRIPTEN__)
+#include <sys/mman.h>  // madvise(MADV_HUGEPAGE): a hint for file data chunks (ChunkAllocator)
+#endif
 
 namespace p9::model {
 
@@ -48,6 +53,45 @@ bool before_or_equal(const Timespec& a, const Timespec& b) {
 // ---------------------------------------------------------------------------
 // Inodes
 
+// The allocator of file data chunks (see "file data" below). It changes
+// nothing the model does, only what its memory costs: a buffer of 2 MiB or
+// more is aligned to 2 MiB and, on Linux, marked MADV_HUGEPAGE, so the kernel
+// may back it with one transparent huge page per 2 MiB instead of 512 small
+// ones, each of which costs a page fault on first touch. (Measured on the
+// paravirtualised 2-core development VM: fresh memory costs 3-7 ms per MiB in
+// 4 KiB pages, 0.2-3 ms per MiB in huge pages, against ~1 ms to move a MiB
+// over 9P on loopback.)
+template <class T>
+struct ChunkAllocator {
+  using value_type = T;
+  static constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+  ChunkAllocator() = default;
+  template <class U>
+  ChunkAllocator(const ChunkAllocator<U>&) {}
+
+  T* allocate(std::size_t n) {
+    std::size_t bytes = n * sizeof(T);
+    if (bytes < kHugePage) return static_cast<T*>(::operator new(bytes));
+    void* p = ::operator new(bytes, std::align_val_t{kHugePage});
+#if defined(MADV_HUGEPAGE)
+    ::madvise(p, bytes, MADV_HUGEPAGE);  // a hint: if refused, small pages are used
+#endif
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, std::size_t n) {
+    if (n * sizeof(T) < kHugePage)
+      ::operator delete(p);
+    else
+      ::operator delete(p, std::align_val_t{kHugePage});
+  }
+  template <class U>
+  bool operator==(const ChunkAllocator<U>&) const {
+    return true;
+  }
+};
+using Chunk = std::vector<std::uint8_t, ChunkAllocator<std::uint8_t>>;
+
 struct Inode;
 
 struct Entry {
@@ -74,10 +118,13 @@ struct Inode {
   std::uint64_t data_version = 0;
   std::size_t refs = 0;  // NodeRefs and OpenFiles naming this inode
 
-  // Regular file: size and sparse data (block index -> kBlockSize bytes).
-  // Bytes past `size` inside the last block are always zero.
+  // Regular file: size and data, kept by the storage rule under "file data"
+  // below: a dense part (blocks from 0 on, in chunks of kChunkSize bytes),
+  // then sparse blocks (block index -> kBlockSize bytes). Bytes past `size`
+  // are always zero.
   std::uint64_t size = 0;
-  std::map<std::uint64_t, std::vector<std::uint8_t>> blocks;
+  std::vector<Chunk> dense;
+  std::map<std::uint64_t, std::vector<std::uint8_t>> sparse;
 
   // Directory: entries by name, and the same entries by cookie.
   std::map<std::string, Entry, std::less<>> entries;
@@ -303,34 +350,104 @@ void touch_atime(Inode& n, const Timespec& t) {
 }
 
 // ---- file data --------------------------------------------------------------
+//
+// Storage rule. A regular file's data is kept in blocks of kBlockSize bytes,
+// in two parts:
+//  - the dense part: blocks 0 .. d-1, all allocated, in chunks of kChunkSize
+//    bytes (chunk i holds the file's bytes from i * kChunkSize on); every
+//    chunk but the last is full;
+//  - the sparse part: blocks from d on, each in its own buffer (block index ->
+//    kBlockSize bytes); an absent block is a hole and reads as zeros.
+// A write whose first block is in the dense part or right after it grows the
+// dense part up to the write's last block (taking over the sparse blocks now
+// inside it); any other write allocates just the sparse blocks it touches.
+// Either way a write allocates exactly the blocks it touches, so a file's
+// allocated blocks (st_blocks: its dense plus its sparse blocks) do not depend
+// on the split: a write at 1 TiB allocates one block, and a file written from
+// its start (streaming, copying: the usual case) is a row of chunks.
+// Memory: the first chunk doubles as it grows, so a small file stays small;
+// the later chunks of a large file are allocated whole, and no chunk is ever
+// moved.
+
+constexpr std::uint64_t kBlock = Model::kBlockSize;
+constexpr std::size_t kChunkSize = std::size_t{2} << 20;  // one huge page (ChunkAllocator)
+constexpr std::uint64_t kBlocksPerChunk = kChunkSize / kBlock;
+
+std::uint64_t dense_blocks(const Inode& n) {
+  return n.dense.empty() ? 0 : (n.dense.size() - 1) * kBlocksPerChunk + n.dense.back().size() / kBlock;
+}
+
+std::uint64_t block_count(const Inode& n) { return dense_blocks(n) + n.sparse.size(); }
+
+// The kBlockSize bytes of block `index`, or null for a hole.
+const std::uint8_t* find_block(const Inode& n, std::uint64_t index) {
+  if (index < dense_blocks(n)) {
+    const Chunk& chunk = n.dense[static_cast<std::size_t>(index / kBlocksPerChunk)];
+    return chunk.data() + index % kBlocksPerChunk * kBlock;
+  }
+  auto it = n.sparse.find(index);
+  return it == n.sparse.end() ? nullptr : it->second.data();
+}
+std::uint8_t* find_block(Inode& n, std::uint64_t index) {
+  return const_cast<std::uint8_t*>(find_block(static_cast<const Inode&>(n), index));
+}
+
+// Grows the dense part to `blocks` blocks (the new ones are zeros), then
+// moves the sparse blocks now inside it there.
+void grow_dense(Inode& n, std::uint64_t blocks) {
+  while (dense_blocks(n) < blocks) {
+    if (n.dense.empty() || n.dense.back().size() == kChunkSize) n.dense.emplace_back();
+    Chunk& last = n.dense.back();
+    std::uint64_t before = (n.dense.size() - 1) * kBlocksPerChunk;  // blocks in the full chunks
+    auto want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunkSize, (blocks - before) * kBlock));
+    if (want > last.capacity()) {
+      // The first chunk doubles (a small file stays small); later ones come whole.
+      std::size_t room = n.dense.size() == 1 ? std::max(want, 2 * last.capacity()) : kChunkSize;
+      last.reserve(std::min(kChunkSize, room));
+    }
+    last.resize(want);
+  }
+  for (auto it = n.sparse.begin(); it != n.sparse.end() && it->first < blocks; it = n.sparse.erase(it))
+    std::memcpy(find_block(n, it->first), it->second.data(), kBlock);
+}
 
 void set_size(Inode& n, std::uint64_t size) {
   if (size < n.size) {
     // Drop whole blocks past the end; zero the tail of the last one so a
     // later extension reads zeros (truncate(2): "the extended part reads as
     // null bytes").
-    std::uint64_t first_gone = (size + Model::kBlockSize - 1) / Model::kBlockSize;
-    n.blocks.erase(n.blocks.lower_bound(first_gone), n.blocks.end());
-    if (size % Model::kBlockSize != 0) {
-      auto it = n.blocks.find(size / Model::kBlockSize);
-      if (it != n.blocks.end())
-        std::fill(it->second.begin() + static_cast<std::ptrdiff_t>(size % Model::kBlockSize), it->second.end(), 0);
+    std::uint64_t keep = (size + kBlock - 1) / kBlock;
+    n.sparse.erase(n.sparse.lower_bound(keep), n.sparse.end());
+    if (dense_blocks(n) > keep) {
+      std::uint64_t chunks = (keep + kBlocksPerChunk - 1) / kBlocksPerChunk;
+      n.dense.resize(static_cast<std::size_t>(chunks));
+      if (chunks > 0) {
+        std::uint64_t in_last = keep - (chunks - 1) * kBlocksPerChunk;
+        n.dense.back().resize(static_cast<std::size_t>(in_last * kBlock));
+      }
     }
+    std::uint64_t tail = size % kBlock;
+    std::uint8_t* last = tail ? find_block(n, size / kBlock) : nullptr;
+    if (last) std::fill(last + tail, last + kBlock, 0);
   }
   n.size = size;  // growing allocates nothing: the new part is a hole
 }
 
 void write_data(Inode& n, std::uint64_t off, const std::uint8_t* data, std::size_t len) {
+  if (off / kBlock <= dense_blocks(n)) grow_dense(n, (off + len + kBlock - 1) / kBlock);
   std::size_t done = 0;
   while (done < len) {
     std::uint64_t pos = off + done;
-    std::uint64_t index = pos / Model::kBlockSize;
-    std::size_t in_block = static_cast<std::size_t>(pos % Model::kBlockSize);
-    std::size_t chunk = std::min<std::size_t>(len - done, Model::kBlockSize - in_block);
-    auto& block = n.blocks[index];
-    if (block.empty()) block.assign(Model::kBlockSize, 0);
-    std::memcpy(block.data() + in_block, data + done, chunk);
-    done += chunk;
+    std::size_t in_block = static_cast<std::size_t>(pos % kBlock);
+    std::size_t piece = std::min<std::size_t>(len - done, kBlock - in_block);
+    std::uint8_t* block = find_block(n, pos / kBlock);
+    if (!block) {  // a new sparse block
+      auto& fresh = n.sparse[pos / kBlock];
+      fresh.assign(kBlock, 0);
+      block = fresh.data();
+    }
+    std::memcpy(block + in_block, data + done, piece);
+    done += piece;
   }
   n.size = std::max<std::uint64_t>(n.size, off + len);
 }
@@ -341,14 +458,13 @@ std::size_t read_data(const Inode& n, std::uint64_t off, std::uint8_t* out, std:
   std::size_t done = 0;
   while (done < len) {
     std::uint64_t pos = off + done;
-    std::size_t in_block = static_cast<std::size_t>(pos % Model::kBlockSize);
-    std::size_t chunk = std::min<std::size_t>(len - done, Model::kBlockSize - in_block);
-    auto it = n.blocks.find(pos / Model::kBlockSize);
-    if (it == n.blocks.end())
-      std::memset(out + done, 0, chunk);  // a hole reads as zeros
+    std::size_t in_block = static_cast<std::size_t>(pos % kBlock);
+    std::size_t piece = std::min<std::size_t>(len - done, kBlock - in_block);
+    if (const std::uint8_t* block = find_block(n, pos / kBlock))
+      std::memcpy(out + done, block + in_block, piece);
     else
-      std::memcpy(out + done, it->second.data() + in_block, chunk);
-    done += chunk;
+      std::memset(out + done, 0, piece);  // a hole reads as zeros
+    done += piece;
   }
   return len;
 }
@@ -695,7 +811,7 @@ Result<fs::Attr> Model::getattr(fs::Node& node) {
   switch (n->type) {
     case FileType::Regular:
       a.size = n->size;
-      a.blocks = n->blocks.size() * (kBlockSize / 512);
+      a.blocks = block_count(*n) * (kBlockSize / 512);
       break;
     case FileType::Directory: a.size = kDirentSize * (2 + n->entries.size()); break;
     case FileType::Symlink: a.size = n->target.size(); break;
@@ -1016,7 +1132,7 @@ Result<fs::StatFs> Model::statfs(fs::Node& node) {
   P9_MODEL_NODE(n, node);
   (void)n;
   std::uint64_t used = 0;
-  for (const auto& [ino, in] : s_->inodes) used += in->blocks.size();
+  for (const auto& [ino, in] : s_->inodes) used += block_count(*in);
   fs::StatFs st;
   st.type = kStatFsType;
   st.bsize = static_cast<std::uint32_t>(kBlockSize);
@@ -1097,7 +1213,7 @@ std::size_t Model::inode_count() const {
 std::uint64_t Model::allocated_blocks() const {
   std::lock_guard<std::mutex> lk(s_->mu);
   std::uint64_t used = 0;
-  for (const auto& [ino, in] : s_->inodes) used += in->blocks.size();
+  for (const auto& [ino, in] : s_->inodes) used += block_count(*in);
   return used;
 }
 
@@ -1147,8 +1263,27 @@ std::string Model::check_invariants() {
     if (n->nlink != want) out << "inode " << ino << ": nlink " << n->nlink << ", expected " << want << "; ";
     if (!linked && n->refs == 0) out << "inode " << ino << ": orphan (no name, no reference); ";
     if (n->is_dir() && !linked && (!n->entries.empty() || n->parent)) out << "removed dir " << ino << " not empty; ";
-    if (n->type == FileType::Regular && !n->blocks.empty() && n->blocks.rbegin()->first * kBlockSize >= n->size)
-      out << "inode " << ino << ": data block past the end of file; ";
+    if (n->type == FileType::Regular) {
+      std::uint64_t blocks_in_size = (n->size + kBlockSize - 1) / kBlockSize;
+      for (std::size_t i = 0; i < n->dense.size(); ++i) {
+        std::size_t bytes = n->dense[i].size();
+        bool last_chunk = i + 1 == n->dense.size();
+        bool ok = last_chunk ? bytes > 0 && bytes <= kChunkSize : bytes == kChunkSize;
+        if (bytes % kBlockSize != 0) ok = false;
+        if (!ok) out << "inode " << ino << ": dense chunk " << i << " holds " << bytes << " bytes; ";
+      }
+      if (dense_blocks(*n) > blocks_in_size) out << "inode " << ino << ": dense part past the end of file; ";
+      if (!n->sparse.empty() && n->sparse.begin()->first < dense_blocks(*n))
+        out << "inode " << ino << ": sparse block inside the dense part; ";
+      if (!n->sparse.empty() && n->sparse.rbegin()->first >= blocks_in_size)
+        out << "inode " << ino << ": data block past the end of file; ";
+      for (const auto& [index, block] : n->sparse)
+        if (block.size() != kBlockSize) out << "inode " << ino << ": sparse block " << index << " size; ";
+      std::uint64_t tail = n->size % kBlockSize;
+      const std::uint8_t* last = tail ? find_block(*n, n->size / kBlockSize) : nullptr;
+      if (last && std::any_of(last + tail, last + kBlockSize, [](std::uint8_t b) { return b != 0; }))
+        out << "inode " << ino << ": bytes past the end of file are not zero; ";
+    }
     for (std::size_t i = 0; i < n->locks.size(); ++i) {
       const PosixLock& a = n->locks[i];
       if (a.start > a.end || a.type == LockType::Unlock) out << "inode " << ino << ": bad lock; ";

@@ -1,8 +1,10 @@
 // The model file system: an in-memory p9::fs::Backend that is the executable
 // specification of what every backend must do.
 //
-// It holds everything in memory, does no I/O and makes no host calls, so it
-// builds anywhere the core builds (g++, clang++, Emscripten 3.1.6 / libc++ 13).
+// It holds everything in memory, does no I/O and makes no host calls (but for
+// one hint: on Linux, large file data buffers ask for transparent huge pages,
+// see ChunkAllocator in model.cc), so it builds anywhere the core builds (g++,
+// clang++, Emscripten 3.1.6 / libc++ 13).
 // It knows nothing of 9P (no fids, qids or wire flags): it only implements
 // fs::Backend. Each rule in model.cc names its source (a man page, POSIX, or
 // the Linux function that implements it).
@@ -63,7 +65,7 @@ class Model final : public fs::Backend {
   static constexpr std::uint64_t kRootIno = 1;
   static constexpr std::uint64_t kDotCookie = 1;     // "." in readdir
   static constexpr std::uint64_t kDotDotCookie = 2;  // ".." in readdir
-  static constexpr std::uint64_t kBlockSize = 4096;  // data is stored in blocks of this size
+  static constexpr std::uint64_t kBlockSize = 4096;  // data is allocated in blocks of this size
   // Largest file size: Linux MAX_LFS_FILESIZE on 64-bit hosts (LLONG_MAX).
   static constexpr std::uint64_t kMaxFileSize = 0x7fffffffffffffffULL;
   static constexpr std::uint32_t kStatFsType = 0x01021997;  // V9FS_MAGIC
