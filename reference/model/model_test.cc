@@ -380,6 +380,65 @@ TEST_F(ModelTest, BlocksCountAllocatedUnits) {
   EXPECT_EQ(attr(f).blocks, 32u);
 }
 
+// A pattern that differs at every offset, so misplaced bytes show.
+std::string pattern(std::uint64_t off, std::size_t len) {
+  std::string s(len, '\0');
+  for (std::size_t i = 0; i < len; ++i) s[i] = static_cast<char>('a' + (off + i) % 23);
+  return s;
+}
+
+TEST_F(ModelTest, StreamingWriteAcrossChunksReadsBack) {
+  auto f = mkfile(root(), "big");
+  const std::uint64_t total = (5u << 20) + 1234;  // several 2 MiB chunks and a partial block
+  const std::size_t piece = (1u << 20) - 24;      // what a 1 MiB-msize client sends
+  for (std::uint64_t off = 0; off < total; off += piece)
+    put(f, off, pattern(off, static_cast<std::size_t>(std::min<std::uint64_t>(piece, total - off))));
+  EXPECT_EQ(attr(f).size, total);
+  EXPECT_EQ(attr(f).blocks, (total + 4095) / 4096 * 8);  // every block allocated, none twice
+  const std::vector<std::uint64_t> probes{0, 4090, (2u << 20) - 10, (4u << 20) - 3, total - 100};
+  for (std::uint64_t off : probes) {
+    auto n = static_cast<std::size_t>(std::min<std::uint64_t>(300, total - off));
+    EXPECT_EQ(get(f, off, 300), pattern(off, n)) << off;
+  }
+  EXPECT_EQ(get(f, 0, static_cast<std::size_t>(total)), pattern(0, static_cast<std::size_t>(total)));
+}
+
+TEST_F(ModelTest, WriteFromTheStartTakesOverSparseBlocks) {
+  auto f = mkfile(root(), "f");
+  put(f, 3 * 4096 + 100, "three");  // a lone block (3) past a hole
+  put(f, 6 * 4096, "six");          // and another (6)
+  EXPECT_EQ(attr(f).blocks, 16u);
+  put(f, 0, std::string(2 * 4096, 'a'));  // blocks 0-1 from the start
+  EXPECT_EQ(attr(f).blocks, 32u);
+  put(f, 2 * 4096 + 4090, std::string(20, 'b'));  // blocks 2-3: reaches into block 3
+  EXPECT_EQ(attr(f).blocks, 40u);                 // 0-3 and 6
+  EXPECT_EQ(get(f, 3 * 4096 - 6, 21), std::string(20, 'b') + std::string(1, '\0'));
+  EXPECT_EQ(get(f, 3 * 4096 + 100, 5), "three");  // kept when block 3 joined the dense part
+  EXPECT_EQ(get(f, 4 * 4096, 8), std::string(8, '\0'));  // block 4 is still a hole
+  EXPECT_EQ(get(f, 6 * 4096, 3), "six");
+}
+
+TEST_F(ModelTest, TruncateAcrossChunksThenGrowReadsZeros) {
+  auto f = mkfile(root(), "f");
+  const std::uint64_t total = 5u << 20;
+  put(f, 0, pattern(0, total));
+  const std::uint64_t cut = (2u << 20) + 100;  // just past the first chunk
+  ASSERT_TRUE(truncate(f, cut).ok());
+  EXPECT_EQ(attr(f).blocks, (cut + 4095) / 4096 * 8);
+  ASSERT_TRUE(truncate(f, total).ok());
+  EXPECT_EQ(attr(f).blocks, (cut + 4095) / 4096 * 8);  // growing makes a hole
+  EXPECT_EQ(get(f, cut - 50, 50), pattern(cut - 50, 50));
+  EXPECT_EQ(get(f, cut, 5000), std::string(5000, '\0'));
+  EXPECT_EQ(get(f, total - 10, 10), std::string(10, '\0'));
+  put(f, cut, "x");  // writing right at the cut grows the dense part again
+  EXPECT_EQ(get(f, cut - 1, 3), pattern(cut - 1, 1) + "x" + std::string(1, '\0'));
+  ASSERT_TRUE(truncate(f, 2u << 20).ok());  // exactly one chunk
+  EXPECT_EQ(attr(f).blocks, 512u * 8);
+  ASSERT_TRUE(truncate(f, 0).ok());
+  EXPECT_EQ(attr(f).blocks, 0u);
+  EXPECT_EQ(m.allocated_blocks(), 0u);
+}
+
 TEST_F(ModelTest, AppendWritesAtEof) {
   auto n = mkfile(root(), "log");
   put(n, 0, "one");
