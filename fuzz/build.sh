@@ -15,15 +15,27 @@ command -v "$CXX" >/dev/null || { echo "fuzz/build.sh: $CXX not found (apt-get i
 
 codec="spec/protocol.cc reference/codec/codec.cc reference/codec/printer.cc"
 server=$(cat "$SRC/reference/core-sources.txt")  # the whole server core
+# A target's coverage ignore list (fuzz/<target>.ignorelist), for compilers that
+# take one; P9_FUZZ_FULL_COVERAGE=1 instruments everything (slower, but steers
+# by the printer's and encoder's paths too).
+coverage_flags() {  # target
+  local list="$SRC/fuzz/$1.ignorelist"
+  [ -f "$list" ] && [ "${P9_FUZZ_FULL_COVERAGE:-0}" != 1 ] || return 0
+  # shellcheck disable=SC2086
+  if echo 'int x;' | $CXX $CXXFLAGS -fsanitize-coverage-ignorelist="$list" -x c++ -c - -o /dev/null 2>/dev/null; then
+    echo "-fsanitize-coverage-ignorelist=$list"
+  fi
+}
 build() {  # target sources...
   local name=$1; shift
   echo "fuzz/build.sh: building $name" >&2
-  local objs=()
+  local objs=() cov
+  cov=$(coverage_flags "$name")
   for s in "$@"; do
     local o="$OUT/obj/$name/${s//\//_}.o"
     mkdir -p "$(dirname "$o")"
     # shellcheck disable=SC2086
-    $CXX $CXXFLAGS -std=c++20 -I"$SRC" -c "$SRC/$s" -o "$o"
+    $CXX $CXXFLAGS $cov -std=c++20 -I"$SRC" -c "$SRC/$s" -o "$o"
     objs+=("$o")
   done
   # shellcheck disable=SC2086

@@ -4,11 +4,20 @@
 #   fuzz/run.sh [SECONDS] [TARGET...]
 # New inputs land in build-fuzz/new/<target> (libFuzzer writes into its first
 # corpus directory); to keep one, minimise it and copy it into fuzz/corpus/<target>/.
+# FUZZ_FLAVOR=plain builds libFuzzer alone (-O2, no sanitizers) into
+# build-fuzz-plain: the throughput figure of fuzz/README.md. The default
+# (asan) adds ASan + UBSan, the build that finds bugs.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 SECS=${1:-30}; shift || true
 TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz_decode fuzz_server fuzz_diff)
-OUT=${OUT:-$SRC/build-fuzz}
+case "${FUZZ_FLAVOR:-asan}" in
+  asan) OUT=${OUT:-$SRC/build-fuzz} ;;
+  plain)
+    export CXXFLAGS="-O2 -g -fsanitize=fuzzer-no-link" LIB_FUZZING_ENGINE="-fsanitize=fuzzer"
+    OUT=${OUT:-$SRC/build-fuzz-plain} ;;
+  *) echo "fuzz/run.sh: FUZZ_FLAVOR is asan or plain" >&2; exit 2 ;;
+esac
 OUT=$OUT "$SRC/fuzz/build.sh"
 status=0
 for t in "${TARGETS[@]}"; do
