@@ -186,6 +186,14 @@ TEST_F(Setattr, SizeDownTruncates) {
   P9_EXPECT_EQ(content_at({"f"}), std::string("hello"));
 }
 
+TEST_F(Setattr, SizeAboveOffsetMaxIsEINVAL) {
+  P9_RULE("P9_ATTR_SIZE above 2^63-1 is a negative length: EINVAL, the file unchanged",
+          "truncate(2) EINVAL 'length is negative'; Linux fs/open.c do_sys_truncate");
+  std::uint32_t f = create(dir(), "f", "abc");
+  P9_EXPECT_ERRNO(setattr_size(f, 1ULL << 63), INVAL);
+  P9_EXPECT_EQ(getattr(f).size, 3u);
+}
+
 TEST_F(Setattr, SizeUpExtendsWithZeros) {
   P9_RULE("P9_ATTR_SIZE larger than the file extends it with a hole reading as zeros", "truncate(2): 'the extended part reads as null bytes'");
   std::uint32_t f = create(dir(), "f", "abc");

@@ -584,6 +584,9 @@ class ModelFile final : public fs::OpenFile {
     if (!readable_) return Errno::BADF;                     // read(2) EBADF
     if (inode_->is_dir()) return Errno::ISDIR;              // read(2) EISDIR
     if (inode_->type != FileType::Regular) return Errno::INVAL;  // not reached: open() refuses special files
+    // 9P offsets are u64, Linux's loff_t is signed: one past OFFSET_MAX is a
+    // negative position, which pread(2) refuses (fs/read_write.c ksys_pread64).
+    if (offset > kOffsetMax) return Errno::INVAL;
     std::size_t n = read_data(*inode_, offset, out, len);
     if (len > 0) touch_atime(*inode_, state_->now());
     return n;
@@ -593,6 +596,9 @@ class ModelFile final : public fs::OpenFile {
     std::lock_guard<std::mutex> lk(state_->mu);
     if (!writable_) return Errno::BADF;  // write(2) EBADF
     if (inode_->type != FileType::Regular) return Errno::INVAL;
+    // A negative position (above OFFSET_MAX as u64): pwrite(2) EINVAL, checked
+    // before anything else, O_APPEND included (fs/read_write.c ksys_pwrite64).
+    if (offset > kOffsetMax) return Errno::INVAL;
     // Linux generic_write_checks(): nothing to write changes nothing.
     if (len == 0) return std::size_t{0};
     // open(2) O_APPEND: "the file offset is positioned at the end of the
@@ -833,14 +839,16 @@ Result<void> Model::setattr(const fs::Cred& cred, fs::Node& node, const fs::SetA
   P9_MODEL_NODE(n, node);
   const bool root = is_root(cred);
 
-  // truncate(2): EISDIR for a directory, EINVAL for another non-regular
-  // file, EACCES without write permission (Linux vfs_truncate()), EFBIG past
-  // the maximum size (inode_newsize_ok()).
+  // truncate(2): a size above OFFSET_MAX is a negative loff_t, EINVAL before
+  // anything else (fs/open.c do_sys_truncate); EISDIR for a directory, EINVAL
+  // for another non-regular file, EACCES without write permission (Linux
+  // vfs_truncate()). (EFBIG, inode_newsize_ok(), needs a size above s_maxbytes,
+  // which is OFFSET_MAX here as on tmpfs: not reachable.)
   if (attr.size) {
+    if (*attr.size > kOffsetMax) return Errno::INVAL;
     if (n->is_dir()) return Errno::ISDIR;
     if (n->type != FileType::Regular) return Errno::INVAL;
     if (!permitted(cred, *n, kMayWrite)) return Errno::ACCES;
-    if (*attr.size > kOffsetMax) return Errno::FBIG;
   }
   // chown(2) (Linux chown_ok()/chgrp_ok()): only a privileged user changes
   // the owner (the owner may "change" it to itself); the owner may change the

@@ -479,7 +479,8 @@ TEST_F(ModelTest, TruncateTypeErrors) {
   EXPECT_EQ(E(truncate(d, 0)), Errno::ISDIR);
   EXPECT_EQ(E(truncate(l, 0)), Errno::INVAL);
   EXPECT_EQ(E(truncate(p, 0)), Errno::INVAL);
-  EXPECT_EQ(E(truncate(mkfile(r, "f"), Model::kMaxFileSize + 1)), Errno::FBIG);
+  // A size above OFFSET_MAX is a negative loff_t: EINVAL (fs/open.c do_sys_truncate).
+  EXPECT_EQ(E(truncate(mkfile(r, "f"), Model::kMaxFileSize + 1)), Errno::INVAL);
 }
 
 TEST_F(ModelTest, ReadWriteNeedMatchingOpenMode) {
@@ -493,6 +494,18 @@ TEST_F(ModelTest, ReadOfDirectoryIsEISDIR) {
   auto f = open(root(), RD);
   std::uint8_t b[8];
   EXPECT_EQ(E(f->read(0, b, 8)), Errno::ISDIR);
+}
+
+TEST_F(ModelTest, NegativePositionIsEINVAL) {
+  // One past OFFSET_MAX is a negative loff_t: pread/pwrite EINVAL (fs/read_write.c), even for 0 bytes.
+  auto n = mkfile(root(), "f");
+  std::uint8_t b[4] = {};
+  EXPECT_EQ(E(open(n, RD)->read(Model::kMaxFileSize + 1, b, 4)), Errno::INVAL);
+  EXPECT_EQ(E(open(n, WR)->write(Model::kMaxFileSize + 1, b, 0)), Errno::INVAL);
+  EXPECT_EQ(E(open(n, WR)->write(~0ULL, b, 4)), Errno::INVAL);
+  auto r = open(n, RD)->read(Model::kMaxFileSize, b, 4);  // the largest position reads end of file
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value(), 0u);
 }
 
 TEST_F(ModelTest, WritePastMaximumIsEFBIG) {

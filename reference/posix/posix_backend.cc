@@ -568,9 +568,9 @@ Result<void> PosixBackend::setattr(const fs::Cred& cred, fs::Node& node, const f
   // chown's clearing of set-id bits does not undo the requested mode). Not
   // atomic: an error leaves the earlier steps done.
   if (attr.size) {
+    if (*attr.size > kOffsetMax) return Errno::INVAL;  // a negative length: truncate(2) EINVAL, first (fs/open.c)
     if (n->type == fs::FileType::Directory) return Errno::ISDIR;
     if (n->type != fs::FileType::Regular) return Errno::INVAL;
-    if (*attr.size > kOffsetMax) return Errno::FBIG;
     if (::truncate(proc.c_str(), static_cast<off_t>(*attr.size)) != 0) return last_error();
     did = true;
   }
