@@ -581,12 +581,13 @@ class ModelFile final : public fs::OpenFile {
 
   Result<std::size_t> read(std::uint64_t offset, std::uint8_t* out, std::size_t len) override {
     std::lock_guard<std::mutex> lk(state_->mu);
+    // 9P offsets are u64, Linux's loff_t is signed: one past OFFSET_MAX is a
+    // negative position, which pread(2) refuses before it looks at the
+    // descriptor (fs/read_write.c ksys_pread64).
+    if (offset > kOffsetMax) return Errno::INVAL;
     if (!readable_) return Errno::BADF;                     // read(2) EBADF
     if (inode_->is_dir()) return Errno::ISDIR;              // read(2) EISDIR
     if (inode_->type != FileType::Regular) return Errno::INVAL;  // not reached: open() refuses special files
-    // 9P offsets are u64, Linux's loff_t is signed: one past OFFSET_MAX is a
-    // negative position, which pread(2) refuses (fs/read_write.c ksys_pread64).
-    if (offset > kOffsetMax) return Errno::INVAL;
     std::size_t n = read_data(*inode_, offset, out, len);
     if (len > 0) touch_atime(*inode_, state_->now());
     return n;
@@ -594,11 +595,12 @@ class ModelFile final : public fs::OpenFile {
 
   Result<std::size_t> write(std::uint64_t offset, const std::uint8_t* data, std::size_t len) override {
     std::lock_guard<std::mutex> lk(state_->mu);
+    // A negative position (above OFFSET_MAX as u64): pwrite(2) EINVAL, checked
+    // before anything else, the descriptor and O_APPEND included
+    // (fs/read_write.c ksys_pwrite64).
+    if (offset > kOffsetMax) return Errno::INVAL;
     if (!writable_) return Errno::BADF;  // write(2) EBADF
     if (inode_->type != FileType::Regular) return Errno::INVAL;
-    // A negative position (above OFFSET_MAX as u64): pwrite(2) EINVAL, checked
-    // before anything else, O_APPEND included (fs/read_write.c ksys_pwrite64).
-    if (offset > kOffsetMax) return Errno::INVAL;
     // Linux generic_write_checks(): nothing to write changes nothing.
     if (len == 0) return std::size_t{0};
     // open(2) O_APPEND: "the file offset is positioned at the end of the

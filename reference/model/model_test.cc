@@ -503,6 +503,8 @@ TEST_F(ModelTest, NegativePositionIsEINVAL) {
   EXPECT_EQ(E(open(n, RD)->read(Model::kMaxFileSize + 1, b, 4)), Errno::INVAL);
   EXPECT_EQ(E(open(n, WR)->write(Model::kMaxFileSize + 1, b, 0)), Errno::INVAL);
   EXPECT_EQ(E(open(n, WR)->write(~0ULL, b, 4)), Errno::INVAL);
+  EXPECT_EQ(E(open(n, WR)->read(~0ULL, b, 4)), Errno::INVAL);  // before the descriptor's mode (EBADF)
+  EXPECT_EQ(E(open(n, RD)->write(~0ULL, b, 4)), Errno::INVAL);
   auto r = open(n, RD)->read(Model::kMaxFileSize, b, 4);  // the largest position reads end of file
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.value(), 0u);
