@@ -60,7 +60,7 @@ int main() {
                 v.is_bit ? "bit" : "value");
 
   std::printf("\n## Errno values (Linux, as carried by Rlerror)\n\n| name | value | text |\n|---|---:|---|\n");
-#define P9_ERRNO(NAME, VALUE, TEXT) std::printf("| `E%s` | %d | %s |\n", #NAME, VALUE, TEXT);
+#define P9_ERRNO(ID, ENAME, VALUE, TEXT) std::printf("| `%s` | %d | %s |\n", #ENAME, VALUE, TEXT);
 #include "spec/errno.def"
 #undef P9_ERRNO
   return 0;

@@ -9,7 +9,7 @@ struct ErrnoRow {
   const char* text;
 };
 constexpr ErrnoRow kErrnos[] = {
-#define P9_ERRNO(NAME, VALUE, TEXT) {VALUE, "E" #NAME, TEXT},
+#define P9_ERRNO(ID, ENAME, VALUE, TEXT) {VALUE, #ENAME, TEXT},
 #include "spec/errno.def"
 #undef P9_ERRNO
 };

@@ -51,7 +51,7 @@ inline constexpr NamedValue kNamedValues[] = {
 // ---- errno (spec/errno.def): Linux numbers, as on the wire ----
 enum class Errno : std::uint32_t {
   OK = 0,
-#define P9_ERRNO(NAME, VALUE, TEXT) NAME = VALUE,
+#define P9_ERRNO(ID, ENAME, VALUE, TEXT) ID = VALUE,
 #include "spec/errno.def"
 #undef P9_ERRNO
 };

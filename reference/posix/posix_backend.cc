@@ -47,9 +47,9 @@ namespace p9::posix {
 Errno from_host_errno(int e) {
   switch (e) {
     case 0: return Errno::IO;  // a failed call that left errno 0: never report success
-#define P9_ERRNO(NAME, VALUE, TEXT) \
-  case E##NAME:                     \
-    return Errno::NAME;
+#define P9_ERRNO(ID, ENAME, VALUE, TEXT) \
+  case ENAME:                            \
+    return Errno::ID;
 #include "spec/errno.def"
 #undef P9_ERRNO
 #if defined(EWOULDBLOCK) && EWOULDBLOCK != EAGAIN

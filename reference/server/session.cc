@@ -586,7 +586,12 @@ Session::Reply Session::on(const msg::Txattrcreate& m) {
   if (Errno e = check_name(m.name, NameUse::Xattr); e != Errno::OK) return e;
   if (m.name.empty()) return Errno::INVAL;
   if (m.flags & ~3u) return Errno::INVAL;  // XATTR_CREATE 1 | XATTR_REPLACE 2 (setxattr(2))
-  if (m.attr_size > (64u << 20)) return Errno::NOSPC;  // bounded: the value is held in memory until clunk
+  // XATTR_SIZE_MAX (Linux include/uapi/linux/limits.h, 65536): setxattr(2)
+  // refuses a larger value with E2BIG, so a guest never announces more; QEMU
+  // hw/9pfs v9fs_xattrcreate refuses it the same way. It also bounds what a
+  // peer's claim makes us hold in memory until the clunk.
+  constexpr std::uint64_t kXattrSizeMax = 65536;
+  if (m.attr_size > kXattrSizeMax) return Errno::TOOBIG;
   fid.kind = Fid::Kind::XattrWrite;
   fid.xattr_name = m.name;
   fid.xattr_size = m.attr_size;
