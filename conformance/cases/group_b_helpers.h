@@ -104,7 +104,7 @@ struct BCase : Case {
   void expect_server_still_answers() {
     auto cl = raw_connection();
     ASSERT_TRUE(cl) << "cannot connect to the server any more";
-    auto h = cl->handshake(kCaseMsize, target().aname(), 0, 1);
+    auto h = cl->handshake(case_msize(), target().aname(), 0, 1);
     P9_EXPECT_OK(h);
     if (!h.ok()) {
       ADD_FAILURE() << "second connection: handshake failed: " << cl->last_error() << "\n" << cl->transcript();

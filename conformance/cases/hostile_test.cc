@@ -38,7 +38,7 @@ struct Hostile : BCase {
   std::shared_ptr<Client> session() {
     auto cl = raw_connection();
     if (!cl) return cl;
-    auto h = cl->handshake(kCaseMsize, target().aname(), 0, 1);
+    auto h = cl->handshake(case_msize(), target().aname(), 0, 1);
     if (!h.ok()) ADD_FAILURE() << "handshake failed\n" << cl->transcript();
     return cl;
   }
@@ -350,7 +350,7 @@ TEST_F(Hostile, ManyConnectionsAtOnce) {
   for (int i = 0; i < 50; ++i) {
     auto cl = raw_connection();
     if (!cl) break;
-    if (cl->handshake(kCaseMsize, target().aname(), 0, 1).ok()) ++ok;
+    if (cl->handshake(case_msize(), target().aname(), 0, 1).ok()) ++ok;
     conns.push_back(std::move(cl));
   }
   P9_EXPECT_EQ(ok, 50);

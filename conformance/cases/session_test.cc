@@ -60,7 +60,7 @@ TEST_F(Version, VersionResetsTheSessionsFids) {
   P9_RULE("Tversion aborts all outstanding fids", "intro(5) version: 'all outstanding I/O is aborted; fids clunked'");
   std::uint32_t f = walk(dir(), {});
   ASSERT_NE(f, 0u);
-  auto v = c().call<msg::Rversion>(msg::Tversion{kCaseMsize, "9P2000.L"});
+  auto v = c().call<msg::Rversion>(msg::Tversion{case_msize(), "9P2000.L"});
   P9_EXPECT_OK(v);
   P9_EXPECT_ERRNO(c().call<msg::Rgetattr>(msg::Tgetattr{f, GETATTR_BASIC}), BADF);
 }
@@ -80,7 +80,7 @@ struct Attach : Case {};
 TEST_F(Attach, RootIsADirectory) {
   P9_RULE("Rattach's qid names a directory", "intro(5) attach");
   auto cl = raw_connection();
-  ASSERT_TRUE(cl->call<msg::Rversion>(msg::Tversion{kCaseMsize, "9P2000.L"}).ok());
+  ASSERT_TRUE(cl->call<msg::Rversion>(msg::Tversion{case_msize(), "9P2000.L"}).ok());
   auto a = cl->call<msg::Rattach>(msg::Tattach{5, static_cast<std::uint32_t>(NOFID), "root", target().aname(), 0});
   P9_EXPECT_OK(a);
   if (a.ok()) P9_EXPECT_EQ(static_cast<int>(a->qid.type & qid_type::DIR), static_cast<int>(qid_type::DIR));

@@ -24,6 +24,26 @@ std::string current_case_name() {
 Target& target() { return *g_target; }
 void set_target(Target* t) { g_target = t; }
 
+namespace {
+std::uint32_t g_case_msize = kDefaultCaseMsize;
+}
+
+std::uint32_t case_msize() { return g_case_msize; }
+
+bool init_case_msize(std::string* error) {
+  const char* v = std::getenv("P9_MSIZE");
+  if (!v || !*v) return true;
+  char* end = nullptr;
+  unsigned long long n = std::strtoull(v, &end, 10);
+  // 4096: the smallest msize a server must accept (Linux net/9p refuses less, client.c p9_client_version).
+  if (*end != '\0' || n < 4096 || n > 0xFFFFFFFFull) {
+    *error = std::string("P9_MSIZE='") + v + "' is not a message size (a number from 4096 to 4294967295)";
+    return false;
+  }
+  g_case_msize = static_cast<std::uint32_t>(n);
+  return true;
+}
+
 const char* feature_name(Feature f) {
   switch (f) {
     case Feature::HardLinks: return "hard links";
@@ -60,7 +80,7 @@ void Case::SetUp() {
   main_ = target().connect(&error);
   ASSERT_TRUE(main_) << "cannot connect to " << target().name() << ": " << error;
   if (std::getenv("P9_RECORD_DIR")) main_->set_recording(true);
-  auto h = main_->handshake(kCaseMsize, target().aname(), 0, root_fid_);
+  auto h = main_->handshake(case_msize(), target().aname(), 0, root_fid_);
   ASSERT_TRUE(h.ok()) << "handshake with " << target().name() << " failed: " << errno_name(static_cast<std::uint32_t>(h.error()))
                       << " " << main_->last_error() << "\n" << main_->transcript();
   // A fresh directory for this case, unique across runs and processes.
@@ -167,7 +187,7 @@ Case::Conn Case::connect_as(std::uint32_t uid) {
   others_.push_back(conn.client);
   conn.root = 1;
   conn.dir = 2;
-  auto h = conn.client->handshake(kCaseMsize, target().aname(), uid, conn.root);
+  auto h = conn.client->handshake(case_msize(), target().aname(), uid, conn.root);
   if (!h.ok()) {
     ADD_FAILURE() << "attach as uid " << uid << " failed\n" << conn.client->transcript();
     return conn;

@@ -26,8 +26,14 @@ void set_target(Target* t);
 enum class Feature { HardLinks, Xattrs, Locks, Mknod, Ownership };
 const char* feature_name(Feature f);
 
-// The message size cases negotiate (the target may answer less).
-inline constexpr std::uint32_t kCaseMsize = 65536 + 24;
+// The message size cases ask for in Tversion (the target may answer less):
+// 65536 + 24 (64 KiB of data per Tread/Twrite), or P9_MSIZE when set (main.cc
+// checks it). The differential mode runs the reference at the msize the other
+// target negotiated, so counts bounded by msize compare equal.
+inline constexpr std::uint32_t kDefaultCaseMsize = 65536 + 24;
+std::uint32_t case_msize();
+// Parses P9_MSIZE; false + *error when it is set but not a number >= 4096.
+bool init_case_msize(std::string* error);
 
 class Case : public ::testing::Test {
  protected:

@@ -113,6 +113,7 @@ class Certificate : public ::testing::EmptyTestEventListener {
     md << "# p9conform certificate\n\n";
     md << "| | |\n|---|---|\n";
     md << "| target | `" << target().name() << "` |\n| profile | " << profile_text << " |\n";
+    md << "| msize asked | " << case_msize() << " |\n";
     md << "| verdict | **" << verdict << "** |\n| date | " << when << " |\n";
     md << "| cases | " << results_.size() << " (" << total.passed << " passed, " << total.failed << " failed, "
        << total.skipped << " skipped, " << total.deviations << " known deviations) |\n\n";
@@ -160,6 +161,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "p9conform: %s\n", error.c_str());
     return 2;
   }
+  if (!init_case_msize(&error)) {
+    std::fprintf(stderr, "p9conform: %s\n", error.c_str());
+    return 2;
+  }
   std::unique_ptr<Target> t = make_target_from_env(&error);
   if (!t) {
     std::fprintf(stderr, "p9conform: cannot set up the target: %s\n", error.c_str());
@@ -172,8 +177,8 @@ int main(int argc, char** argv) {
   const char* rp = std::getenv("P9_REPORT");
   std::string report = rp && *rp ? rp : "conformance-" + id + ".md";
   ::testing::UnitTest::GetInstance()->listeners().Append(new Certificate(report));
-  std::printf("p9conform: target %s (aname '%s', profile %s)\n", t->name().c_str(), t->aname().c_str(),
-              t->profile().name.c_str());
+  std::printf("p9conform: target %s (aname '%s', profile %s, msize asked %u)\n", t->name().c_str(),
+              t->aname().c_str(), t->profile().name.c_str(), case_msize());
   int rc = RUN_ALL_TESTS();
   set_target(nullptr);
   t.reset();
