@@ -3,7 +3,7 @@
 # Idempotent: does nothing when every package is already installed.
 # Runs apt-get as root (directly, or through sudo when not root).
 set -eu
-PACKAGES="build-essential cmake ninja-build pkg-config git xz-utils
+PACKAGES="build-essential cmake ninja-build ccache pkg-config git xz-utils
   googletest libgtest-dev libgmock-dev librapidcheck-dev
   clang-14 libfuzzer-14-dev libclang-rt-14-dev clang-format
   diod qemu-system-x86 busybox-static tshark cpio zip
