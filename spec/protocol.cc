@@ -3,17 +3,6 @@
 namespace p9 {
 
 namespace {
-struct ErrnoRow {
-  std::uint32_t code;
-  const char* name;
-  const char* text;
-};
-constexpr ErrnoRow kErrnos[] = {
-#define P9_ERRNO(ID, ENAME, VALUE, TEXT) {VALUE, #ENAME, TEXT},
-#include "spec/errno.def"
-#undef P9_ERRNO
-};
-
 constexpr MsgInfo kMessages[] = {
 #define P9_FIELD(KIND, NAME)
 #define P9_MESSAGE(NAME, NUM, FIELDS) {MsgType::NAME, #NAME, #NAME[0] == 'T'},
@@ -31,18 +20,6 @@ struct MsgIndex {
 };
 constexpr MsgIndex kIndex;
 }  // namespace
-
-const char* errno_name(std::uint32_t code) {
-  for (const auto& e : kErrnos)
-    if (e.code == code) return e.name;
-  return nullptr;
-}
-
-const char* errno_text(std::uint32_t code) {
-  for (const auto& e : kErrnos)
-    if (e.code == code) return e.text;
-  return nullptr;
-}
 
 const MsgInfo* msg_info(std::uint8_t type) { return kIndex.by_type[type]; }
 

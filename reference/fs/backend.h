@@ -128,8 +128,8 @@ struct LockRange {
 };
 enum class LockResult : std::uint8_t { Granted, WouldBlock };
 
-// Open flags are Linux's generic O_* values (the same numbers 9P's Tlopen
-// carries; see p9::access and p9::lopen). Backends must ignore the flags they
+// Open flags are Linux's generic O_* values (spec/linux.def: p9::access,
+// p9::oflag). Backends must ignore the flags they
 // do not act on (LARGEFILE, CLOEXEC, NOCTTY, DIRECT, NOATIME, ...).
 
 // A node: one file-system object (inode). Backends subclass it.

@@ -6,7 +6,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "spec/protocol.h"
+#include "spec/linux.h"
 
 namespace p9 {
 

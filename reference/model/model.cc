@@ -563,7 +563,7 @@ class ModelFile final : public fs::OpenFile {
     std::uint32_t acc = flags & ACCMODE;
     readable_ = acc == access::RDONLY || acc == access::RDWR;
     writable_ = acc == access::WRONLY || acc == access::RDWR;
-    append_ = (flags & lopen::APPEND) != 0;
+    append_ = (flags & oflag::APPEND) != 0;
   }
 
   ~ModelFile() override {
@@ -925,17 +925,17 @@ Result<fs::OpenRef> Model::open(const fs::Cred& cred, fs::Node& node, std::uint3
   // (mode 3 both); O_TRUNC also asks for write.
   std::uint32_t acc = flags & ACCMODE;
   unsigned need = acc == access::RDONLY ? kMayRead : acc == access::WRONLY ? kMayWrite : kMayRead | kMayWrite;
-  if (flags & lopen::TRUNC) need |= kMayWrite;
+  if (flags & oflag::TRUNC) need |= kMayWrite;
   // Linux do_open() then may_open(): O_DIRECTORY on a non-directory is
   // ENOTDIR; a symlink is ELOOP (open(2) with O_NOFOLLOW: the server never
   // follows links); writing a directory is EISDIR; then the permission bits.
-  if ((flags & lopen::DIRECTORY) && !n->is_dir()) return Errno::NOTDIR;
+  if ((flags & oflag::DIRECTORY) && !n->is_dir()) return Errno::NOTDIR;
   if (n->type == FileType::Symlink) return Errno::LOOP;
   if (n->is_dir() && (need & kMayWrite)) return Errno::ISDIR;
   if (!permitted(cred, *n, need)) return Errno::ACCES;
   // No pipes, drivers or sockets here (see model.h); open(2) ENXIO.
   if (n->type != FileType::Regular && !n->is_dir()) return Errno::NXIO;
-  if ((flags & lopen::TRUNC) && n->type == FileType::Regular) {
+  if ((flags & oflag::TRUNC) && n->type == FileType::Regular) {
     // open(2)/POSIX: O_TRUNC on an existing regular file truncates it to 0
     // and marks mtime and ctime, even if it was already empty.
     Timespec t = s_->now();
@@ -960,7 +960,7 @@ Result<Model::Created> Model::create(const fs::Cred& cred, fs::Node& dir, std::s
   s_->add_entry(d, name, n);
   touch_dir(*d, t);  // POSIX open(): a new file marks the parent's mtime and ctime
   Created c;
-  c.file = make_file(s_, n, flags & ~lopen::TRUNC, cred);
+  c.file = make_file(s_, n, flags & ~oflag::TRUNC, cred);
   c.node = make_ref(s_, n);
   return c;
 }

@@ -442,7 +442,7 @@ TEST_F(ModelTest, TruncateAcrossChunksThenGrowReadsZeros) {
 TEST_F(ModelTest, AppendWritesAtEof) {
   auto n = mkfile(root(), "log");
   put(n, 0, "one");
-  auto f = open(n, WR | lopen::APPEND);
+  auto f = open(n, WR | oflag::APPEND);
   std::string two = "two";
   ASSERT_TRUE(f->write(0, reinterpret_cast<const std::uint8_t*>(two.data()), 3).ok());
   ASSERT_TRUE(f->write(1, reinterpret_cast<const std::uint8_t*>(two.data()), 3).ok());
@@ -523,7 +523,7 @@ TEST_F(ModelTest, OpenTruncTruncatesAndStampsTimes) {
   auto n = mkfile(root(), "f");
   put(n, 0, "data");
   Attr before = attr(n);
-  open(n, WR | lopen::TRUNC);
+  open(n, WR | oflag::TRUNC);
   Attr after = attr(n);
   EXPECT_EQ(after.size, 0u);
   EXPECT_NE(after.mtime, before.mtime);
@@ -541,13 +541,13 @@ TEST_F(ModelTest, OpenDirectoryForWritingIsEISDIR) {
   auto d = mkdir(root(), "d");
   EXPECT_EQ(E(m.open(kRoot, *d, WR)), Errno::ISDIR);
   EXPECT_EQ(E(m.open(kRoot, *d, RW)), Errno::ISDIR);
-  EXPECT_EQ(E(m.open(kRoot, *d, RD | lopen::TRUNC)), Errno::ISDIR);
-  EXPECT_EQ(E(m.open(kRoot, *d, RD | lopen::DIRECTORY)), Errno::OK);
+  EXPECT_EQ(E(m.open(kRoot, *d, RD | oflag::TRUNC)), Errno::ISDIR);
+  EXPECT_EQ(E(m.open(kRoot, *d, RD | oflag::DIRECTORY)), Errno::OK);
 }
 
 TEST_F(ModelTest, ODirectoryOnFileIsENOTDIR) {
   auto f = mkfile(root(), "f");
-  EXPECT_EQ(E(m.open(kRoot, *f, RD | lopen::DIRECTORY)), Errno::NOTDIR);
+  EXPECT_EQ(E(m.open(kRoot, *f, RD | oflag::DIRECTORY)), Errno::NOTDIR);
 }
 
 TEST_F(ModelTest, OpenSpecialFileIsENXIO) {
@@ -562,7 +562,7 @@ TEST_F(ModelTest, OpenAccessModeChecks) {
   EXPECT_EQ(E(m.open(kAlice, *ro, RD)), Errno::OK);
   EXPECT_EQ(E(m.open(kAlice, *ro, WR)), Errno::ACCES);
   EXPECT_EQ(E(m.open(kAlice, *ro, RW)), Errno::ACCES);
-  EXPECT_EQ(E(m.open(kAlice, *ro, RD | lopen::TRUNC)), Errno::ACCES);  // O_TRUNC needs write
+  EXPECT_EQ(E(m.open(kAlice, *ro, RD | oflag::TRUNC)), Errno::ACCES);  // O_TRUNC needs write
   EXPECT_EQ(E(m.open(kAlice, *wo, RD)), Errno::ACCES);
   EXPECT_EQ(E(m.open(kAlice, *wo, WR)), Errno::OK);
 }

@@ -76,12 +76,12 @@ int host_open_flags(std::uint32_t f) {
     case access::RDWR: h = O_RDWR; break;
     default: h = O_ACCMODE; break;  // Linux's "3": permission check for both, neither read nor write
   }
-  if (f & lopen::TRUNC) h |= O_TRUNC;
-  if (f & lopen::APPEND) h |= O_APPEND;
-  if (f & lopen::DIRECTORY) h |= O_DIRECTORY;
-  if (f & lopen::NONBLOCK) h |= O_NONBLOCK;
-  if (f & lopen::DSYNC) h |= O_DSYNC;
-  if ((f & lopen::SYNC) == lopen::SYNC) h |= O_SYNC;
+  if (f & oflag::TRUNC) h |= O_TRUNC;
+  if (f & oflag::APPEND) h |= O_APPEND;
+  if (f & oflag::DIRECTORY) h |= O_DIRECTORY;
+  if (f & oflag::NONBLOCK) h |= O_NONBLOCK;
+  if (f & oflag::DSYNC) h |= O_DSYNC;
+  if ((f & oflag::SYNC) == oflag::SYNC) h |= O_SYNC;
   return h;
 }
 
@@ -618,14 +618,14 @@ Result<fs::OpenRef> PosixBackend::open(const fs::Cred& cred, fs::Node& node, std
   P9_NODE(n, node);
   // O_DIRECTORY on a non-directory is ENOTDIR before a symlink's ELOOP
   // (Linux fs/namei.c do_open checks LOOKUP_DIRECTORY before may_open).
-  if ((flags & lopen::DIRECTORY) && n->type != fs::FileType::Directory) return Errno::NOTDIR;
+  if ((flags & oflag::DIRECTORY) && n->type != fs::FileType::Directory) return Errno::NOTDIR;
   switch (n->type) {
     case fs::FileType::Symlink: return Errno::LOOP;  // as open(O_NOFOLLOW); never reopen a symlink
     case fs::FileType::CharDev:
     case fs::FileType::BlockDev: return Errno::ACCES;  // as on a nodev mount: no host devices
     default: break;
   }
-  if ((flags & lopen::DIRECTORY) && n->type != fs::FileType::Directory) return Errno::NOTDIR;
+  if ((flags & oflag::DIRECTORY) && n->type != fs::FileType::Directory) return Errno::NOTDIR;
   P9_CRED(switch_creds_, cred);
   int hf = host_open_flags(flags) | O_CLOEXEC | O_NOCTTY;
   // A FIFO without a peer would block the server thread forever.

@@ -99,7 +99,7 @@ class PosixTest : public ::testing::Test {
   // Whole listing, name → entry.
   std::map<std::string, fs::DirEntry> list(const NodeRef& d) {
     std::map<std::string, fs::DirEntry> out;
-    auto f = be_->open(kRoot, *d, access::RDONLY | lopen::DIRECTORY);
+    auto f = be_->open(kRoot, *d, access::RDONLY | oflag::DIRECTORY);
     EXPECT_TRUE(f.ok());
     if (!f.ok()) return out;
     auto r = (*f)->readdir(0, [&](const fs::DirEntry& e) {
@@ -154,10 +154,10 @@ TEST(PosixErrno, MapsHostErrnoAndUnknownToEio) {
 }
 
 TEST(PosixFlags, KeepsWhatMattersDropsTheRest) {
-  EXPECT_EQ(host_open_flags(access::RDWR | lopen::TRUNC | lopen::APPEND), O_RDWR | O_TRUNC | O_APPEND);
-  EXPECT_EQ(host_open_flags(access::RDONLY | lopen::DIRECTORY), O_RDONLY | O_DIRECTORY);
-  EXPECT_EQ(host_open_flags(access::WRONLY | lopen::DIRECT | lopen::NOATIME | lopen::CREAT | lopen::EXCL |
-                            lopen::NOFOLLOW | lopen::LARGEFILE | lopen::CLOEXEC),
+  EXPECT_EQ(host_open_flags(access::RDWR | oflag::TRUNC | oflag::APPEND), O_RDWR | O_TRUNC | O_APPEND);
+  EXPECT_EQ(host_open_flags(access::RDONLY | oflag::DIRECTORY), O_RDONLY | O_DIRECTORY);
+  EXPECT_EQ(host_open_flags(access::WRONLY | oflag::DIRECT | oflag::NOATIME | oflag::CREAT | oflag::EXCL |
+                            oflag::NOFOLLOW | oflag::LARGEFILE | oflag::CLOEXEC),
             O_WRONLY);
 }
 
@@ -218,7 +218,7 @@ TEST_F(PosixTest, SymlinkOutsideIsNeverFollowed) {
     auto o = be_->open(kRoot, *n, access::RDONLY);
     ASSERT_FALSE(o.ok());
     EXPECT_EQ(o.error(), Errno::LOOP) << nm;
-    auto o2 = be_->open(kRoot, *n, access::RDONLY | lopen::DIRECTORY);
+    auto o2 = be_->open(kRoot, *n, access::RDONLY | oflag::DIRECTORY);
     ASSERT_FALSE(o2.ok());
     // setattr size and xattrs do not reach the target either.
     fs::SetAttr sa;
@@ -315,13 +315,13 @@ TEST_F(PosixTest, CreateModeIsNotNarrowedByUmask) {
 TEST_F(PosixTest, OpenTruncAndAppend) {
   auto c = make_file(root_, "f", "0123456789");
   c.file.reset();
-  auto o = be_->open(kRoot, *c.node, access::WRONLY | lopen::APPEND);
+  auto o = be_->open(kRoot, *c.node, access::WRONLY | oflag::APPEND);
   ASSERT_TRUE(o.ok());
   ASSERT_TRUE((*o)->write(0, bytes("ab"), 2).ok());  // at EOF whatever the offset
   EXPECT_EQ(attr(c.node).size, 12u);
   auto r = be_->open(kRoot, *c.node, access::RDONLY);
   EXPECT_EQ(read_all(**r), "0123456789ab");
-  auto t = be_->open(kRoot, *c.node, access::WRONLY | lopen::TRUNC);
+  auto t = be_->open(kRoot, *c.node, access::WRONLY | oflag::TRUNC);
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(attr(c.node).size, 0u);
 }
@@ -335,7 +335,7 @@ TEST_F(PosixTest, OpenModeErrors) {
   ASSERT_TRUE(wo.ok());
   std::uint8_t b[4];
   EXPECT_EQ((*wo)->read(0, b, 4).error(), Errno::BADF);
-  EXPECT_EQ(be_->open(kRoot, *c.node, access::RDONLY | lopen::DIRECTORY).error(), Errno::NOTDIR);
+  EXPECT_EQ(be_->open(kRoot, *c.node, access::RDONLY | oflag::DIRECTORY).error(), Errno::NOTDIR);
   EXPECT_EQ((*ro)->readdir(0, [](const fs::DirEntry&) { return true; }).error(), Errno::NOTDIR);
   EXPECT_EQ(be_->open(kRoot, *root_, access::WRONLY).error(), Errno::ISDIR);
   EXPECT_EQ(be_->open(kRoot, *root_, access::RDWR).error(), Errno::ISDIR);

@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "reference/codec/printer.h"
-#include "reference/server/names.h"
+#include "reference/fs/names.h"
 
 namespace p9::server {
 
@@ -154,6 +154,22 @@ static std::uint32_t creation_gid(std::uint32_t gid, const fs::Cred& cred) {
   return gid == 0xFFFFFFFFu ? cred.gid : gid;
 }
 
+// 9P2000.L's Tlopen/Tlcreate flags are Linux's generic O_* values (Linux
+// include/net/9p/9p.h P9_DOTL_*; fs/9p/vfs_inode_dotl.c
+// v9fs_open_to_dotl_flags maps O_* to them one for one), so the flags pass to
+// the backend unchanged — checked here, row by row, at compile time.
+constexpr bool dotl_flags_are_linux_flags() {
+  for (const NamedValue& d : kNamedValues) {
+    if (std::string_view(d.set) != "lopen") continue;
+    bool found = false;
+    for (const NamedValue& l : kNamedValues)
+      found = found || (std::string_view(l.set) == "oflag" && std::string_view(l.name) == d.name && l.value == d.value);
+    if (!found) return false;
+  }
+  return true;
+}
+static_assert(dotl_flags_are_linux_flags(), "a P9_DOTL_* row of spec/constants.def differs from spec/linux.def");
+
 // ------------------------------------------------------------ handlers ----
 
 // Tversion: msize = min(client's, ours); below 4096 refused (Linux
@@ -245,7 +261,7 @@ Session::Reply Session::on(const msg::Twalk& m) {
   msg::Rwalk reply;
   for (std::size_t i = 0; i < m.wname.size(); ++i) {
     const std::string& w = m.wname[i];
-    Errno e = check_name(w, NameUse::Lookup);
+    Errno e = fs::check_name(w, fs::NameUse::Lookup);
     if (e == Errno::OK && !is_dir) e = Errno::NOTDIR;
     fs::NodeRef next;
     if (e == Errno::OK) {
@@ -399,7 +415,7 @@ Session::Reply Session::on(const msg::Tlcreate& m) {
   // open(".", O_CREAT) names an existing directory: EEXIST with O_EXCL, else
   // EISDIR (fs/namei.c do_open).
   if ((m.name == "." || m.name == "..") && !(m.flags & lopen::EXCL)) return Errno::ISDIR;
-  if (Errno e = check_name(m.name, NameUse::Create); e != Errno::OK) return e;
+  if (Errno e = fs::check_name(m.name, fs::NameUse::Create); e != Errno::OK) return e;
   auto c = backend_.create(fid.cred, *fid.node, m.name, m.flags, m.mode & 07777, creation_gid(m.gid, fid.cred));
   if (!c.ok() && c.error() == Errno::EXIST && !(m.flags & lopen::EXCL)) {
     // open(2): O_CREAT without O_EXCL opens a file that already exists (the
@@ -432,7 +448,7 @@ Session::Reply Session::on(const msg::Tlcreate& m) {
 Session::Reply Session::on(const msg::Tsymlink& m) {
   auto d = find_dir(m.fid);
   P9_TRY(d);
-  if (Errno e = check_name(m.name, NameUse::Create); e != Errno::OK) return e;
+  if (Errno e = fs::check_name(m.name, fs::NameUse::Create); e != Errno::OK) return e;
   if (m.symtgt.empty()) return Errno::NOENT;  // symlink(2): empty target -> ENOENT
   if (m.symtgt.find('\0') != std::string::npos) return Errno::INVAL;
   auto n = backend_.symlink((*d)->cred, *(*d)->node, m.name, m.symtgt, creation_gid(m.gid, (*d)->cred));
@@ -445,7 +461,7 @@ Session::Reply Session::on(const msg::Tsymlink& m) {
 Session::Reply Session::on(const msg::Tmknod& m) {
   auto d = find_dir(m.dfid);
   P9_TRY(d);
-  if (Errno e = check_name(m.name, NameUse::Create); e != Errno::OK) return e;
+  if (Errno e = fs::check_name(m.name, fs::NameUse::Create); e != Errno::OK) return e;
   auto n = backend_.mknod((*d)->cred, *(*d)->node, m.name, m.mode, fs::make_rdev(m.major, m.minor), creation_gid(m.gid, (*d)->cred));
   P9_TRY(n);
   auto q = qid_of(**n);
@@ -461,7 +477,7 @@ Session::Reply Session::on(const msg::Trename& m) {
   if (fid.kind != Fid::Kind::Node) return Errno::INVAL;
   auto d = find_dir(m.dfid);
   P9_TRY(d);
-  if (Errno e = check_name(m.name, NameUse::Create); e != Errno::OK) return e == Errno::EXIST ? Errno::BUSY : e;
+  if (Errno e = fs::check_name(m.name, fs::NameUse::Create); e != Errno::OK) return e == Errno::EXIST ? Errno::BUSY : e;
   if (backend_.same(*fid.node, *fid.root)) return Errno::BUSY;
   if (!fid.parent) return Errno::INVAL;
   auto now = backend_.lookup(fid.cred, *fid.parent, fid.name);
@@ -551,7 +567,7 @@ Session::Reply Session::on(const msg::Txattrwalk& m) {
   Fid& fid = **f;
   if (fid.kind != Fid::Kind::Node) return Errno::INVAL;
   if (m.newfid != m.fid) P9_TRY(check_new_fid(m.newfid));
-  if (Errno e = check_name(m.name, NameUse::Xattr); e != Errno::OK) return e;
+  if (Errno e = fs::check_name(m.name, fs::NameUse::Xattr); e != Errno::OK) return e;
   std::string value;
   if (m.name.empty()) {
     auto names = backend_.listxattr(fid.cred, *fid.node);
@@ -583,7 +599,7 @@ Session::Reply Session::on(const msg::Txattrcreate& m) {
   auto f = find_unopened(m.fid);
   P9_TRY(f);
   Fid& fid = **f;
-  if (Errno e = check_name(m.name, NameUse::Xattr); e != Errno::OK) return e;
+  if (Errno e = fs::check_name(m.name, fs::NameUse::Xattr); e != Errno::OK) return e;
   if (m.name.empty()) return Errno::INVAL;
   if (m.flags & ~3u) return Errno::INVAL;  // XATTR_CREATE 1 | XATTR_REPLACE 2 (setxattr(2))
   // XATTR_SIZE_MAX (Linux include/uapi/linux/limits.h, 65536): setxattr(2)
@@ -676,7 +692,7 @@ Session::Reply Session::on(const msg::Tlink& m) {
   auto f = find(m.fid);
   P9_TRY(f);
   if ((*f)->kind != Fid::Kind::Node) return Errno::INVAL;
-  if (Errno e = check_name(m.name, NameUse::Create); e != Errno::OK) return e;
+  if (Errno e = fs::check_name(m.name, fs::NameUse::Create); e != Errno::OK) return e;
   P9_TRY(backend_.link((*d)->cred, *(*f)->node, *(*d)->node, m.name));
   return msg::Rlink{};
 }
@@ -684,7 +700,7 @@ Session::Reply Session::on(const msg::Tlink& m) {
 Session::Reply Session::on(const msg::Tmkdir& m) {
   auto d = find_dir(m.dfid);
   P9_TRY(d);
-  if (Errno e = check_name(m.name, NameUse::Create); e != Errno::OK) return e;
+  if (Errno e = fs::check_name(m.name, fs::NameUse::Create); e != Errno::OK) return e;
   auto n = backend_.mkdir((*d)->cred, *(*d)->node, m.name, m.mode & 07777, creation_gid(m.gid, (*d)->cred));
   P9_TRY(n);
   auto q = qid_of(**n);
@@ -697,8 +713,8 @@ Session::Reply Session::on(const msg::Trenameat& m) {
   P9_TRY(od);
   auto nd = find_dir(m.newdirfid);
   P9_TRY(nd);
-  if (Errno e = check_name(m.oldname, NameUse::RenameOld); e != Errno::OK) return e;
-  if (Errno e = check_name(m.newname, NameUse::RenameNew); e != Errno::OK) return e;
+  if (Errno e = fs::check_name(m.oldname, fs::NameUse::RenameOld); e != Errno::OK) return e;
+  if (Errno e = fs::check_name(m.newname, fs::NameUse::RenameNew); e != Errno::OK) return e;
   P9_TRY(backend_.rename((*od)->cred, *(*od)->node, m.oldname, *(*nd)->node, m.newname));
   return msg::Rrenameat{};
 }
@@ -708,7 +724,7 @@ Session::Reply Session::on(const msg::Tunlinkat& m) {
   P9_TRY(d);
   if (m.flags & ~static_cast<std::uint32_t>(at::REMOVEDIR)) return Errno::INVAL;  // unlinkat(2): unknown flag
   bool rmdir = (m.flags & at::REMOVEDIR) != 0;
-  if (Errno e = check_name(m.name, rmdir ? NameUse::Rmdir : NameUse::Unlink); e != Errno::OK) return e;
+  if (Errno e = fs::check_name(m.name, rmdir ? fs::NameUse::Rmdir : fs::NameUse::Unlink); e != Errno::OK) return e;
   P9_TRY(backend_.unlink((*d)->cred, *(*d)->node, m.name, rmdir));
   return msg::Runlinkat{};
 }

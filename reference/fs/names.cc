@@ -1,12 +1,13 @@
-#include "reference/server/names.h"
+#include "reference/fs/names.h"
 
-namespace p9::server {
+namespace p9::fs {
 
 Errno check_name(std::string_view name, NameUse use) {
   if (use == NameUse::Xattr) {
     // xattr(7): names are NUL-terminated strings of at most XATTR_NAME_MAX (255).
     if (name.find('\0') != std::string_view::npos) return Errno::INVAL;
-    if (name.size() > 255) return Errno::RANGE;  // Linux setxattr/getxattr: ERANGE for a long name
+    if (name.size() > XATTR_NAME_LEN_MAX)
+      return Errno::RANGE;  // Linux setxattr/getxattr: ERANGE for a long name
     return Errno::OK;
   }
   // path_resolution(7): an empty pathname gives ENOENT.
@@ -14,9 +15,10 @@ Errno check_name(std::string_view name, NameUse use) {
   // A component cannot hold '/' (it would be two components) nor NUL (it
   // would end the C string). No Linux system call can express either, so
   // the request itself is invalid.
-  if (name.find('/') != std::string_view::npos || name.find('\0') != std::string_view::npos) return Errno::INVAL;
+  if (name.find('/') != std::string_view::npos || name.find('\0') != std::string_view::npos)
+    return Errno::INVAL;
   // NAME_MAX (255): ENAMETOOLONG (path_resolution(7)).
-  if (name.size() > 255) return Errno::NAMETOOLONG;
+  if (name.size() > NAME_LEN_MAX) return Errno::NAMETOOLONG;
   bool dot = name == ".", dotdot = name == "..";
   if (!dot && !dotdot) return Errno::OK;
   switch (use) {
@@ -44,4 +46,4 @@ Errno check_name(std::string_view name, NameUse use) {
   return Errno::OK;
 }
 
-}  // namespace p9::server
+}  // namespace p9::fs
