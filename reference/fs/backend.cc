@@ -5,27 +5,42 @@ namespace p9::fs {
 // S_IF* values: Linux include/uapi/linux/stat.h (spec/constants.def file_type).
 std::uint32_t mode_type_bits(FileType t) {
   switch (t) {
-    case FileType::Regular: return file_type::REG;
-    case FileType::Directory: return file_type::DIR;
-    case FileType::Symlink: return file_type::LNK;
-    case FileType::Fifo: return file_type::FIFO;
-    case FileType::CharDev: return file_type::CHR;
-    case FileType::BlockDev: return file_type::BLK;
-    case FileType::Socket: return file_type::SOCK;
+    case FileType::Regular:
+      return file_type::REG;
+    case FileType::Directory:
+      return file_type::DIR;
+    case FileType::Symlink:
+      return file_type::LNK;
+    case FileType::Fifo:
+      return file_type::FIFO;
+    case FileType::CharDev:
+      return file_type::CHR;
+    case FileType::BlockDev:
+      return file_type::BLK;
+    case FileType::Socket:
+      return file_type::SOCK;
   }
   return 0;
 }
 
 std::optional<FileType> file_type_from_mode(std::uint32_t mode) {
   switch (mode & MODE_TYPE_MASK) {
-    case file_type::REG: return FileType::Regular;
-    case file_type::DIR: return FileType::Directory;
-    case file_type::LNK: return FileType::Symlink;
-    case file_type::FIFO: return FileType::Fifo;
-    case file_type::CHR: return FileType::CharDev;
-    case file_type::BLK: return FileType::BlockDev;
-    case file_type::SOCK: return FileType::Socket;
-    default: return std::nullopt;
+    case file_type::REG:
+      return FileType::Regular;
+    case file_type::DIR:
+      return FileType::Directory;
+    case file_type::LNK:
+      return FileType::Symlink;
+    case file_type::FIFO:
+      return FileType::Fifo;
+    case file_type::CHR:
+      return FileType::CharDev;
+    case file_type::BLK:
+      return FileType::BlockDev;
+    case file_type::SOCK:
+      return FileType::Socket;
+    default:
+      return std::nullopt;
   }
 }
 

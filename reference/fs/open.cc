@@ -12,8 +12,8 @@ Result<Opened> open_node(Backend& backend, const Cred& cred, const NodeRef& node
   return Opened{node, std::move(*file), *attr, false};
 }
 
-Result<Opened> open_at(Backend& backend, const Cred& cred, Node& dir, std::string_view name, std::uint32_t flags,
-                       std::uint32_t mode, std::uint32_t gid) {
+Result<Opened> open_at(Backend& backend, const Cred& cred, Node& dir, std::string_view name,
+                       std::uint32_t flags, std::uint32_t mode, std::uint32_t gid) {
   if (!(flags & oflag::CREAT)) {
     if (Errno e = check_name(name, NameUse::Lookup); e != Errno::OK) return e;
     auto node = backend.lookup(cred, dir, name);

@@ -29,8 +29,8 @@ struct Opened {
 //    existing name is EEXIST with O_EXCL, else it is opened as without
 //    O_CREAT (open(2)).
 // `name` is checked with fs::check_name.
-Result<Opened> open_at(Backend& backend, const Cred& cred, Node& dir, std::string_view name, std::uint32_t flags,
-                       std::uint32_t mode, std::uint32_t gid);
+Result<Opened> open_at(Backend& backend, const Cred& cred, Node& dir, std::string_view name,
+                       std::uint32_t flags, std::uint32_t mode, std::uint32_t gid);
 
 // Opens an existing node (no name involved), returning its attributes too.
 Result<Opened> open_node(Backend& backend, const Cred& cred, const NodeRef& node, std::uint32_t flags);

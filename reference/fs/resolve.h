@@ -61,7 +61,8 @@ class Resolver {
                         std::string* last = nullptr) const;
 
  private:
-  Result<Place> walk(Place at, std::string_view path, ResolveFlags flags, std::string* last, int& links) const;
+  Result<Place> walk(Place at, std::string_view path, ResolveFlags flags, std::string* last,
+                     int& links) const;
 
   Backend& backend_;
   Cred cred_;

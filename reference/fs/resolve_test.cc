@@ -16,8 +16,8 @@ const Cred kRoot{0, 0, {}};
 class ResolveTest : public ::testing::Test {
  protected:
   model::Model m;
-  NodeRef top;   // the resolver's root: /top in the model
-  NodeRef sub;   // /top/sub
+  NodeRef top;  // the resolver's root: /top in the model
+  NodeRef sub;  // /top/sub
 
   void SetUp() override {
     auto r = m.root();
@@ -106,7 +106,8 @@ TEST_F(ResolveTest, SymlinkLeavingTheRoot) {
 TEST_F(ResolveTest, FortySymlinksFollowTheFortyFirstIsELOOP) {
   // l0 -> sub, l1 -> l0, ..., l40 -> l39: resolving l39 follows 40 links, l40 41.
   link(top, "l0", "sub");
-  for (int i = 1; i <= 40; ++i) link(top, ("l" + std::to_string(i)).c_str(), ("l" + std::to_string(i - 1)).c_str());
+  for (int i = 1; i <= 40; ++i)
+    link(top, ("l" + std::to_string(i)).c_str(), ("l" + std::to_string(i - 1)).c_str());
   EXPECT_EQ(ino(resolver(Escape::Refuse).resolve(at(top), "l39")), ino_of(sub));
   EXPECT_EQ(resolver(Escape::Refuse).resolve(at(top), "l40").error(), Errno::LOOP);
   link(top, "self", "self");

@@ -16,16 +16,25 @@ class [[nodiscard]] Result {
   Result(T value) : value_(std::move(value)), err_(Errno::OK) {}  // NOLINT
   // Anything T can be made from (e.g. one message struct into a Message variant).
   template <class U>
-    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::decay_t<U>, Errno> &&
-             !std::is_same_v<std::decay_t<U>, T> && !std::is_same_v<std::decay_t<U>, Result>)
-  Result(U&& u) : value_(std::forward<U>(u)), err_(Errno::OK) {}  // NOLINT
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, Errno> &&
+           !std::is_same_v<std::decay_t<U>, T> && !std::is_same_v<std::decay_t<U>, Result>) Result(U&& u)
+      : value_(std::forward<U>(u)), err_(Errno::OK) {}             // NOLINT
   Result(Errno e) : value_(), err_(e) { assert(e != Errno::OK); }  // NOLINT
   bool ok() const { return err_ == Errno::OK; }
   explicit operator bool() const { return ok(); }
   Errno error() const { return err_; }
-  T& value() & { assert(ok()); return value_; }
-  const T& value() const& { assert(ok()); return value_; }
-  T&& value() && { assert(ok()); return std::move(value_); }
+  T& value() & {
+    assert(ok());
+    return value_;
+  }
+  const T& value() const& {
+    assert(ok());
+    return value_;
+  }
+  T&& value() && {
+    assert(ok());
+    return std::move(value_);
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
@@ -50,9 +59,9 @@ class [[nodiscard]] Result<void> {
 };
 
 // Propagate an error: P9_TRY(r) returns r.error() from the enclosing function.
-#define P9_TRY(expr)                      \
-  do {                                    \
-    auto&& p9_try_r_ = (expr);            \
+#define P9_TRY(expr)                               \
+  do {                                             \
+    auto&& p9_try_r_ = (expr);                     \
     if (!p9_try_r_.ok()) return p9_try_r_.error(); \
   } while (0)
 

@@ -18,7 +18,9 @@ Errno check_xattr_flags(std::uint32_t flags) {
   return (flags & ~(xattr_flag::CREATE | xattr_flag::REPLACE)) ? Errno::INVAL : Errno::OK;
 }
 
-Errno check_xattr_value_size(std::uint64_t size) { return size > XATTR_VALUE_LEN_MAX ? Errno::TOOBIG : Errno::OK; }
+Errno check_xattr_value_size(std::uint64_t size) {
+  return size > XATTR_VALUE_LEN_MAX ? Errno::TOOBIG : Errno::OK;
+}
 
 Errno check_setattr(const SetAttr& s) {
   if (Errno e = check_time(s.atime); e != Errno::OK) return e;

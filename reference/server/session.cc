@@ -1,36 +1,40 @@
 #include "reference/server/session.h"
 
 #include <cstdio>
+#include <optional>
 
 #include "reference/codec/printer.h"
 #include "reference/fs/names.h"
+#include "reference/fs/open.h"
+#include "reference/fs/resolve.h"
+#include "reference/fs/rules.h"
+#include "reference/server/xattr_fid.h"
 
 namespace p9::server {
 
 // ---------------------------------------------------------------- fids ----
 
+// A fid names a file (a node fid, opened or not) or an extended attribute
+// (xattr_fid.h). Where the walk came from is a resolver place
+// (reference/fs/resolve.h): the node, and the directory and name it was
+// reached by.
 struct Session::Fid {
-  enum class Kind { Node, XattrRead, XattrWrite };
-  Kind kind = Kind::Node;
-  fs::NodeRef node;
-  fs::NodeRef root;    // the attach root: ".." stays here
-  fs::NodeRef parent;  // directory where `name` was found; null when unknown (attach root, after "..")
-  std::string name;
+  fs::Place place;
+  fs::NodeRef root;  // the attach root: ".." stays here
   fs::Cred cred;
-  fs::OpenRef file;    // set once Tlopen/Tlcreate opened it
-  bool is_dir = false;
-  // xattr fids (Txattrwalk: the value to read; Txattrcreate: the value being written)
-  std::string xattr_name;
-  std::string xattr_value;
-  std::uint64_t xattr_size = 0;
-  std::uint32_t xattr_flags = 0;
+  fs::OpenRef file;  // set once Tlopen/Tlcreate opened it
+  std::optional<XattrFid> xattr;
+
+  bool is_dir() const { return place.type == fs::FileType::Directory; }
+  fs::Node& node() const { return *place.node; }
+  // The fid now stands for another file (walk, create): the one rebinding.
+  void bind(fs::Place p) { place = std::move(p); }
 };
 
 // -------------------------------------------------------------- server ----
 
 Server::Server(fs::Backend& backend, Options options) : backend_(backend), options_(std::move(options)) {
-  if (!options_.user_cred)
-    options_.user_cred = [](std::uint32_t uid) { return fs::Cred{uid, uid, {}}; };
+  if (!options_.user_cred) options_.user_cred = [](std::uint32_t uid) { return fs::Cred{uid, uid, {}}; };
 }
 
 void Server::log(const std::string& line) const {
@@ -75,10 +79,14 @@ void Session::handle(const std::uint8_t* frame, std::size_t len, std::vector<std
         using M = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<M, std::monostate>) {
           return Errno::PROTO;
-        } else if constexpr (requires { this->on(m); }) {
-          return on(m);
-        } else {
+        } else if constexpr (M::kName[0] != 'T') {
           return Errno::PROTO;  // an R-message: the decoder (Expect::Request) already refuses these
+        } else {
+          // Every T-message of spec/messages.def is handled: a missing
+          // Session::on(const msg::T...&, Fids&) is a compile error here.
+          auto fids = apply_fid_rules(m);
+          P9_TRY(fids);
+          return on(m, *fids);
         }
       },
       d.frame.body);
@@ -90,53 +98,83 @@ void Session::handle(const std::uint8_t* frame, std::size_t len, std::vector<std
 
 // ------------------------------------------------------ generic checks ----
 
-Result<Session::Fid*> Session::find(std::uint32_t fid) {
+Result<Session::Fid*> Session::check_fid(std::uint32_t fid, FidRule rule, std::uint32_t request_fid) {
+  if (rule == FidRule::NoFid) {
+    if (fid != NOFID) return Errno::INVAL;
+    return static_cast<Fid*>(nullptr);
+  }
+  if (rule == FidRule::New || (rule == FidRule::NewUnlessFid && fid != request_fid)) {
+    if (fid == NOFID) return Errno::INVAL;
+    if (fids_.count(fid)) return Errno::INVAL;
+    if (fids_.size() >= server_.options().max_fids) return Errno::MFILE;
+    return static_cast<Fid*>(nullptr);
+  }
   auto it = fids_.find(fid);
   if (it == fids_.end()) return Errno::BADF;
-  return it->second.get();
-}
-
-// A node fid that is not open and not an xattr fid (walk source, lopen, create ...).
-Result<Session::Fid*> Session::find_unopened(std::uint32_t fid) {
-  auto f = find(fid);
-  P9_TRY(f);
-  if ((*f)->kind != Fid::Kind::Node) return Errno::INVAL;
-  if ((*f)->file) return Errno::INVAL;
+  Fid* f = it->second.get();
+  bool node = !f->xattr;
+  switch (rule) {
+    case FidRule::Any:
+    case FidRule::NewUnlessFid:  // the request's own fid, already checked by its row
+      return f;
+    case FidRule::Node:
+      if (!node) return Errno::INVAL;
+      return f;
+    case FidRule::Unopened:
+    case FidRule::UnopenedDir:
+      if (!node || f->file) return Errno::INVAL;
+      if (rule == FidRule::UnopenedDir && !f->is_dir()) return Errno::NOTDIR;
+      return f;
+    case FidRule::Opened:
+      if (!node || !f->file) return Errno::BADF;
+      return f;
+    case FidRule::Dir:
+      // A directory fid used as the parent of a name may be open: Linux keeps
+      // directory fids open and still creates through them.
+      if (!node) return Errno::INVAL;
+      if (!f->is_dir()) return Errno::NOTDIR;
+      return f;
+    case FidRule::NoFid:
+    case FidRule::New:
+      break;
+  }
   return f;
 }
 
-Result<Session::Fid*> Session::find_opened(std::uint32_t fid) {
-  auto f = find(fid);
-  P9_TRY(f);
-  if ((*f)->kind != Fid::Kind::Node || !(*f)->file) return Errno::BADF;
-  return f;
+template <class M>
+Result<Session::Fids> Session::apply_fid_rules(const M& m) {
+  Fids fids;
+  std::uint32_t request_fid = NOFID;
+  if constexpr (requires { m.fid; }) request_fid = m.fid;
+#define P9_FID_RULE(MSG, FIELD, RULE)                        \
+  if constexpr (std::is_same_v<M, msg::MSG>) {               \
+    auto r = check_fid(m.FIELD, FidRule::RULE, request_fid); \
+    P9_TRY(r);                                               \
+    fids.at[fids.n++] = *r;                                  \
+  }
+#include "reference/server/fid_rules.def"
+#undef P9_FID_RULE
+  (void)request_fid;
+  return fids;
 }
 
-// A directory fid used as the parent of a name (it may be open: Linux keeps
-// directory fids open and still creates through them).
-Result<Session::Fid*> Session::find_dir(std::uint32_t fid) {
-  auto f = find(fid);
-  P9_TRY(f);
-  if ((*f)->kind != Fid::Kind::Node) return Errno::INVAL;
-  if (!(*f)->is_dir) return Errno::NOTDIR;
+std::unique_ptr<Session::Fid> Session::take(std::uint32_t fid) {
+  auto it = fids_.find(fid);
+  std::unique_ptr<Fid> f = std::move(it->second);
+  fids_.erase(it);
   return f;
-}
-
-Result<void> Session::check_new_fid(std::uint32_t newfid) {
-  if (newfid == NOFID) return Errno::INVAL;
-  if (fids_.count(newfid)) return Errno::INVAL;
-  if (fids_.size() >= server_.options().max_fids) return Errno::MFILE;
-  return {};
 }
 
 // qid: type from the file type (P9_QTDIR, P9_QTSYMLINK, else file), path =
 // inode number, version 0 (as diod; Linux only uses version with cache=loose).
-Qid qid_from_attr(const fs::Attr& a) {
+static Qid qid_of_type(fs::FileType type, std::uint64_t ino) {
   std::uint8_t t = QID_TYPE_FILE;
-  if (a.type == fs::FileType::Directory) t = qid_type::DIR;
-  if (a.type == fs::FileType::Symlink) t = qid_type::SYMLINK;
-  return Qid{t, 0, a.ino};
+  if (type == fs::FileType::Directory) t = qid_type::DIR;
+  if (type == fs::FileType::Symlink) t = qid_type::SYMLINK;
+  return Qid{t, 0, ino};
 }
+static Qid qid_from_attr(const fs::Attr& a) { return qid_of_type(a.type, a.ino); }
+static Qid qid_from_place(const fs::Place& p) { return qid_of_type(p.type, p.ino); }
 
 Result<Qid> Session::qid_of(fs::Node& node) {
   auto a = backend_.getattr(node);
@@ -144,7 +182,14 @@ Result<Qid> Session::qid_of(fs::Node& node) {
   return qid_from_attr(*a);
 }
 
-void Session::release(std::uint32_t fid) { fids_.erase(fid); }
+Result<void> Session::still_named(const Fid& fid) {
+  if (backend_.same(fid.node(), *fid.root)) return Errno::BUSY;  // the attach root (rmdir of a mount point)
+  if (!fid.place.parent) return Errno::INVAL;                    // reached through "..": no name known
+  auto now = backend_.lookup(fid.cred, *fid.place.parent, fid.place.name);
+  P9_TRY(now);
+  if (!backend_.same(**now, fid.node())) return Errno::STALE;  // another client renamed or replaced it
+  return {};
+}
 
 // The gid a Tlcreate/Tmkdir/Tsymlink/Tmknod asks for. Linux sends the
 // caller's fsgid (fs/9p/vfs_inode_dotl.c v9fs_get_fsgid_for_create); the
@@ -163,12 +208,14 @@ constexpr bool dotl_flags_are_linux_flags() {
     if (std::string_view(d.set) != "lopen") continue;
     bool found = false;
     for (const NamedValue& l : kNamedValues)
-      found = found || (std::string_view(l.set) == "oflag" && std::string_view(l.name) == d.name && l.value == d.value);
+      found = found || (std::string_view(l.set) == "oflag" && std::string_view(l.name) == d.name &&
+                        l.value == d.value);
     if (!found) return false;
   }
   return true;
 }
-static_assert(dotl_flags_are_linux_flags(), "a P9_DOTL_* row of spec/constants.def differs from spec/linux.def");
+static_assert(dotl_flags_are_linux_flags(),
+              "a P9_DOTL_* row of spec/constants.def differs from spec/linux.def");
 
 // ------------------------------------------------------------ handlers ----
 
@@ -176,7 +223,7 @@ static_assert(dotl_flags_are_linux_flags(), "a P9_DOTL_* row of spec/constants.d
 // net/9p/client.c refuses to run below 4096 too); a version string other than
 // "9P2000.L" (or one with a suffix after a '.', intro(5) version) -> "unknown".
 // A Tversion resets the session: every fid is released (intro(5) version).
-Session::Reply Session::on(const msg::Tversion& m) {
+Session::Reply Session::on(const msg::Tversion& m, Fids&) {
   fids_.clear();
   if (m.msize < MIN_MSIZE) return Errno::INVAL;
   std::uint32_t ms = m.msize < server_.options().max_msize ? m.msize : server_.options().max_msize;
@@ -187,29 +234,32 @@ Session::Reply Session::on(const msg::Tversion& m) {
   return msg::Rversion{ms, "9P2000.L"};
 }
 
-Session::Reply Session::on(const msg::Tauth&) {
-  if (server_.options().log) server_.log("conn " + std::to_string(id_) + ": Tauth refused: authentication not configured");
+Session::Reply Session::on(const msg::Tauth&, Fids&) {
+  if (server_.options().log)
+    server_.log("conn " + std::to_string(id_) + ": Tauth refused: authentication not configured");
   return Errno::OPNOTSUPP;
 }
 
 // Tattach: the user is n_uname when given (9P2000.u/.L), else uname
 // ("root" -> 0, a number -> that uid, anything else -> nobody 65534).
-// aname "" or "/" is the backend root; another path is walked from it.
-Session::Reply Session::on(const msg::Tattach& m) {
-  if (m.afid != NOFID) return Errno::INVAL;
-  P9_TRY(check_new_fid(m.fid));
+// aname "" or "/" is the backend root; another path is walked from it, one
+// component at a time, and may not climb ("..": EINVAL).
+Session::Reply Session::on(const msg::Tattach& m, Fids&) {
   std::uint32_t uid = 65534;
   if (m.n_uname != NONUNAME) {
     uid = m.n_uname;
   } else if (m.uname == "root") {
     uid = 0;
-  } else if (!m.uname.empty() && m.uname.find_first_not_of("0123456789") == std::string::npos && m.uname.size() < 10) {
+  } else if (!m.uname.empty() && m.uname.find_first_not_of("0123456789") == std::string::npos &&
+             m.uname.size() < 10) {
     uid = static_cast<std::uint32_t>(std::stoul(m.uname));
   }
   fs::Cred cred = server_.options().user_cred(uid);
   auto root = backend_.root();
   P9_TRY(root);
-  fs::NodeRef node = *root;
+  fs::Resolver walker(backend_, cred, *root, fs::Escape::Refuse);
+  auto at = walker.root_place();
+  P9_TRY(at);
   std::string_view rest = m.aname;
   while (!rest.empty()) {
     std::size_t slash = rest.find('/');
@@ -217,108 +267,62 @@ Session::Reply Session::on(const msg::Tattach& m) {
     rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
     if (part.empty() || part == ".") continue;
     if (part == "..") return Errno::INVAL;  // an aname may not climb out of the export
-    auto next = backend_.lookup(cred, *node, part);
-    P9_TRY(next);
-    node = *next;
+    at = walker.step(*at, part);
+    P9_TRY(at);
   }
-  auto attr = backend_.getattr(*node);
-  P9_TRY(attr);
-  if (attr->type != fs::FileType::Directory) return Errno::NOTDIR;
+  if (!(at->type == fs::FileType::Directory)) return Errno::NOTDIR;
   auto f = std::make_unique<Fid>();
-  f->node = node;
-  f->root = node;
+  f->root = at->node;
   f->cred = cred;
-  f->is_dir = true;
+  Qid q = qid_from_place(*at);
+  f->bind(fs::Place{at->node, nullptr, {}, at->type, at->ino});  // the attach root has no name
   fids_[m.fid] = std::move(f);
-  return msg::Rattach{qid_from_attr(*attr)};
+  return msg::Rattach{q};
 }
 
 // Tflush: requests are answered in order before the next is read, so the
 // flushed request (if it existed) has been answered already: Rflush at once.
-Session::Reply Session::on(const msg::Tflush&) { return msg::Rflush{}; }
+Session::Reply Session::on(const msg::Tflush&, Fids&) { return msg::Rflush{}; }
 
 // Twalk (intro(5) walk): nwname 0 clones; the first element failing is an
 // error; a later one failing returns the qids walked so far and leaves newfid
 // unused; newfid == fid moves fid only when the whole walk succeeds. Walking
 // from an opened fid is allowed into a *different* newfid (Linux >= 5.10
-// walks from open directory fids); ".." at the attach root stays there.
-Session::Reply Session::on(const msg::Twalk& m) {
-  auto src = find(m.fid);
-  P9_TRY(src);
-  Fid& from = **src;
-  if (from.kind != Fid::Kind::Node) return Errno::INVAL;
-  if (m.newfid != m.fid) {
-    P9_TRY(check_new_fid(m.newfid));
-  } else if (from.file && !m.wname.empty()) {
+// walks from open directory fids); ".." at the attach root stays there
+// (fs::Resolver::step with Escape::Clamp). Symlinks are not followed: the
+// client resolves them.
+Session::Reply Session::on(const msg::Twalk& m, Fids& f) {
+  Fid& from = f[0];
+  if (m.newfid == m.fid && from.file && !m.wname.empty())
     return Errno::INVAL;  // would change the file under an open fid
-  }
-  if (m.wname.size() > MAXWELEM) return Errno::INVAL;  // the decoder already refuses this
-  if (!m.wname.empty() && !from.is_dir) return Errno::NOTDIR;
-
-  fs::NodeRef node = from.node, parent = from.parent;
-  std::string name = from.name;
-  bool is_dir = from.is_dir;
+  fs::Resolver walker(backend_, from.cred, from.root, fs::Escape::Clamp);
+  fs::Place at = from.place;
   msg::Rwalk reply;
   for (std::size_t i = 0; i < m.wname.size(); ++i) {
-    const std::string& w = m.wname[i];
-    Errno e = fs::check_name(w, fs::NameUse::Lookup);
-    if (e == Errno::OK && !is_dir) e = Errno::NOTDIR;
-    fs::NodeRef next;
-    if (e == Errno::OK) {
-      if (w == ".." && backend_.same(*node, *from.root)) {
-        next = node;  // clamp at the attach root
-      } else {
-        auto r = backend_.lookup(from.cred, *node, w);
-        if (r.ok()) next = *r;
-        else e = r.error();
-      }
-    }
-    fs::Attr attr;
-    if (e == Errno::OK) {
-      auto a = backend_.getattr(*next);
-      if (a.ok()) attr = *a;
-      else e = a.error();
-    }
-    if (e != Errno::OK) {
-      if (i == 0) return e;
+    auto next = walker.step(at, m.wname[i]);
+    if (!next.ok()) {
+      if (i == 0) return next.error();
       return reply;  // partial walk: newfid untouched
     }
-    reply.wqid.push_back(qid_from_attr(attr));
-    if (w == "..") {
-      parent = nullptr;  // the name of a parent reached by ".." is not known
-      name.clear();
-    } else if (w != ".") {
-      parent = node;
-      name = w;
-    }
-    node = next;
-    is_dir = attr.type == fs::FileType::Directory;
+    at = std::move(*next);
+    reply.wqid.push_back(qid_from_place(at));
   }
-  auto f = std::make_unique<Fid>();
-  f->node = node;
-  f->root = from.root;
-  f->parent = parent;
-  f->name = name;
-  f->cred = from.cred;
-  f->is_dir = is_dir;
-  fids_[m.newfid] = std::move(f);  // replaces fid itself when newfid == fid
+  auto nf = std::make_unique<Fid>();
+  nf->root = from.root;
+  nf->cred = from.cred;
+  nf->bind(std::move(at));
+  fids_[m.newfid] = std::move(nf);  // replaces fid itself when newfid == fid
   return reply;
 }
 
 // Payload room in a data-carrying reply: msize - size[4] type[1] tag[2] count[4].
 static std::uint32_t payload_room(std::uint32_t msize) { return msize - kDataFrameOverhead; }
 
-Session::Reply Session::on(const msg::Tread& m) {
-  auto f = find(m.fid);
-  P9_TRY(f);
-  Fid& fid = **f;
+Session::Reply Session::on(const msg::Tread& m, Fids& f) {
+  Fid& fid = f[0];
   std::uint32_t count = m.count < payload_room(msize_) ? m.count : payload_room(msize_);
-  if (fid.kind == Fid::Kind::XattrRead) {
-    msg::Rread r;
-    if (m.offset < fid.xattr_value.size()) r.data = fid.xattr_value.substr(m.offset, count);
-    return r;
-  }
-  if (fid.kind != Fid::Kind::Node || !fid.file) return Errno::BADF;
+  if (fid.xattr && !fid.xattr->writing()) return msg::Rread{std::string(fid.xattr->read(m.offset, count))};
+  if (fid.xattr || !fid.file) return Errno::BADF;
   msg::Rread r;
   r.data.resize(count);
   auto n = fid.file->read(m.offset, reinterpret_cast<std::uint8_t*>(r.data.data()), count);
@@ -327,142 +331,83 @@ Session::Reply Session::on(const msg::Tread& m) {
   return r;
 }
 
-Session::Reply Session::on(const msg::Twrite& m) {
-  auto f = find(m.fid);
-  P9_TRY(f);
-  Fid& fid = **f;
-  if (fid.kind == Fid::Kind::XattrWrite) {
-    // The value arrives in order (Linux writes it sequentially); it may not
-    // exceed the size announced in Txattrcreate.
-    if (m.offset != fid.xattr_value.size()) return Errno::INVAL;
-    if (fid.xattr_value.size() + m.data.size() > fid.xattr_size) return Errno::NOSPC;
-    fid.xattr_value += m.data;
-    return msg::Rwrite{static_cast<std::uint32_t>(m.data.size())};
+Session::Reply Session::on(const msg::Twrite& m, Fids& f) {
+  Fid& fid = f[0];
+  if (fid.xattr) {
+    auto n = fid.xattr->write(m.offset, m.data);
+    P9_TRY(n);
+    return msg::Rwrite{*n};
   }
-  if (fid.kind != Fid::Kind::Node || !fid.file) return Errno::BADF;
+  if (!fid.file) return Errno::BADF;
   auto n = fid.file->write(m.offset, reinterpret_cast<const std::uint8_t*>(m.data.data()), m.data.size());
   P9_TRY(n);
   return msg::Rwrite{static_cast<std::uint32_t>(*n)};
 }
 
 // Tclunk always releases the fid. An xattr fid from Txattrcreate applies its
-// value now, and reports that call's error in the reply (Linux
-// fs/9p/xattr.c: the error of setxattr surfaces at clunk).
-Session::Reply Session::on(const msg::Tclunk& m) {
-  auto f = find(m.fid);
-  P9_TRY(f);
-  std::unique_ptr<Fid> fid = std::move(fids_[m.fid]);
-  fids_.erase(m.fid);
-  if (fid->kind != Fid::Kind::XattrWrite) return msg::Rclunk{};
-  if (fid->xattr_value.size() != fid->xattr_size) return Errno::INVAL;  // fewer bytes than announced
-  // Linux removexattr() sends Txattrcreate with size 0 and XATTR_REPLACE
-  // (fs/9p/xattr.c v9fs_xattr_set with value NULL); an empty value set with
-  // XATTR_CREATE or no flag stays a set of an empty value.
-  if (fid->xattr_size == 0 && fid->xattr_flags == static_cast<std::uint32_t>(fs::XattrFlags::Replace)) {
-    P9_TRY(backend_.removexattr(fid->cred, *fid->node, fid->xattr_name));
-  } else {
-    P9_TRY(backend_.setxattr(fid->cred, *fid->node, fid->xattr_name, fid->xattr_value,
-                             static_cast<fs::XattrFlags>(fid->xattr_flags)));
-  }
+// value now, and reports that call's error in the reply (xattr_fid.h).
+Session::Reply Session::on(const msg::Tclunk& m, Fids&) {
+  std::unique_ptr<Fid> fid = take(m.fid);
+  if (fid->xattr) P9_TRY(fid->xattr->commit(backend_, fid->cred, fid->node()));
   return msg::Rclunk{};
 }
 
 // Tremove: unlink/rmdir of the fid's file, then the fid is clunked even when
 // the removal fails (intro(5) remove).
-Session::Reply Session::on(const msg::Tremove& m) {
-  auto f = find(m.fid);
-  P9_TRY(f);
-  std::unique_ptr<Fid> fid = std::move(fids_[m.fid]);
-  fids_.erase(m.fid);
-  if (fid->kind != Fid::Kind::Node) return Errno::INVAL;
-  if (backend_.same(*fid->node, *fid->root)) return Errno::BUSY;  // the attach root (rmdir of a mount point)
-  if (!fid->parent) return Errno::INVAL;                          // reached through "..": no name known
-  // The name must still refer to this file (another client may have renamed it).
-  auto now = backend_.lookup(fid->cred, *fid->parent, fid->name);
-  P9_TRY(now);
-  if (!backend_.same(**now, *fid->node)) return Errno::STALE;
-  P9_TRY(backend_.unlink(fid->cred, *fid->parent, fid->name, fid->is_dir));
+Session::Reply Session::on(const msg::Tremove& m, Fids&) {
+  std::unique_ptr<Fid> fid = take(m.fid);
+  if (fid->xattr) return Errno::INVAL;
+  P9_TRY(still_named(*fid));
+  P9_TRY(backend_.unlink(fid->cred, *fid->place.parent, fid->place.name, fid->is_dir()));
   return msg::Rremove{};
 }
 
-Session::Reply Session::on(const msg::Tstatfs& m) {
-  auto f = find(m.fid);
-  P9_TRY(f);
-  if ((*f)->kind != Fid::Kind::Node) return Errno::INVAL;
-  auto s = backend_.statfs(*(*f)->node);
+Session::Reply Session::on(const msg::Tstatfs&, Fids& f) {
+  auto s = backend_.statfs(f[0].node());
   P9_TRY(s);
-  return msg::Rstatfs{s->type, s->bsize, s->blocks, s->bfree, s->bavail, s->files, s->ffree, s->fsid, s->namelen};
+  return msg::Rstatfs{s->type,  s->bsize, s->blocks, s->bfree,  s->bavail,
+                      s->files, s->ffree, s->fsid,   s->namelen};
 }
 
-Session::Reply Session::on(const msg::Tlopen& m) {
-  auto f = find_unopened(m.fid);
-  P9_TRY(f);
-  Fid& fid = **f;
-  auto attr = backend_.getattr(*fid.node);
-  P9_TRY(attr);
-  auto file = backend_.open(fid.cred, *fid.node, m.flags);
-  P9_TRY(file);
-  fid.file = std::move(*file);
-  return msg::Rlopen{qid_from_attr(*attr), 0};
+Session::Reply Session::on(const msg::Tlopen& m, Fids& f) {
+  Fid& fid = f[0];
+  auto o = fs::open_node(backend_, fid.cred, fid.place.node, m.flags);
+  P9_TRY(o);
+  fid.file = std::move(o->file);
+  return msg::Rlopen{qid_from_attr(o->attr), 0};
 }
 
-// Tlcreate: the directory fid becomes the new file, opened (diod protocol.md lcreate).
-Session::Reply Session::on(const msg::Tlcreate& m) {
-  auto f = find_unopened(m.fid);
-  P9_TRY(f);
-  Fid& fid = **f;
-  if (!fid.is_dir) return Errno::NOTDIR;
-  // open(".", O_CREAT) names an existing directory: EEXIST with O_EXCL, else
-  // EISDIR (fs/namei.c do_open).
-  if ((m.name == "." || m.name == "..") && !(m.flags & lopen::EXCL)) return Errno::ISDIR;
+// Tlcreate: the directory fid becomes the new file, opened (diod protocol.md
+// lcreate), with open(2)'s O_CREAT rules (fs/open.h): without O_EXCL an
+// existing name is opened (the Linux client sends Tlcreate for a name its
+// cache thought absent; QEMU and diod open the existing file too).
+Session::Reply Session::on(const msg::Tlcreate& m, Fids& f) {
+  Fid& fid = f[0];
+  auto o = fs::open_at(backend_, fid.cred, fid.node(), m.name, m.flags | oflag::CREAT, m.mode,
+                       creation_gid(m.gid, fid.cred));
+  P9_TRY(o);
+  Qid q = qid_from_attr(o->attr);
+  fid.bind(fs::Place{o->node, fid.place.node, m.name, o->attr.type, o->attr.ino});
+  fid.file = std::move(o->file);
+  return msg::Rlcreate{q, 0};
+}
+
+Session::Reply Session::on(const msg::Tsymlink& m, Fids& f) {
+  Fid& d = f[0];
   if (Errno e = fs::check_name(m.name, fs::NameUse::Create); e != Errno::OK) return e;
-  auto c = backend_.create(fid.cred, *fid.node, m.name, m.flags, m.mode & 07777, creation_gid(m.gid, fid.cred));
-  if (!c.ok() && c.error() == Errno::EXIST && !(m.flags & lopen::EXCL)) {
-    // open(2): O_CREAT without O_EXCL opens a file that already exists (the
-    // Linux client sends Tlcreate for a name its cache thought absent; QEMU
-    // and diod open the existing file too).
-    auto existing = backend_.lookup(fid.cred, *fid.node, m.name);
-    P9_TRY(existing);
-    auto file = backend_.open(fid.cred, **existing, m.flags);
-    P9_TRY(file);
-    auto q = qid_of(**existing);
-    P9_TRY(q);
-    fid.parent = fid.node;
-    fid.name = m.name;
-    fid.node = *existing;
-    fid.file = std::move(*file);
-    fid.is_dir = q->type == qid_type::DIR;
-    return msg::Rlcreate{*q, 0};
-  }
-  P9_TRY(c);
-  auto q = qid_of(*c->node);
-  P9_TRY(q);
-  fid.parent = fid.node;
-  fid.name = m.name;
-  fid.node = c->node;
-  fid.file = std::move(c->file);
-  fid.is_dir = false;
-  return msg::Rlcreate{*q, 0};
-}
-
-Session::Reply Session::on(const msg::Tsymlink& m) {
-  auto d = find_dir(m.fid);
-  P9_TRY(d);
-  if (Errno e = fs::check_name(m.name, fs::NameUse::Create); e != Errno::OK) return e;
-  if (m.symtgt.empty()) return Errno::NOENT;  // symlink(2): empty target -> ENOENT
-  if (m.symtgt.find('\0') != std::string::npos) return Errno::INVAL;
-  auto n = backend_.symlink((*d)->cred, *(*d)->node, m.name, m.symtgt, creation_gid(m.gid, (*d)->cred));
+  if (Errno e = fs::check_symlink_target(m.symtgt); e != Errno::OK) return e;
+  auto n = backend_.symlink(d.cred, d.node(), m.name, m.symtgt, creation_gid(m.gid, d.cred));
   P9_TRY(n);
   auto q = qid_of(**n);
   P9_TRY(q);
   return msg::Rsymlink{*q};
 }
 
-Session::Reply Session::on(const msg::Tmknod& m) {
-  auto d = find_dir(m.dfid);
-  P9_TRY(d);
+Session::Reply Session::on(const msg::Tmknod& m, Fids& f) {
+  Fid& d = f[0];
   if (Errno e = fs::check_name(m.name, fs::NameUse::Create); e != Errno::OK) return e;
-  auto n = backend_.mknod((*d)->cred, *(*d)->node, m.name, m.mode, fs::make_rdev(m.major, m.minor), creation_gid(m.gid, (*d)->cred));
+  auto n = backend_.mknod(d.cred, d.node(), m.name, m.mode, fs::make_rdev(m.major, m.minor),
+                          creation_gid(m.gid, d.cred));
   P9_TRY(n);
   auto q = qid_of(**n);
   P9_TRY(q);
@@ -470,41 +415,28 @@ Session::Reply Session::on(const msg::Tmknod& m) {
 }
 
 // Trename: the fid's file gets `name` in dfid (diod protocol.md rename).
-Session::Reply Session::on(const msg::Trename& m) {
-  auto f = find(m.fid);
-  P9_TRY(f);
-  Fid& fid = **f;
-  if (fid.kind != Fid::Kind::Node) return Errno::INVAL;
-  auto d = find_dir(m.dfid);
-  P9_TRY(d);
-  if (Errno e = fs::check_name(m.name, fs::NameUse::Create); e != Errno::OK) return e == Errno::EXIST ? Errno::BUSY : e;
-  if (backend_.same(*fid.node, *fid.root)) return Errno::BUSY;
-  if (!fid.parent) return Errno::INVAL;
-  auto now = backend_.lookup(fid.cred, *fid.parent, fid.name);
-  P9_TRY(now);
-  if (!backend_.same(**now, *fid.node)) return Errno::STALE;
-  P9_TRY(backend_.rename(fid.cred, *fid.parent, fid.name, *(*d)->node, m.name));
-  fid.parent = (*d)->node;
-  fid.name = m.name;
+Session::Reply Session::on(const msg::Trename& m, Fids& f) {
+  Fid& fid = f[0];
+  Fid& d = f[1];
+  if (Errno e = fs::check_name(m.name, fs::NameUse::Create); e != Errno::OK)
+    return e == Errno::EXIST ? Errno::BUSY : e;
+  P9_TRY(still_named(fid));
+  P9_TRY(backend_.rename(fid.cred, *fid.place.parent, fid.place.name, d.node(), m.name));
+  fid.place.parent = d.place.node;
+  fid.place.name = m.name;
   return msg::Rrename{};
 }
 
-Session::Reply Session::on(const msg::Treadlink& m) {
-  auto f = find(m.fid);
-  P9_TRY(f);
-  if ((*f)->kind != Fid::Kind::Node) return Errno::INVAL;
-  auto t = backend_.readlink(*(*f)->node);
+Session::Reply Session::on(const msg::Treadlink&, Fids& f) {
+  auto t = backend_.readlink(f[0].node());
   P9_TRY(t);
   return msg::Rreadlink{*t};
 }
 
 // Tgetattr: every attribute is filled; valid = the requested bits this server
 // knows (all of P9_GETATTR_ALL). Linux reads the basic set regardless.
-Session::Reply Session::on(const msg::Tgetattr& m) {
-  auto f = find(m.fid);
-  P9_TRY(f);
-  if ((*f)->kind != Fid::Kind::Node) return Errno::INVAL;
-  auto a = backend_.getattr(*(*f)->node);
+Session::Reply Session::on(const msg::Tgetattr& m, Fids& f) {
+  auto a = backend_.getattr(f[0].node());
   P9_TRY(a);
   msg::Rgetattr r;
   r.valid = m.request_mask & GETATTR_ALL;
@@ -532,200 +464,151 @@ Session::Reply Session::on(const msg::Tgetattr& m) {
 
 // Tsetattr: P9_ATTR_* to one setattr call. A time bit without its _SET bit
 // means "now" (Linux fs/9p/vfs_inode_dotl.c v9fs_vfs_setattr_dotl).
-Session::Reply Session::on(const msg::Tsetattr& m) {
-  auto f = find(m.fid);
-  P9_TRY(f);
-  if ((*f)->kind != Fid::Kind::Node) return Errno::INVAL;
+Session::Reply Session::on(const msg::Tsetattr& m, Fids& f) {
+  Fid& fid = f[0];
   fs::SetAttr s;
-  if (m.valid & setattr::MODE) s.mode = m.mode & 07777;
+  if (m.valid & setattr::MODE) s.mode = m.mode & MODE_PERM_MASK;
   if (m.valid & setattr::UID) s.uid = m.uid;
   if (m.valid & setattr::GID) s.gid = m.gid;
   if (m.valid & setattr::SIZE) s.size = m.size;
-  if (m.valid & setattr::ATIME) {
-    s.atime.how = (m.valid & setattr::ATIME_SET) ? fs::TimeSet::How::Value : fs::TimeSet::How::Now;
-    s.atime.value = {static_cast<std::int64_t>(m.atime_sec), static_cast<std::uint32_t>(m.atime_nsec)};
-    if ((m.valid & setattr::ATIME_SET) && m.atime_nsec >= 1000000000u) return Errno::INVAL;
-  }
-  if (m.valid & setattr::MTIME) {
-    s.mtime.how = (m.valid & setattr::MTIME_SET) ? fs::TimeSet::How::Value : fs::TimeSet::How::Now;
-    s.mtime.value = {static_cast<std::int64_t>(m.mtime_sec), static_cast<std::uint32_t>(m.mtime_nsec)};
-    if ((m.valid & setattr::MTIME_SET) && m.mtime_nsec >= 1000000000u) return Errno::INVAL;
-  }
+  auto time = [](bool given, bool set, std::uint64_t sec, std::uint64_t nsec) {
+    fs::TimeSet t;
+    if (given) t.how = set ? fs::TimeSet::How::Value : fs::TimeSet::How::Now;
+    t.value = {static_cast<std::int64_t>(sec),
+               static_cast<std::uint32_t>(nsec < 1000000000u ? nsec : 1000000000u)};
+    return t;
+  };
+  s.atime = time(m.valid & setattr::ATIME, m.valid & setattr::ATIME_SET, m.atime_sec, m.atime_nsec);
+  s.mtime = time(m.valid & setattr::MTIME, m.valid & setattr::MTIME_SET, m.mtime_sec, m.mtime_nsec);
+  if (Errno e = fs::check_setattr(s); e != Errno::OK) return e;
   bool any = s.mode || s.uid || s.gid || s.size || s.atime.how != fs::TimeSet::How::Omit ||
              s.mtime.how != fs::TimeSet::How::Omit;
   if (!any && (m.valid & setattr::CTIME)) s.ctime_only = true;
   if (!any && !s.ctime_only) return msg::Rsetattr{};
-  P9_TRY(backend_.setattr((*f)->cred, *(*f)->node, s));
+  P9_TRY(backend_.setattr(fid.cred, fid.node(), s));
   return msg::Rsetattr{};
 }
 
-// Txattrwalk: newfid holds the whole value (or, for name "", the list of
-// names, each NUL-terminated as listxattr(2) returns them); Tread reads it.
-Session::Reply Session::on(const msg::Txattrwalk& m) {
-  auto f = find(m.fid);
-  P9_TRY(f);
-  Fid& fid = **f;
-  if (fid.kind != Fid::Kind::Node) return Errno::INVAL;
-  if (m.newfid != m.fid) P9_TRY(check_new_fid(m.newfid));
-  if (Errno e = fs::check_name(m.name, fs::NameUse::Xattr); e != Errno::OK) return e;
-  std::string value;
-  if (m.name.empty()) {
-    auto names = backend_.listxattr(fid.cred, *fid.node);
-    P9_TRY(names);
-    for (const auto& n : *names) {
-      value += n;
-      value += '\0';
-    }
-  } else {
-    auto v = backend_.getxattr(fid.cred, *fid.node, m.name);
-    P9_TRY(v);
-    value = std::move(*v);
-  }
-  auto x = std::make_unique<Fid>();
-  x->kind = Fid::Kind::XattrRead;
-  x->node = fid.node;
-  x->root = fid.root;
-  x->cred = fid.cred;
-  x->xattr_name = m.name;
-  x->xattr_value = std::move(value);
-  std::uint64_t size = x->xattr_value.size();
-  fids_[m.newfid] = std::move(x);
+// Txattrwalk: newfid holds the whole value, or the list of names (xattr_fid.h).
+Session::Reply Session::on(const msg::Txattrwalk& m, Fids& f) {
+  Fid& fid = f[0];
+  auto x = XattrFid::for_read(backend_, fid.cred, fid.node(), m.name);
+  P9_TRY(x);
+  std::uint64_t size = x->size();
+  auto nf = std::make_unique<Fid>();
+  nf->place = fid.place;
+  nf->root = fid.root;
+  nf->cred = fid.cred;
+  nf->xattr = std::move(*x);
+  fids_[m.newfid] = std::move(nf);
   return msg::Rxattrwalk{size};
 }
 
 // Txattrcreate: the fid turns into an xattr fid receiving the value through
-// Twrite; it takes effect at Tclunk (diod protocol.md xattrcreate).
-Session::Reply Session::on(const msg::Txattrcreate& m) {
-  auto f = find_unopened(m.fid);
-  P9_TRY(f);
-  Fid& fid = **f;
-  if (Errno e = fs::check_name(m.name, fs::NameUse::Xattr); e != Errno::OK) return e;
-  if (m.name.empty()) return Errno::INVAL;
-  if (m.flags & ~3u) return Errno::INVAL;  // XATTR_CREATE 1 | XATTR_REPLACE 2 (setxattr(2))
-  // XATTR_SIZE_MAX (Linux include/uapi/linux/limits.h, 65536): setxattr(2)
-  // refuses a larger value with E2BIG, so a guest never announces more; QEMU
-  // hw/9pfs v9fs_xattrcreate refuses it the same way. It also bounds what a
-  // peer's claim makes us hold in memory until the clunk.
-  constexpr std::uint64_t kXattrSizeMax = 65536;
-  if (m.attr_size > kXattrSizeMax) return Errno::TOOBIG;
-  fid.kind = Fid::Kind::XattrWrite;
-  fid.xattr_name = m.name;
-  fid.xattr_size = m.attr_size;
-  fid.xattr_flags = m.flags;
-  fid.xattr_value.clear();
+// Twrite; it takes effect at Tclunk (xattr_fid.h).
+Session::Reply Session::on(const msg::Txattrcreate& m, Fids& f) {
+  auto x = XattrFid::for_write(m.name, m.attr_size, m.flags);
+  P9_TRY(x);
+  f[0].xattr = std::move(*x);
   return msg::Rxattrcreate{};
 }
 
 // Treaddir: as many whole entries as fit in count (and the msize); each
 // entry's offset is the cookie that resumes after it.
-Session::Reply Session::on(const msg::Treaddir& m) {
-  auto f = find_opened(m.fid);
-  P9_TRY(f);
+Session::Reply Session::on(const msg::Treaddir& m, Fids& f) {
   std::size_t room = m.count < payload_room(msize_) ? m.count : payload_room(msize_);
   msg::Rreaddir r;
   std::size_t used = 0;
-  P9_TRY((*f)->file->readdir(m.offset, [&](const fs::DirEntry& e) {
+  P9_TRY(f[0].file->readdir(m.offset, [&](const fs::DirEntry& e) {
     std::size_t need = dirent_wire_size(e.name.size());
     if (used + need > room) return false;
     used += need;
-    Qid q{QID_TYPE_FILE, 0, e.ino};
-    if (e.type == fs::FileType::Directory) q.type = qid_type::DIR;
-    if (e.type == fs::FileType::Symlink) q.type = qid_type::SYMLINK;
-    r.entries.push_back(Dirent{q, e.next_cookie, fs::dirent_type(e.type), e.name});
+    r.entries.push_back(Dirent{qid_of_type(e.type, e.ino), e.next_cookie, fs::dirent_type(e.type), e.name});
     return true;
   }));
   return r;
 }
 
-Session::Reply Session::on(const msg::Tfsync& m) {
-  auto f = find_opened(m.fid);
-  P9_TRY(f);
-  P9_TRY((*f)->file->fsync(m.datasync != 0));
+Session::Reply Session::on(const msg::Tfsync& m, Fids& f) {
+  P9_TRY(f[0].file->fsync(m.datasync != 0));
   return msg::Rfsync{};
 }
 
 static Result<fs::LockType> lock_type_of(std::uint8_t t) {
   switch (t) {
-    case lock_type::RDLCK: return fs::LockType::Read;
-    case lock_type::WRLCK: return fs::LockType::Write;
-    case lock_type::UNLCK: return fs::LockType::Unlock;
-    default: return Errno::INVAL;
+    case lock_type::RDLCK:
+      return fs::LockType::Read;
+    case lock_type::WRLCK:
+      return fs::LockType::Write;
+    case lock_type::UNLCK:
+      return fs::LockType::Unlock;
+    default:
+      return Errno::INVAL;
   }
 }
 
 static std::uint8_t wire_lock_type(fs::LockType t) {
   switch (t) {
-    case fs::LockType::Read: return lock_type::RDLCK;
-    case fs::LockType::Write: return lock_type::WRLCK;
-    case fs::LockType::Unlock: return lock_type::UNLCK;
+    case fs::LockType::Read:
+      return lock_type::RDLCK;
+    case fs::LockType::Write:
+      return lock_type::WRLCK;
+    case fs::LockType::Unlock:
+      return lock_type::UNLCK;
   }
   return lock_type::UNLCK;
 }
 
 // Tlock: F_SETLK; a conflict answers BLOCKED (the Linux client then retries
 // when it asked to block: fs/9p/vfs_file.c v9fs_file_do_lock).
-Session::Reply Session::on(const msg::Tlock& m) {
-  auto f = find_opened(m.fid);
-  P9_TRY(f);
+Session::Reply Session::on(const msg::Tlock& m, Fids& f) {
   auto t = lock_type_of(m.type);
   P9_TRY(t);
   if (m.flags & ~static_cast<std::uint32_t>(lock_flags::BLOCK | lock_flags::RECLAIM)) return Errno::INVAL;
-  auto r = (*f)->file->lock(fs::LockRange{*t, m.start, m.length, m.proc_id, m.client_id});
+  auto r = f[0].file->lock(fs::LockRange{*t, m.start, m.length, m.proc_id, m.client_id});
   P9_TRY(r);
   return msg::Rlock{*r == fs::LockResult::Granted ? static_cast<std::uint8_t>(lock_status::SUCCESS)
                                                   : static_cast<std::uint8_t>(lock_status::BLOCKED)};
 }
 
-Session::Reply Session::on(const msg::Tgetlock& m) {
-  auto f = find_opened(m.fid);
-  P9_TRY(f);
+Session::Reply Session::on(const msg::Tgetlock& m, Fids& f) {
   auto t = lock_type_of(m.type);
   P9_TRY(t);
-  auto r = (*f)->file->getlock(fs::LockRange{*t, m.start, m.length, m.proc_id, m.client_id});
+  auto r = f[0].file->getlock(fs::LockRange{*t, m.start, m.length, m.proc_id, m.client_id});
   P9_TRY(r);
   return msg::Rgetlock{wire_lock_type(r->type), r->start, r->length, r->proc_id, r->client_id};
 }
 
-Session::Reply Session::on(const msg::Tlink& m) {
-  auto d = find_dir(m.dfid);
-  P9_TRY(d);
-  auto f = find(m.fid);
-  P9_TRY(f);
-  if ((*f)->kind != Fid::Kind::Node) return Errno::INVAL;
+Session::Reply Session::on(const msg::Tlink& m, Fids& f) {
+  Fid& d = f[0];
   if (Errno e = fs::check_name(m.name, fs::NameUse::Create); e != Errno::OK) return e;
-  P9_TRY(backend_.link((*d)->cred, *(*f)->node, *(*d)->node, m.name));
+  P9_TRY(backend_.link(d.cred, f[1].node(), d.node(), m.name));
   return msg::Rlink{};
 }
 
-Session::Reply Session::on(const msg::Tmkdir& m) {
-  auto d = find_dir(m.dfid);
-  P9_TRY(d);
+Session::Reply Session::on(const msg::Tmkdir& m, Fids& f) {
+  Fid& d = f[0];
   if (Errno e = fs::check_name(m.name, fs::NameUse::Create); e != Errno::OK) return e;
-  auto n = backend_.mkdir((*d)->cred, *(*d)->node, m.name, m.mode & 07777, creation_gid(m.gid, (*d)->cred));
+  auto n = backend_.mkdir(d.cred, d.node(), m.name, m.mode & MODE_PERM_MASK, creation_gid(m.gid, d.cred));
   P9_TRY(n);
   auto q = qid_of(**n);
   P9_TRY(q);
   return msg::Rmkdir{*q};
 }
 
-Session::Reply Session::on(const msg::Trenameat& m) {
-  auto od = find_dir(m.olddirfid);
-  P9_TRY(od);
-  auto nd = find_dir(m.newdirfid);
-  P9_TRY(nd);
+Session::Reply Session::on(const msg::Trenameat& m, Fids& f) {
   if (Errno e = fs::check_name(m.oldname, fs::NameUse::RenameOld); e != Errno::OK) return e;
   if (Errno e = fs::check_name(m.newname, fs::NameUse::RenameNew); e != Errno::OK) return e;
-  P9_TRY(backend_.rename((*od)->cred, *(*od)->node, m.oldname, *(*nd)->node, m.newname));
+  P9_TRY(backend_.rename(f[0].cred, f[0].node(), m.oldname, f[1].node(), m.newname));
   return msg::Rrenameat{};
 }
 
-Session::Reply Session::on(const msg::Tunlinkat& m) {
-  auto d = find_dir(m.dirfid);
-  P9_TRY(d);
+Session::Reply Session::on(const msg::Tunlinkat& m, Fids& f) {
   if (m.flags & ~static_cast<std::uint32_t>(at::REMOVEDIR)) return Errno::INVAL;  // unlinkat(2): unknown flag
   bool rmdir = (m.flags & at::REMOVEDIR) != 0;
-  if (Errno e = fs::check_name(m.name, rmdir ? fs::NameUse::Rmdir : fs::NameUse::Unlink); e != Errno::OK) return e;
-  P9_TRY(backend_.unlink((*d)->cred, *(*d)->node, m.name, rmdir));
+  if (Errno e = fs::check_name(m.name, rmdir ? fs::NameUse::Rmdir : fs::NameUse::Unlink); e != Errno::OK)
+    return e;
+  P9_TRY(backend_.unlink(f[0].cred, f[0].node(), m.name, rmdir));
   return msg::Runlinkat{};
 }
 

@@ -3,11 +3,11 @@
 //   1. decode (reference/codec) — a frame that does not decode is answered
 //      with Rlerror on its tag, or, when it cannot be delimited, the
 //      transport closes the connection;
-//   2. the generic checks (this file's .cc, "generic checks" section): fid
-//      known / newfid free, opened / not opened, fid kind, walk rules, name
-//      rules (names.h) — before any backend call;
-//   3. one handler per message, which turns it into fs::Backend calls
-//      (reference/fs/backend.h) and builds the reply.
+//   2. the generic checks: the fid rules of fid_rules.def (fid known /
+//      newfid free, opened / not opened, fid kind), applied before dispatch;
+//   3. one handler per message, which applies the file-system rules of
+//      reference/fs/ (names.h, rules.h, open.h, resolve.h), turns the request
+//      into fs::Backend calls (reference/fs/backend.h) and builds the reply.
 // Every reply leaves through one place (respond), which also logs it.
 //
 // Errno choices for the generic checks (the protocol leaves them open):
@@ -42,8 +42,8 @@ namespace p9::server {
 struct Options {
   // Largest msize the server agrees to (payload 1 MiB + the I/O header).
   std::uint32_t max_msize = (1u << 20) + static_cast<std::uint32_t>(IOHDRSZ);
-  std::size_t max_fids = 16384;  // per connection
-  bool log = false;              // print every request and reply
+  std::size_t max_fids = 16384;                      // per connection
+  bool log = false;                                  // print every request and reply
   std::function<void(const std::string&)> log_sink;  // default: stderr
   // Credentials of an attached uid (Linux access=user attaches each user).
   // Default: primary gid = uid, no supplementary groups.
@@ -94,48 +94,70 @@ class Session : public FrameHandler {
 
  private:
   struct Fid;
+  enum class FidRule : std::uint8_t {
+    NoFid,
+    New,
+    NewUnlessFid,
+    Any,
+    Node,
+    Unopened,
+    UnopenedDir,
+    Opened,
+    Dir
+  };
+  // The fids a request names, resolved by the rules of fid_rules.def, in row
+  // order (a New row holds nullptr).
+  struct Fids {
+    Fid* at[2] = {nullptr, nullptr};
+    int n = 0;
+    Fid& operator[](int i) const { return *at[i]; }
+  };
   using Reply = Result<Message>;
 
   void respond(std::uint16_t tag, Message body, std::vector<std::uint8_t>& out);
 
-  // generic checks
-  Result<Fid*> find(std::uint32_t fid);
-  Result<Fid*> find_unopened(std::uint32_t fid);
-  Result<Fid*> find_opened(std::uint32_t fid);
-  Result<void> check_new_fid(std::uint32_t newfid);
-  Result<Fid*> find_dir(std::uint32_t fid);
+  // generic checks (fid_rules.def)
+  template <class M>
+  Result<Fids> apply_fid_rules(const M& m);
+  Result<Fid*> check_fid(std::uint32_t fid, FidRule rule, std::uint32_t request_fid);
+  std::unique_ptr<Fid> take(std::uint32_t fid);
   Result<Qid> qid_of(fs::Node& node);
-  void release(std::uint32_t fid);
+  // The name a fid was reached by still names its file (for Tremove and
+  // Trename, which act on the name): EBUSY at the attach root, EINVAL when
+  // the name is not known (reached by ".."), ESTALE when it now names another.
+  Result<void> still_named(const Fid& fid);
 
-  // one handler per request (Rlerror carries their errors)
-  Reply on(const msg::Tversion& m);
-  Reply on(const msg::Tauth& m);
-  Reply on(const msg::Tattach& m);
-  Reply on(const msg::Tflush& m);
-  Reply on(const msg::Twalk& m);
-  Reply on(const msg::Tread& m);
-  Reply on(const msg::Twrite& m);
-  Reply on(const msg::Tclunk& m);
-  Reply on(const msg::Tremove& m);
-  Reply on(const msg::Tstatfs& m);
-  Reply on(const msg::Tlopen& m);
-  Reply on(const msg::Tlcreate& m);
-  Reply on(const msg::Tsymlink& m);
-  Reply on(const msg::Tmknod& m);
-  Reply on(const msg::Trename& m);
-  Reply on(const msg::Treadlink& m);
-  Reply on(const msg::Tgetattr& m);
-  Reply on(const msg::Tsetattr& m);
-  Reply on(const msg::Txattrwalk& m);
-  Reply on(const msg::Txattrcreate& m);
-  Reply on(const msg::Treaddir& m);
-  Reply on(const msg::Tfsync& m);
-  Reply on(const msg::Tlock& m);
-  Reply on(const msg::Tgetlock& m);
-  Reply on(const msg::Tlink& m);
-  Reply on(const msg::Tmkdir& m);
-  Reply on(const msg::Trenameat& m);
-  Reply on(const msg::Tunlinkat& m);
+  // One handler per request, given the fids its rows resolved (Rlerror
+  // carries their errors). The set is derived from spec/messages.def: a
+  // T-message without a handler does not compile (see handle()).
+  Reply on(const msg::Tversion& m, Fids& f);
+  Reply on(const msg::Tauth& m, Fids& f);
+  Reply on(const msg::Tattach& m, Fids& f);
+  Reply on(const msg::Tflush& m, Fids& f);
+  Reply on(const msg::Twalk& m, Fids& f);
+  Reply on(const msg::Tread& m, Fids& f);
+  Reply on(const msg::Twrite& m, Fids& f);
+  Reply on(const msg::Tclunk& m, Fids& f);
+  Reply on(const msg::Tremove& m, Fids& f);
+  Reply on(const msg::Tstatfs& m, Fids& f);
+  Reply on(const msg::Tlopen& m, Fids& f);
+  Reply on(const msg::Tlcreate& m, Fids& f);
+  Reply on(const msg::Tsymlink& m, Fids& f);
+  Reply on(const msg::Tmknod& m, Fids& f);
+  Reply on(const msg::Trename& m, Fids& f);
+  Reply on(const msg::Treadlink& m, Fids& f);
+  Reply on(const msg::Tgetattr& m, Fids& f);
+  Reply on(const msg::Tsetattr& m, Fids& f);
+  Reply on(const msg::Txattrwalk& m, Fids& f);
+  Reply on(const msg::Txattrcreate& m, Fids& f);
+  Reply on(const msg::Treaddir& m, Fids& f);
+  Reply on(const msg::Tfsync& m, Fids& f);
+  Reply on(const msg::Tlock& m, Fids& f);
+  Reply on(const msg::Tgetlock& m, Fids& f);
+  Reply on(const msg::Tlink& m, Fids& f);
+  Reply on(const msg::Tmkdir& m, Fids& f);
+  Reply on(const msg::Trenameat& m, Fids& f);
+  Reply on(const msg::Tunlinkat& m, Fids& f);
 
   Server& server_;
   fs::Backend& backend_;
