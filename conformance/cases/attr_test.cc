@@ -1,16 +1,17 @@
 // Tgetattr and Tsetattr: masks, file-type bits, nlink, size, blocks, and
 // setting size (both ways), mode, ownership and times; ctime; setattr through
 // a fid whose file was renamed.
-#include "conformance/cases/group_a_helpers.h"
-
 #include <chrono>
 #include <thread>
+
+#include "conformance/cases/group_a_helpers.h"
 
 namespace p9::conformance {
 namespace {
 
 std::int64_t now_sec() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // Time stamps are compared as (sec, nsec) pairs.
@@ -65,7 +66,8 @@ TEST_F(Getattr, FifoModeHasSIFIFO) {
 
 TEST_F(Getattr, BasicMaskIsAnsweredInFull) {
   P9_RULE("Tgetattr with P9_GETATTR_BASIC is answered with every basic bit valid",
-          "Linux fs/9p/vfs_inode_dotl.c v9fs_vfs_getattr_dotl asks for P9_GETATTR_BASIC; diod protocol.md getattr");
+          "Linux fs/9p/vfs_inode_dotl.c v9fs_vfs_getattr_dotl asks for P9_GETATTR_BASIC; diod protocol.md "
+          "getattr");
   auto r = c().call<msg::Rgetattr>(msg::Tgetattr{dir(), GETATTR_BASIC});
   P9_EXPECT_OK(r);
   if (r.ok()) P9_EXPECT_EQ(r->valid & GETATTR_BASIC, GETATTR_BASIC);
@@ -100,7 +102,8 @@ TEST_F(Getattr, NewFileHasOneLink) {
 }
 
 TEST_F(Getattr, DirectoryNlinkCountsSubdirectories) {
-  P9_RULE("a directory's nlink is 2 plus its subdirectories", "Linux local file systems (ext4, tmpfs) st_nlink; mkdir(2)");
+  P9_RULE("a directory's nlink is 2 plus its subdirectories",
+          "Linux local file systems (ext4, tmpfs) st_nlink; mkdir(2)");
   mkdir(dir(), "d");
   std::uint32_t d = walk(dir(), {"d"});
   P9_EXPECT_EQ(getattr(d).nlink, 2u);
@@ -117,13 +120,15 @@ TEST_F(Getattr, SizeOfAFileIsItsLength) {
 }
 
 TEST_F(Getattr, SizeOfASymlinkIsItsTargetLength) {
-  P9_RULE("a symlink's size is the length of its target", "lstat(2): 'the length of the pathname it contains'");
+  P9_RULE("a symlink's size is the length of its target",
+          "lstat(2): 'the length of the pathname it contains'");
   make_symlink(dir(), "l", "some/where/else");
   P9_EXPECT_EQ(attr_at({"l"}).size, 15u);
 }
 
 TEST_F(Getattr, NewFileBelongsToItsCreator) {
-  P9_RULE("a file created by root with gid 0 has uid 0 and gid 0", "open(2) O_CREAT: owner is the caller's fsuid");
+  P9_RULE("a file created by root with gid 0 has uid 0 and gid 0",
+          "open(2) O_CREAT: owner is the caller's fsuid");
   make_file(dir(), "f");
   auto a = attr_at({"f"});
   P9_EXPECT_EQ(a.uid, 0u);
@@ -195,7 +200,8 @@ TEST_F(Setattr, SizeAboveOffsetMaxIsEINVAL) {
 }
 
 TEST_F(Setattr, SizeUpExtendsWithZeros) {
-  P9_RULE("P9_ATTR_SIZE larger than the file extends it with a hole reading as zeros", "truncate(2): 'the extended part reads as null bytes'");
+  P9_RULE("P9_ATTR_SIZE larger than the file extends it with a hole reading as zeros",
+          "truncate(2): 'the extended part reads as null bytes'");
   std::uint32_t f = create(dir(), "f", "abc");
   auto r = setattr_size(f, 100);
   P9_EXPECT_OK(r);
@@ -222,7 +228,8 @@ TEST_F(Setattr, SizeZeroEmptiesTheFile) {
 }
 
 TEST_F(Setattr, SizeOnAnUnopenedFid) {
-  P9_RULE("Tsetattr size works on a fid that is not open (truncate by name)", "truncate(2); Linux sends Tsetattr on any fid of the inode");
+  P9_RULE("Tsetattr size works on a fid that is not open (truncate by name)",
+          "truncate(2); Linux sends Tsetattr on any fid of the inode");
   make_file(dir(), "f", "abcdef");
   std::uint32_t f = walk(dir(), {"f"});
   auto r = setattr_size(f, 3);
@@ -239,7 +246,8 @@ TEST_F(Setattr, SizeOnADirectoryIsEISDIR) {
 }
 
 TEST_F(Setattr, SizeChangeMovesMtimeAndCtime) {
-  P9_RULE("a truncate that changes the size updates mtime and ctime", "truncate(2): 'st_ctime and st_mtime ... updated'");
+  P9_RULE("a truncate that changes the size updates mtime and ctime",
+          "truncate(2): 'st_ctime and st_mtime ... updated'");
   std::uint32_t f = create(dir(), "f", "abc");
   auto before = getattr(f);
   let_the_clock_tick();
@@ -329,7 +337,8 @@ TEST_F(Setattr, GidOnlyLeavesUid) {
 }
 
 TEST_F(Setattr, ChownClearsSetuid) {
-  P9_RULE("changing the owner of a set-uid regular file clears its set-uid bit", "chown(2): 'the S_ISUID and S_ISGID mode bits are cleared'");
+  P9_RULE("changing the owner of a set-uid regular file clears its set-uid bit",
+          "chown(2): 'the S_ISUID and S_ISGID mode bits are cleared'");
   P9_REQUIRE(Ownership);
   make_file(dir(), "f");
   std::uint32_t f = walk(dir(), {"f"});
@@ -362,7 +371,8 @@ TEST_F(Setattr, ChmodByAnotherUserIsEPERM) {
 }
 
 TEST_F(Setattr, ChownByANonRootUserIsEPERM) {
-  P9_RULE("giving a file away by a non-root owner fails with EPERM", "chown(2) EPERM: 'only a privileged process may change the owner'");
+  P9_RULE("giving a file away by a non-root owner fails with EPERM",
+          "chown(2) EPERM: 'only a privileged process may change the owner'");
   P9_REQUIRE(Ownership);
   auto u = connect_user(1000);
   ASSERT_TRUE(u.client);
@@ -419,7 +429,9 @@ TEST_F(Setattr, TimeBitWithoutSetMeansNow) {
   P9_EXPECT_OK(r);
   auto a = getattr(f);
   std::int64_t now = now_sec();
-  auto near_now = [&](std::uint64_t t) { return static_cast<std::int64_t>(t) > now - 120 && static_cast<std::int64_t>(t) < now + 120; };
+  auto near_now = [&](std::uint64_t t) {
+    return static_cast<std::int64_t>(t) > now - 120 && static_cast<std::int64_t>(t) < now + 120;
+  };
   P9_EXPECT_EQ(near_now(a.atime_sec), true);
   P9_EXPECT_EQ(near_now(a.mtime_sec), true);
 }
@@ -446,7 +458,8 @@ TEST_F(Setattr, MtimeAloneLeavesAtime) {
 }
 
 TEST_F(Setattr, SettingTimesMovesCtimeToNow) {
-  P9_RULE("setting mtime to a past value moves ctime to now, not to that value", "utimensat(2): ctime is set to the current time; inode(7)");
+  P9_RULE("setting mtime to a past value moves ctime to now, not to that value",
+          "utimensat(2): ctime is set to the current time; inode(7)");
   make_file(dir(), "f");
   std::uint32_t f = walk(dir(), {"f"});
   auto before = getattr(f);
@@ -463,7 +476,8 @@ TEST_F(Setattr, SettingTimesMovesCtimeToNow) {
 }
 
 TEST_F(Setattr, NanosecondsOutOfRangeIsEINVAL) {
-  P9_RULE("an explicit time with tv_nsec >= 1e9 fails with EINVAL", "utimensat(2) EINVAL: 'invalid value in one of the tv_nsec fields'");
+  P9_RULE("an explicit time with tv_nsec >= 1e9 fails with EINVAL",
+          "utimensat(2) EINVAL: 'invalid value in one of the tv_nsec fields'");
   make_file(dir(), "f");
   std::uint32_t f = walk(dir(), {"f"});
   msg::Tsetattr s{};
@@ -490,7 +504,8 @@ TEST_F(Setattr, CtimeBitAloneIsAccepted) {
 }
 
 TEST_F(Setattr, NothingValidChangesNothing) {
-  P9_RULE("Tsetattr with valid 0 succeeds and changes nothing, whatever the other fields hold", "diod protocol.md setattr: only valid fields are used");
+  P9_RULE("Tsetattr with valid 0 succeeds and changes nothing, whatever the other fields hold",
+          "diod protocol.md setattr: only valid fields are used");
   std::uint32_t f = create(dir(), "f", "abc");
   auto before = getattr(f);
   msg::Tsetattr s{};
@@ -508,7 +523,8 @@ TEST_F(Setattr, NothingValidChangesNothing) {
 }
 
 TEST_F(Setattr, SeveralAttributesInOneCall) {
-  P9_RULE("one Tsetattr may change mode, size and mtime together", "Linux notify_change passes several ATTR_* at once; diod protocol.md setattr");
+  P9_RULE("one Tsetattr may change mode, size and mtime together",
+          "Linux notify_change passes several ATTR_* at once; diod protocol.md setattr");
   std::uint32_t f = create(dir(), "f", "abcdef");
   msg::Tsetattr s{};
   s.fid = f;
@@ -525,8 +541,9 @@ TEST_F(Setattr, SeveralAttributesInOneCall) {
 }
 
 TEST_F(Setattr, ThroughAFidAfterRename) {
-  P9_RULE("Tsetattr on a fid whose file was renamed (through another fid) changes the renamed file",
-          "../shared/README.md bugs list (setattr on a fid after rename); intro(5): fids name files, not paths");
+  P9_RULE(
+      "Tsetattr on a fid whose file was renamed (through another fid) changes the renamed file",
+      "../shared/README.md bugs list (setattr on a fid after rename); intro(5): fids name files, not paths");
   make_file(dir(), "old", "0123456789");
   std::uint32_t f = walk(dir(), {"old"});
   std::uint32_t mover = walk(dir(), {"old"});

@@ -106,7 +106,8 @@ TEST_F(Mkdir, SetuidBitIsDropped) {
 }
 
 TEST_F(Mkdir, ParentLinkCountGrows) {
-  P9_RULE("a new subdirectory adds one to its parent's link count (its \"..\")", "stat(2) st_nlink; Linux inc_nlink in mkdir");
+  P9_RULE("a new subdirectory adds one to its parent's link count (its \"..\")",
+          "stat(2) st_nlink; Linux inc_nlink in mkdir");
   std::uint64_t before = getattr(dir()).nlink;
   mkdir(dir(), "d");
   P9_EXPECT_EQ(getattr(dir()).nlink, before + 1);
@@ -208,7 +209,8 @@ TEST_F(LcreateNames, Name256BytesIsENAMETOOLONG) {
 struct Mknod : BCase {};
 
 TEST_F(Mknod, FifoIsMade) {
-  P9_RULE("Tmknod with S_IFIFO makes a FIFO with the given permission bits", "mknod(2); diod protocol.md mknod");
+  P9_RULE("Tmknod with S_IFIFO makes a FIFO with the given permission bits",
+          "mknod(2); diod protocol.md mknod");
   P9_REQUIRE(Mknod);
   auto r = c().call<msg::Rmknod>(msg::Tmknod{dir(), "p", file_type::FIFO | 0640, 0, 0, 0});
   P9_EXPECT_OK(r);
@@ -260,7 +262,8 @@ TEST_F(Mknod, DirectoryTypeIsEPERM) {
 }
 
 TEST_F(Mknod, DeviceByNonRootIsEPERM) {
-  P9_RULE("an unprivileged user cannot make a device node: EPERM", "mknod(2) EPERM; fs/namei.c vfs_mknod CAP_MKNOD");
+  P9_RULE("an unprivileged user cannot make a device node: EPERM",
+          "mknod(2) EPERM; fs/namei.c vfs_mknod CAP_MKNOD");
   P9_REQUIRE(Mknod);
   P9_REQUIRE(Ownership);
   auto u = connect_user(1000);
@@ -302,7 +305,8 @@ TEST_F(Symlink, QidAndModeSayLink) {
           "Linux 9p.h P9_QTSYMLINK; lstat(2) st_size of a symlink");
   auto r = c().call<msg::Rsymlink>(msg::Tsymlink{dir(), "l", "target-of-12", 0});
   P9_EXPECT_OK(r);
-  if (r.ok()) P9_EXPECT_EQ(static_cast<int>(r->qid.type & qid_type::SYMLINK), static_cast<int>(qid_type::SYMLINK));
+  if (r.ok())
+    P9_EXPECT_EQ(static_cast<int>(r->qid.type & qid_type::SYMLINK), static_cast<int>(qid_type::SYMLINK));
   auto a = attr_at({"l"});
   P9_EXPECT_EQ(type_bits(a.mode), static_cast<std::uint32_t>(file_type::LNK));
   P9_EXPECT_EQ(a.size, 12u);
@@ -369,7 +373,8 @@ TEST_F(Readlink, DirectoryIsEINVAL) {
 struct Link : BCase {};
 
 TEST_F(Link, NlinkCountsNames) {
-  P9_RULE("each hard link adds one to nlink and unlinking one removes one", "link(2); unlink(2); stat(2) st_nlink");
+  P9_RULE("each hard link adds one to nlink and unlinking one removes one",
+          "link(2); unlink(2); stat(2) st_nlink");
   P9_REQUIRE(HardLinks);
   std::uint32_t f = create(dir(), "a", "x");
   P9_EXPECT_EQ(getattr(f).nlink, 1u);
@@ -396,7 +401,8 @@ TEST_F(Link, BothNamesAreOneFile) {
 }
 
 TEST_F(Link, DirectoryIsEPERM) {
-  P9_RULE("a hard link to a directory fails with EPERM", "link(2) EPERM: oldpath is a directory; fs/namei.c vfs_link");
+  P9_RULE("a hard link to a directory fails with EPERM",
+          "link(2) EPERM: oldpath is a directory; fs/namei.c vfs_link");
   P9_REQUIRE(HardLinks);
   mkdir(dir(), "d");
   std::uint32_t d = walk(dir(), {"d"});
@@ -447,7 +453,8 @@ TEST_F(Link, OfASymlinkLinksTheLinkItself) {
 }
 
 TEST_F(Link, SurvivesUnlinkOfTheFirstName) {
-  P9_RULE("the data lives while any name does", "unlink(2): 'the file is deleted when the last link is gone'");
+  P9_RULE("the data lives while any name does",
+          "unlink(2): 'the file is deleted when the last link is gone'");
   P9_REQUIRE(HardLinks);
   std::uint32_t f = create(dir(), "a", "kept");
   auto l = c().call<msg::Rlink>(msg::Tlink{dir(), f, "b"});

@@ -15,7 +15,9 @@
 namespace p9::conformance {
 
 struct ACase : Case {
-  static std::uint32_t type_bits(std::uint32_t mode) { return mode & static_cast<std::uint32_t>(MODE_TYPE_MASK); }
+  static std::uint32_t type_bits(std::uint32_t mode) {
+    return mode & static_cast<std::uint32_t>(MODE_TYPE_MASK);
+  }
   static std::uint32_t perm_bits(std::uint32_t mode) { return mode & 07777u; }
 
   // "success", "Rlerror" (any errno) or "no answer / wrong reply": for rules
@@ -112,7 +114,8 @@ struct ACase : Case {
       if (g->qid.path == path) return label;
     return "another file";
   }
-  static std::string label(std::uint64_t path, const std::vector<std::pair<std::uint64_t, std::string>>& places) {
+  static std::string label(std::uint64_t path,
+                           const std::vector<std::pair<std::uint64_t, std::string>>& places) {
     for (const auto& [p, l] : places)
       if (p == path) return l;
     return "another file";

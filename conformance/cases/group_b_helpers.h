@@ -19,7 +19,8 @@ namespace p9::conformance {
 struct BCase : Case {
   // A walk that may fail: the new fid, or the errno (a partial walk is ENOENT,
   // as the Linux client treats it).
-  Result<std::uint32_t> try_walk(client::Client& cl, std::uint32_t fid, const std::vector<std::string>& names) {
+  Result<std::uint32_t> try_walk(client::Client& cl, std::uint32_t fid,
+                                 const std::vector<std::string>& names) {
     std::uint32_t nf = cl.new_fid();
     auto r = cl.call<msg::Rwalk>(msg::Twalk{fid, nf, names});
     if (!r.ok()) return r.error();
@@ -107,7 +108,8 @@ struct BCase : Case {
     auto h = cl->handshake(case_msize(), target().aname(), 0, 1);
     P9_EXPECT_OK(h);
     if (!h.ok()) {
-      ADD_FAILURE() << "second connection: handshake failed: " << cl->last_error() << "\n" << cl->transcript();
+      ADD_FAILURE() << "second connection: handshake failed: " << cl->last_error() << "\n"
+                    << cl->transcript();
       return;
     }
     auto g = cl->call<msg::Rgetattr>(msg::Tgetattr{1, GETATTR_BASIC});
@@ -130,7 +132,9 @@ struct BCase : Case {
     return connect_as(uid);
   }
 
-  static std::uint32_t type_bits(std::uint32_t mode) { return mode & static_cast<std::uint32_t>(MODE_TYPE_MASK); }
+  static std::uint32_t type_bits(std::uint32_t mode) {
+    return mode & static_cast<std::uint32_t>(MODE_TYPE_MASK);
+  }
 };
 
 }  // namespace p9::conformance

@@ -29,7 +29,8 @@ struct Permissions : BCase {
 };
 
 TEST_F(Permissions, ReadingARootOnlyFileIsEACCES) {
-  P9_RULE("another user cannot open a 0600 root file for reading: EACCES", "open(2) EACCES; path_resolution(7)");
+  P9_RULE("another user cannot open a 0600 root file for reading: EACCES",
+          "open(2) EACCES; path_resolution(7)");
   P9_REQUIRE(Ownership);
   root_file("f", 0600);
   auto u = connect_user(1000);
@@ -68,7 +69,8 @@ TEST_F(Permissions, ReadingA0644RootFileIsAllowed) {
 }
 
 TEST_F(Permissions, CreatingInA0755RootDirectoryIsEACCES) {
-  P9_RULE("another user cannot create a file in a 0755 root directory: EACCES", "open(2) EACCES: no write permission on the parent");
+  P9_RULE("another user cannot create a file in a 0755 root directory: EACCES",
+          "open(2) EACCES: no write permission on the parent");
   P9_REQUIRE(Ownership);
   mkdir(dir(), "sub", 0755);
   auto u = connect_user(1000);
@@ -92,7 +94,8 @@ TEST_F(Permissions, MkdirInA0755RootDirectoryIsEACCES) {
 }
 
 TEST_F(Permissions, RemovingFromA0755RootDirectoryIsEACCES) {
-  P9_RULE("another user cannot remove a name from a 0755 root directory: EACCES", "unlink(2) EACCES: no write permission on the parent");
+  P9_RULE("another user cannot remove a name from a 0755 root directory: EACCES",
+          "unlink(2) EACCES: no write permission on the parent");
   P9_REQUIRE(Ownership);
   mkdir(dir(), "sub", 0755);
   make_file(walk(dir(), {"sub"}), "f", "x");
@@ -106,7 +109,8 @@ TEST_F(Permissions, RemovingFromA0755RootDirectoryIsEACCES) {
 }
 
 TEST_F(Permissions, WalkingIntoA0700RootDirectoryIsEACCES) {
-  P9_RULE("another user cannot look up names in a 0700 root directory: EACCES", "path_resolution(7): search permission");
+  P9_RULE("another user cannot look up names in a 0700 root directory: EACCES",
+          "path_resolution(7): search permission");
   P9_REQUIRE(Ownership);
   mkdir(dir(), "priv", 0700);
   make_file(walk(dir(), {"priv"}), "f", "x");
@@ -119,7 +123,8 @@ TEST_F(Permissions, WalkingIntoA0700RootDirectoryIsEACCES) {
 }
 
 TEST_F(Permissions, RootReadsAndWritesAnything) {
-  P9_RULE("root opens a mode-0000 file of another user for reading and writing", "capabilities(7) CAP_DAC_OVERRIDE");
+  P9_RULE("root opens a mode-0000 file of another user for reading and writing",
+          "capabilities(7) CAP_DAC_OVERRIDE");
   P9_REQUIRE(Ownership);
   root_file("f", 0000, 1000, 1000);
   std::uint32_t f = walk(dir(), {"f"});
@@ -149,7 +154,8 @@ TEST_F(Permissions, StickyDirectoryProtectsOtherUsersFiles) {
 }
 
 TEST_F(Permissions, StickyDirectoryForbidsRenamingOtherUsersFiles) {
-  P9_RULE("in a sticky directory a user cannot rename another user's file: EPERM", "rename(2) EPERM: sticky bit");
+  P9_RULE("in a sticky directory a user cannot rename another user's file: EPERM",
+          "rename(2) EPERM: sticky bit");
   P9_REQUIRE(Ownership);
   mkdir(dir(), "tmp", 01777);
   auto owner = connect_user(1000);
@@ -168,7 +174,8 @@ TEST_F(Permissions, StickyDirectoryForbidsRenamingOtherUsersFiles) {
 }
 
 TEST_F(Permissions, StickyDirectoryLetsTheOwnerRemove) {
-  P9_RULE("in a sticky directory the file's owner may remove it", "unlink(2): sticky bit allows the file's owner");
+  P9_RULE("in a sticky directory the file's owner may remove it",
+          "unlink(2): sticky bit allows the file's owner");
   P9_REQUIRE(Ownership);
   mkdir(dir(), "tmp", 01777);
   auto owner = connect_user(1000);
@@ -184,7 +191,8 @@ TEST_F(Permissions, StickyDirectoryLetsTheOwnerRemove) {
 }
 
 TEST_F(Permissions, ChownByNonRootIsEPERM) {
-  P9_RULE("a user cannot give its file to another user: EPERM", "chown(2) EPERM: only a privileged process may change the owner");
+  P9_RULE("a user cannot give its file to another user: EPERM",
+          "chown(2) EPERM: only a privileged process may change the owner");
   P9_REQUIRE(Ownership);
   root_file("f", 0644, 1000, 1000);
   auto u = connect_user(1000);
@@ -200,7 +208,8 @@ TEST_F(Permissions, ChownByNonRootIsEPERM) {
 }
 
 TEST_F(Permissions, ChmodByNonOwnerIsEPERM) {
-  P9_RULE("a user cannot chmod a file it does not own: EPERM", "chmod(2) EPERM: effective UID does not match the owner");
+  P9_RULE("a user cannot chmod a file it does not own: EPERM",
+          "chmod(2) EPERM: effective UID does not match the owner");
   P9_REQUIRE(Ownership);
   root_file("f", 0666);
   auto u = connect_user(1000);

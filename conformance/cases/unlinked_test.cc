@@ -18,8 +18,9 @@ struct Unlinked : BCase {
 };
 
 TEST_F(Unlinked, ReadOnOpenFidKeepsWorking) {
-  P9_RULE("an open fid reads its file after the name is unlinked",
-          "unlink(2): 'the file remains in existence until the last descriptor is closed'; ../shared/README.md");
+  P9_RULE(
+      "an open fid reads its file after the name is unlinked",
+      "unlink(2): 'the file remains in existence until the last descriptor is closed'; ../shared/README.md");
   std::uint32_t f = create(dir(), "f", "survivor");
   unlink_name("f");
   auto r = c().call<msg::Rread>(msg::Tread{f, 0, 100});
@@ -37,7 +38,8 @@ TEST_F(Unlinked, WriteOnOpenFidKeepsWorking) {
 }
 
 TEST_F(Unlinked, GetattrShowsNlinkZero) {
-  P9_RULE("getattr on an open fid of an unlinked file works and shows nlink 0", "fstat(2) of an unlinked file: st_nlink 0");
+  P9_RULE("getattr on an open fid of an unlinked file works and shows nlink 0",
+          "fstat(2) of an unlinked file: st_nlink 0");
   std::uint32_t f = create(dir(), "f", "12345");
   unlink_name("f");
   auto a = c().call<msg::Rgetattr>(msg::Tgetattr{f, GETATTR_ALL});
@@ -49,7 +51,8 @@ TEST_F(Unlinked, GetattrShowsNlinkZero) {
 }
 
 TEST_F(Unlinked, TruncateOnOpenFidWorks) {
-  P9_RULE("setattr size on an open fid of an unlinked file works (ftruncate)", "ftruncate(2); ../shared/README.md");
+  P9_RULE("setattr size on an open fid of an unlinked file works (ftruncate)",
+          "ftruncate(2); ../shared/README.md");
   std::uint32_t f = create(dir(), "f", "0123456789");
   unlink_name("f");
   msg::Tsetattr s{};
@@ -87,7 +90,8 @@ TEST_F(Unlinked, FsyncOnOpenFidWorks) {
 }
 
 TEST_F(Unlinked, NameIsGoneFromReaddir) {
-  P9_RULE("the unlinked name no longer appears in readdir, though a fid still holds the file", "unlink(2); readdir(3)");
+  P9_RULE("the unlinked name no longer appears in readdir, though a fid still holds the file",
+          "unlink(2); readdir(3)");
   std::uint32_t f = create(dir(), "f", "x");
   make_file(dir(), "other");
   unlink_name("f");
@@ -134,7 +138,8 @@ TEST_F(Unlinked, OverwrittenByRenameKeepsOldData) {
 }
 
 TEST_F(Unlinked, TwoOpenFidsShareTheOrphan) {
-  P9_RULE("two open fids of one unlinked file see each other's writes", "unlink(2); one inode, many descriptors");
+  P9_RULE("two open fids of one unlinked file see each other's writes",
+          "unlink(2); one inode, many descriptors");
   std::uint32_t a = create(dir(), "f", "");
   std::uint32_t b = open({"f"}, access::RDWR);
   unlink_name("f");
@@ -183,7 +188,8 @@ TEST_F(Unlinked, RemovedDirectoryRefusesNewEntries) {
 
 TEST_F(Unlinked, ReaddirOfARemovedOpenDirectoryListsNothing) {
   P9_RULE("readdir of an open directory that was removed lists no entries (ENOENT, or an empty listing)",
-          "fs/readdir.c iterate_dir: IS_DEADDIR -> ENOENT; glibc readdir turns that ENOENT into end-of-directory");
+          "fs/readdir.c iterate_dir: IS_DEADDIR -> ENOENT; glibc readdir turns that ENOENT into "
+          "end-of-directory");
   mkdir(dir(), "d");
   make_file(walk(dir(), {"d"}), "f");
   std::uint32_t d = open({"d"}, access::RDONLY);
@@ -192,8 +198,10 @@ TEST_F(Unlinked, ReaddirOfARemovedOpenDirectoryListsNothing) {
   unlink_name("d");
   auto r = c().call<msg::Rreaddir>(msg::Treaddir{d, 0, 8192});
   std::vector<std::string> listed;
-  if (r.ok()) listed = names(r->entries);
-  else P9_EXPECT_ERRNO(r, NOENT);
+  if (r.ok())
+    listed = names(r->entries);
+  else
+    P9_EXPECT_ERRNO(r, NOENT);
   P9_EXPECT_EQ(listed, std::vector<std::string>{});
 }
 

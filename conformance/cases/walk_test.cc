@@ -93,7 +93,8 @@ TEST_F(Walk, SeveralNamesGiveAQidEach) {
 }
 
 TEST_F(Walk, FirstNameMissingIsENOENT) {
-  P9_RULE("when the first element cannot be walked, Rlerror is returned", "intro(5) walk: 'If the first element cannot be walked ... Rerror'");
+  P9_RULE("when the first element cannot be walked, Rlerror is returned",
+          "intro(5) walk: 'If the first element cannot be walked ... Rerror'");
   std::uint32_t nf = c().new_fid();
   auto r = c().call<msg::Rwalk>(msg::Twalk{dir(), nf, {"missing"}});
   P9_EXPECT_ERRNO(r, NOENT);
@@ -203,7 +204,8 @@ TEST_F(Walk, CloneOfAnOpenedFidIsNotOpen) {
 }
 
 TEST_F(Walk, DotDotAtTheAttachRootStaysThere) {
-  P9_RULE("\"..\" at the attach root walks to the root itself", "intro(5) walk: '.. of the root is the root'");
+  P9_RULE("\"..\" at the attach root walks to the root itself",
+          "intro(5) walk: '.. of the root is the root'");
   auto root_qid = getattr(root()).qid;
   std::uint32_t nf = c().new_fid();
   auto r = c().call<msg::Rwalk>(msg::Twalk{root(), nf, {".."}});
@@ -216,7 +218,8 @@ TEST_F(Walk, DotDotAtTheAttachRootStaysThere) {
 }
 
 TEST_F(Walk, DotDotBeyondTheRootIsClamped) {
-  P9_RULE("repeated \"..\" never climbs above the attach root", "intro(5) walk; exports must not leak (diod protocol.md)");
+  P9_RULE("repeated \"..\" never climbs above the attach root",
+          "intro(5) walk; exports must not leak (diod protocol.md)");
   auto root_qid = getattr(root()).qid;
   std::uint32_t nf = c().new_fid();
   auto r = c().call<msg::Rwalk>(msg::Twalk{dir(), nf, {"..", "..", "..", ".."}});
@@ -248,7 +251,8 @@ TEST_F(Walk, DotIsTheSameDirectory) {
 }
 
 TEST_F(Walk, FromAFileIsENOTDIR) {
-  P9_RULE("walking a name from a regular file fails with ENOTDIR", "path_resolution(7) ENOTDIR; intro(5) walk: fid must be a directory");
+  P9_RULE("walking a name from a regular file fails with ENOTDIR",
+          "path_resolution(7) ENOTDIR; intro(5) walk: fid must be a directory");
   make_file(dir(), "f");
   std::uint32_t f = walk(dir(), {"f"});
   std::uint32_t nf = c().new_fid();
@@ -268,8 +272,9 @@ TEST_F(Walk, ThroughAFileStopsAtTheFile) {
 }
 
 TEST_F(Walk, NameWithSlashIsRefused) {
-  P9_RULE("a walk element holding '/' is refused with EINVAL, not walked as two levels",
-          "path_resolution(7): components never hold '/'; ../shared/README.md (path-based servers concatenate)");
+  P9_RULE(
+      "a walk element holding '/' is refused with EINVAL, not walked as two levels",
+      "path_resolution(7): components never hold '/'; ../shared/README.md (path-based servers concatenate)");
   mkdir(dir(), "a");
   std::uint32_t a = walk(dir(), {"a"});
   make_file(a, "b");
@@ -286,7 +291,8 @@ TEST_F(Walk, EmptyNameIsENOENT) {
 }
 
 TEST_F(Walk, SixteenNamesAreAccepted) {
-  P9_RULE("a walk of MAXWELEM (16) elements is accepted", "intro(5) walk: 'maximum of sixteen elements'; Linux P9_MAXWELEM");
+  P9_RULE("a walk of MAXWELEM (16) elements is accepted",
+          "intro(5) walk: 'maximum of sixteen elements'; Linux P9_MAXWELEM");
   std::vector<std::string> path;
   std::uint32_t cur = walk(dir(), {});
   for (int i = 0; i < 16; ++i) {
@@ -304,8 +310,10 @@ TEST_F(Walk, SixteenNamesAreAccepted) {
 }
 
 TEST_F(Walk, SeventeenNamesAreRefused) {
-  P9_RULE("a walk of 17 elements is refused (Rlerror, or the malformed request closes the connection); newfid stays unused",
-          "intro(5) walk: at most MAXWELEM (16) elements; Linux P9_MAXWELEM");
+  P9_RULE(
+      "a walk of 17 elements is refused (Rlerror, or the malformed request closes the connection); newfid "
+      "stays unused",
+      "intro(5) walk: at most MAXWELEM (16) elements; Linux P9_MAXWELEM");
   std::vector<std::string> names(17, ".");
   std::uint32_t nf = c().new_fid();
   ASSERT_TRUE(c().send(Frame{42, msg::Twalk{dir(), nf, names}}));
@@ -325,7 +333,8 @@ TEST_F(Walk, UnknownFidIsEBADF) {
 }
 
 TEST_F(Walk, QidPathIsStableAcrossWalks) {
-  P9_RULE("walking twice to the same file gives the same qid.path", "intro(5) qid: 'path is unique ... for the file'");
+  P9_RULE("walking twice to the same file gives the same qid.path",
+          "intro(5) qid: 'path is unique ... for the file'");
   make_file(dir(), "f");
   std::uint32_t a = c().new_fid(), b = c().new_fid();
   auto r1 = c().call<msg::Rwalk>(msg::Twalk{dir(), a, {"f"}});
@@ -337,7 +346,8 @@ TEST_F(Walk, QidPathIsStableAcrossWalks) {
 }
 
 TEST_F(Walk, DistinctFilesHaveDistinctQidPaths) {
-  P9_RULE("two different files have different qid.path", "intro(5) qid: 'path is unique among all files in the hierarchy'");
+  P9_RULE("two different files have different qid.path",
+          "intro(5) qid: 'path is unique among all files in the hierarchy'");
   make_file(dir(), "f");
   make_file(dir(), "g");
   mkdir(dir(), "d");
