@@ -4,7 +4,7 @@
 #include <chrono>
 #include <thread>
 
-#include "conformance/cases/group_a_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
@@ -26,7 +26,7 @@ Stamp ctime_of(const msg::Rgetattr& a) { return {a.ctime_sec, a.ctime_nsec}; }
 // Long enough for the coarsest file-system clock in use (ext4's coarse clock ticks every few ms).
 void let_the_clock_tick() { std::this_thread::sleep_for(std::chrono::milliseconds(25)); }
 
-struct Getattr : ACase {};
+struct Getattr : Fixture {};
 
 TEST_F(Getattr, RegularFileModeHasSIFREG) {
   P9_RULE("Rgetattr mode carries the file-type bits: S_IFREG for a regular file",
@@ -180,7 +180,7 @@ TEST_F(Getattr, CreateMovesTheParentsMtime) {
   P9_EXPECT_EQ(ctime_of(before) < ctime_of(after), true);
 }
 
-struct Setattr : ACase {};
+struct Setattr : Fixture {};
 
 TEST_F(Setattr, SizeDownTruncates) {
   P9_RULE("P9_ATTR_SIZE smaller than the file cuts it", "truncate(2)");
@@ -307,12 +307,8 @@ TEST_F(Setattr, ChownAsRoot) {
   P9_REQUIRE(Ownership);
   make_file(dir(), "f");
   std::uint32_t f = walk(dir(), {"f"});
-  msg::Tsetattr s{};
-  s.fid = f;
-  s.valid = setattr::UID | setattr::GID;
-  s.uid = 1234;
-  s.gid = 5678;
-  auto r = c().call<msg::Rsetattr>(s);
+  auto r = c().call<msg::Rsetattr>(
+      msg::Tsetattr{.fid = f, .valid = setattr::UID | setattr::GID, .uid = 1234, .gid = 5678});
   P9_EXPECT_OK(r);
   auto a = getattr(f);
   P9_EXPECT_EQ(a.uid, 1234u);
@@ -324,12 +320,10 @@ TEST_F(Setattr, GidOnlyLeavesUid) {
   P9_REQUIRE(Ownership);
   make_file(dir(), "f");
   std::uint32_t f = walk(dir(), {"f"});
-  msg::Tsetattr s{};
-  s.fid = f;
-  s.valid = setattr::GID;
-  s.uid = 999;  // not valid: must be ignored
-  s.gid = 77;
-  auto r = c().call<msg::Rsetattr>(s);
+  auto r = c().call<msg::Rsetattr>(msg::Tsetattr{.fid = f,
+                                                 .valid = setattr::GID,
+                                                 .uid = 999,  // not valid: must be ignored
+                                                 .gid = 77});
   P9_EXPECT_OK(r);
   auto a = getattr(f);
   P9_EXPECT_EQ(a.uid, 0u);
@@ -344,11 +338,7 @@ TEST_F(Setattr, ChownClearsSetuid) {
   std::uint32_t f = walk(dir(), {"f"});
   auto m = setattr_mode(f, 04755);
   P9_EXPECT_OK(m);
-  msg::Tsetattr s{};
-  s.fid = f;
-  s.valid = setattr::UID;
-  s.uid = 1234;
-  auto r = c().call<msg::Rsetattr>(s);
+  auto r = c().call<msg::Rsetattr>(msg::Tsetattr{.fid = f, .valid = setattr::UID, .uid = 1234});
   P9_EXPECT_OK(r);
   P9_EXPECT_EQ(perm_bits(getattr(f).mode), 0755u);
 }
@@ -357,15 +347,11 @@ TEST_F(Setattr, ChmodByAnotherUserIsEPERM) {
   P9_RULE("chmod by a user who does not own the file fails with EPERM", "chmod(2) EPERM");
   P9_REQUIRE(Ownership);
   make_file(dir(), "f");
-  auto u = connect_user(1000);
+  auto u = connect_as(1000);
   ASSERT_TRUE(u.client);
-  std::uint32_t uf = u.client->new_fid();
-  ASSERT_TRUE(u.client->call<msg::Rwalk>(msg::Twalk{u.dir, uf, {"f"}}).ok());
-  msg::Tsetattr s{};
-  s.fid = uf;
-  s.valid = setattr::MODE;
-  s.mode = 0777;
-  auto r = u.client->call<msg::Rsetattr>(s);
+  auto uf = try_walk(u, {"f"});
+  ASSERT_TRUE(uf.ok());
+  auto r = u.client->call<msg::Rsetattr>(msg::Tsetattr{.fid = *uf, .valid = setattr::MODE, .mode = 0777});
   P9_EXPECT_ERRNO(r, PERM);
   P9_EXPECT_EQ(perm_bits(attr_at({"f"}).mode), 0644u);
 }
@@ -374,17 +360,13 @@ TEST_F(Setattr, ChownByANonRootUserIsEPERM) {
   P9_RULE("giving a file away by a non-root owner fails with EPERM",
           "chown(2) EPERM: 'only a privileged process may change the owner'");
   P9_REQUIRE(Ownership);
-  auto u = connect_user(1000);
+  auto u = connect_as(1000);
   ASSERT_TRUE(u.client);
-  std::uint32_t d = u.client->new_fid();
-  ASSERT_TRUE(u.client->call<msg::Rwalk>(msg::Twalk{u.dir, d, {}}).ok());
-  auto cr = u.client->call<msg::Rlcreate>(msg::Tlcreate{d, "f", access::RDWR | lopen::CREAT, 0644, 1000});
+  auto d = try_walk(u, {});
+  ASSERT_TRUE(d.ok());
+  auto cr = u.client->call<msg::Rlcreate>(msg::Tlcreate{*d, "f", access::RDWR | lopen::CREAT, 0644, 1000});
   ASSERT_TRUE(cr.ok()) << u.client->transcript();
-  msg::Tsetattr s{};
-  s.fid = d;
-  s.valid = setattr::UID;
-  s.uid = 0;
-  auto r = u.client->call<msg::Rsetattr>(s);
+  auto r = u.client->call<msg::Rsetattr>(msg::Tsetattr{.fid = *d, .valid = setattr::UID, .uid = 0});
   P9_EXPECT_ERRNO(r, PERM);
   P9_EXPECT_EQ(attr_at({"f"}).uid, 1000u);
 }
@@ -394,14 +376,13 @@ TEST_F(Setattr, ExplicitTimesAreStoredExactly) {
           "utimensat(2); Linux fs/9p/vfs_inode_dotl.c v9fs_vfs_setattr_dotl");
   make_file(dir(), "f");
   std::uint32_t f = walk(dir(), {"f"});
-  msg::Tsetattr s{};
-  s.fid = f;
-  s.valid = setattr::ATIME | setattr::ATIME_SET | setattr::MTIME | setattr::MTIME_SET;
-  s.atime_sec = 1000000000;
-  s.atime_nsec = 123456789;
-  s.mtime_sec = 1100000000;
-  s.mtime_nsec = 987654321;
-  auto r = c().call<msg::Rsetattr>(s);
+  auto r = c().call<msg::Rsetattr>(
+      msg::Tsetattr{.fid = f,
+                    .valid = setattr::ATIME | setattr::ATIME_SET | setattr::MTIME | setattr::MTIME_SET,
+                    .atime_sec = 1000000000,
+                    .atime_nsec = 123456789,
+                    .mtime_sec = 1100000000,
+                    .mtime_nsec = 987654321});
   P9_EXPECT_OK(r);
   auto a = getattr(f);
   P9_EXPECT_EQ(a.atime_sec, 1000000000u);
@@ -415,17 +396,15 @@ TEST_F(Setattr, TimeBitWithoutSetMeansNow) {
           "Linux fs/9p/vfs_inode_dotl.c v9fs_vfs_setattr_dotl; utimensat(2) UTIME_NOW");
   make_file(dir(), "f");
   std::uint32_t f = walk(dir(), {"f"});
-  msg::Tsetattr old{};
-  old.fid = f;
-  old.valid = setattr::ATIME | setattr::ATIME_SET | setattr::MTIME | setattr::MTIME_SET;
-  old.atime_sec = old.mtime_sec = 1000000000;
-  auto r0 = c().call<msg::Rsetattr>(old);
+  auto r0 = c().call<msg::Rsetattr>(
+      msg::Tsetattr{.fid = f,
+                    .valid = setattr::ATIME | setattr::ATIME_SET | setattr::MTIME | setattr::MTIME_SET,
+                    .atime_sec = 1000000000,
+                    .mtime_sec = 1000000000});
   P9_EXPECT_OK(r0);
-  msg::Tsetattr s{};
-  s.fid = f;
-  s.valid = setattr::ATIME | setattr::MTIME;
-  s.atime_sec = s.mtime_sec = 5;  // must be ignored
-  auto r = c().call<msg::Rsetattr>(s);
+  // Times without their _SET bits mean "now": the values given must be ignored.
+  auto r = c().call<msg::Rsetattr>(
+      msg::Tsetattr{.fid = f, .valid = setattr::ATIME | setattr::MTIME, .atime_sec = 5, .mtime_sec = 5});
   P9_EXPECT_OK(r);
   auto a = getattr(f);
   std::int64_t now = now_sec();
@@ -440,17 +419,11 @@ TEST_F(Setattr, MtimeAloneLeavesAtime) {
   P9_RULE("setting mtime only leaves atime as it was", "utimensat(2) UTIME_OMIT");
   make_file(dir(), "f");
   std::uint32_t f = walk(dir(), {"f"});
-  msg::Tsetattr s{};
-  s.fid = f;
-  s.valid = setattr::ATIME | setattr::ATIME_SET;
-  s.atime_sec = 1000000000;
-  auto r1 = c().call<msg::Rsetattr>(s);
+  auto r1 = c().call<msg::Rsetattr>(
+      msg::Tsetattr{.fid = f, .valid = setattr::ATIME | setattr::ATIME_SET, .atime_sec = 1000000000});
   P9_EXPECT_OK(r1);
-  msg::Tsetattr m{};
-  m.fid = f;
-  m.valid = setattr::MTIME | setattr::MTIME_SET;
-  m.mtime_sec = 1200000000;
-  auto r2 = c().call<msg::Rsetattr>(m);
+  auto r2 = c().call<msg::Rsetattr>(
+      msg::Tsetattr{.fid = f, .valid = setattr::MTIME | setattr::MTIME_SET, .mtime_sec = 1200000000});
   P9_EXPECT_OK(r2);
   auto a = getattr(f);
   P9_EXPECT_EQ(a.atime_sec, 1000000000u);
@@ -464,11 +437,8 @@ TEST_F(Setattr, SettingTimesMovesCtimeToNow) {
   std::uint32_t f = walk(dir(), {"f"});
   auto before = getattr(f);
   let_the_clock_tick();
-  msg::Tsetattr s{};
-  s.fid = f;
-  s.valid = setattr::MTIME | setattr::MTIME_SET;
-  s.mtime_sec = 1000000000;
-  auto r = c().call<msg::Rsetattr>(s);
+  auto r = c().call<msg::Rsetattr>(
+      msg::Tsetattr{.fid = f, .valid = setattr::MTIME | setattr::MTIME_SET, .mtime_sec = 1000000000});
   P9_EXPECT_OK(r);
   auto after = getattr(f);
   P9_EXPECT_EQ(ctime_of(before) < ctime_of(after), true);
@@ -480,12 +450,10 @@ TEST_F(Setattr, NanosecondsOutOfRangeIsEINVAL) {
           "utimensat(2) EINVAL: 'invalid value in one of the tv_nsec fields'");
   make_file(dir(), "f");
   std::uint32_t f = walk(dir(), {"f"});
-  msg::Tsetattr s{};
-  s.fid = f;
-  s.valid = setattr::MTIME | setattr::MTIME_SET;
-  s.mtime_sec = 1000000000;
-  s.mtime_nsec = 1000000000;
-  auto r = c().call<msg::Rsetattr>(s);
+  auto r = c().call<msg::Rsetattr>(msg::Tsetattr{.fid = f,
+                                                 .valid = setattr::MTIME | setattr::MTIME_SET,
+                                                 .mtime_sec = 1000000000,
+                                                 .mtime_nsec = 1000000000});
   P9_EXPECT_ERRNO(r, INVAL);
 }
 
@@ -495,10 +463,7 @@ TEST_F(Setattr, CtimeBitAloneIsAccepted) {
   make_file(dir(), "f");
   std::uint32_t f = walk(dir(), {"f"});
   auto before = getattr(f);
-  msg::Tsetattr s{};
-  s.fid = f;
-  s.valid = setattr::CTIME;
-  auto r = c().call<msg::Rsetattr>(s);
+  auto r = c().call<msg::Rsetattr>(msg::Tsetattr{.fid = f, .valid = setattr::CTIME});
   P9_EXPECT_OK(r);
   P9_EXPECT_EQ(getattr(f).size, before.size);
 }
@@ -508,13 +473,7 @@ TEST_F(Setattr, NothingValidChangesNothing) {
           "diod protocol.md setattr: only valid fields are used");
   std::uint32_t f = create(dir(), "f", "abc");
   auto before = getattr(f);
-  msg::Tsetattr s{};
-  s.fid = f;
-  s.valid = 0;
-  s.mode = 0;
-  s.size = 0;
-  s.uid = 4242;
-  auto r = c().call<msg::Rsetattr>(s);
+  auto r = c().call<msg::Rsetattr>(msg::Tsetattr{.fid = f, .valid = 0, .mode = 0, .uid = 4242, .size = 0});
   P9_EXPECT_OK(r);
   auto after = getattr(f);
   P9_EXPECT_EQ(after.size, 3u);
@@ -526,13 +485,12 @@ TEST_F(Setattr, SeveralAttributesInOneCall) {
   P9_RULE("one Tsetattr may change mode, size and mtime together",
           "Linux notify_change passes several ATTR_* at once; diod protocol.md setattr");
   std::uint32_t f = create(dir(), "f", "abcdef");
-  msg::Tsetattr s{};
-  s.fid = f;
-  s.valid = setattr::MODE | setattr::SIZE | setattr::MTIME | setattr::MTIME_SET;
-  s.mode = 0640;
-  s.size = 2;
-  s.mtime_sec = 1300000000;
-  auto r = c().call<msg::Rsetattr>(s);
+  auto r = c().call<msg::Rsetattr>(
+      msg::Tsetattr{.fid = f,
+                    .valid = setattr::MODE | setattr::SIZE | setattr::MTIME | setattr::MTIME_SET,
+                    .mode = 0640,
+                    .size = 2,
+                    .mtime_sec = 1300000000});
   P9_EXPECT_OK(r);
   auto a = getattr(f);
   P9_EXPECT_EQ(perm_bits(a.mode), 0640u);

@@ -1,6 +1,6 @@
 // Making names: Tmkdir, Tmknod, Tsymlink, Treadlink, Tlink, and the name
 // rules every creating message shares (EEXIST, "." and "..", '/', NAME_MAX).
-#include "conformance/cases/group_b_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
@@ -8,7 +8,7 @@ namespace {
 constexpr std::uint32_t kDirType = file_type::DIR;
 constexpr std::uint32_t kRegType = file_type::REG;
 
-struct Mkdir : BCase {};
+struct Mkdir : Fixture {};
 
 TEST_F(Mkdir, MakesADirectory) {
   P9_RULE("Tmkdir makes a directory; its qid and mode say so", "diod protocol.md mkdir; mkdir(2)");
@@ -141,7 +141,7 @@ TEST_F(Mkdir, SetgidParentIsInherited) {
   P9_EXPECT_EQ(attr_at({"sg", "file"}).gid, 4321u);
 }
 
-struct LcreateNames : BCase {};
+struct LcreateNames : Fixture {};
 
 TEST_F(LcreateNames, ModeIsAsGivenWithoutUmask) {
   P9_RULE("Tlcreate uses the mode as given (no umask on the server)",
@@ -206,7 +206,7 @@ TEST_F(LcreateNames, Name256BytesIsENAMETOOLONG) {
   P9_EXPECT_ERRNO(r, NAMETOOLONG);
 }
 
-struct Mknod : BCase {};
+struct Mknod : Fixture {};
 
 TEST_F(Mknod, FifoIsMade) {
   P9_RULE("Tmknod with S_IFIFO makes a FIFO with the given permission bits",
@@ -266,7 +266,7 @@ TEST_F(Mknod, DeviceByNonRootIsEPERM) {
           "mknod(2) EPERM; fs/namei.c vfs_mknod CAP_MKNOD");
   P9_REQUIRE(Mknod);
   P9_REQUIRE(Ownership);
-  auto u = connect_user(1000);
+  auto u = connect_as(1000);
   ASSERT_TRUE(u.client);
   auto r = u.client->call<msg::Rmknod>(msg::Tmknod{u.dir, "dev", file_type::CHR | 0666, 1, 3, 1000});
   P9_EXPECT_ERRNO(r, PERM);
@@ -279,7 +279,7 @@ TEST_F(Mknod, DotDotIsEEXIST) {
   P9_EXPECT_ERRNO(r, EXIST);
 }
 
-struct Symlink : BCase {};
+struct Symlink : Fixture {};
 
 TEST_F(Symlink, TargetIsReturnedByteExact) {
   P9_RULE("Treadlink returns the symlink's target exactly as given, whatever its bytes",
@@ -354,7 +354,7 @@ TEST_F(Symlink, DotIsEEXIST) {
   P9_EXPECT_ERRNO(r, EXIST);
 }
 
-struct Readlink : BCase {};
+struct Readlink : Fixture {};
 
 TEST_F(Readlink, RegularFileIsEINVAL) {
   P9_RULE("readlink of a regular file fails with EINVAL", "readlink(2) EINVAL: not a symbolic link");
@@ -370,7 +370,7 @@ TEST_F(Readlink, DirectoryIsEINVAL) {
   P9_EXPECT_ERRNO(r, INVAL);
 }
 
-struct Link : BCase {};
+struct Link : Fixture {};
 
 TEST_F(Link, NlinkCountsNames) {
   P9_RULE("each hard link adds one to nlink and unlinking one removes one",

@@ -4,7 +4,7 @@
 // gets Tversion + Tattach + Tgetattr answered.
 #include <chrono>
 
-#include "conformance/cases/group_b_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
@@ -33,7 +33,7 @@ std::vector<std::uint8_t> raw_frame(std::uint8_t type, std::uint16_t tag,
   return b;
 }
 
-struct Hostile : BCase {
+struct Hostile : Fixture {
   // A connection after Tversion + Tattach (root fid 1).
   std::shared_ptr<Client> session() {
     auto cl = raw_connection();

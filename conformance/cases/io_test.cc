@@ -2,12 +2,12 @@
 // and beyond the msize limit, and I/O on fids not open for it.
 #include <numeric>
 
-#include "conformance/cases/group_a_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
-struct Io : ACase {};
+struct Io : Fixture {};
 
 TEST_F(Io, WriteThenReadBack) {
   P9_RULE("data written is read back; Rwrite counts every byte", "write(2), read(2); intro(5) read, write");
@@ -306,10 +306,10 @@ TEST_F(Io, WritesAreSeenOnAnotherConnection) {
   write(w, 0, "across");
   auto o = connect_as(0);
   ASSERT_TRUE(o.client);
-  std::uint32_t f = o.client->new_fid();
-  ASSERT_TRUE(o.client->call<msg::Rwalk>(msg::Twalk{o.dir, f, {"f"}}).ok());
-  ASSERT_TRUE(o.client->call<msg::Rlopen>(msg::Tlopen{f, access::RDONLY}).ok());
-  auto r = o.client->call<msg::Rread>(msg::Tread{f, 0, 100});
+  auto f = try_walk(o, {"f"});
+  ASSERT_TRUE(f.ok());
+  ASSERT_TRUE(o.client->call<msg::Rlopen>(msg::Tlopen{*f, access::RDONLY}).ok());
+  auto r = o.client->call<msg::Rread>(msg::Tread{*f, 0, 100});
   P9_EXPECT_OK(r);
   if (r.ok()) P9_EXPECT_EQ(r->data, std::string("across"));
 }

@@ -1,15 +1,15 @@
 // POSIX byte-range locks over 9P: Tlock (F_SETLK) and Tgetlock (F_GETLK).
 // The lock owner is (client_id, proc_id), as the Linux client names it
 // (fs/9p/vfs_file.c v9fs_file_do_lock: client_id = the node name, proc_id = fl_pid).
-#include "conformance/cases/group_b_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
-struct Lock : BCase {
+struct Lock : Fixture {
   std::uint32_t a = 0, b = 0;  // two open fids of one file (two open file descriptions)
   void SetUp() override {
-    BCase::SetUp();
+    Fixture::SetUp();
     if (HasFatalFailure()) return;
     a = create(dir(), "f", std::string(200, 'x'));
     b = open({"f"}, access::RDWR);

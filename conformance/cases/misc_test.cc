@@ -1,10 +1,10 @@
 // Tstatfs and Tfsync.
-#include "conformance/cases/group_b_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
-struct Statfs : BCase {};
+struct Statfs : Fixture {};
 
 TEST_F(Statfs, FieldsAreSane) {
   P9_RULE("Rstatfs is self-consistent: bsize > 0, namelen >= 255, blocks >= bfree >= bavail, files >= ffree",
@@ -51,7 +51,7 @@ TEST_F(Statfs, SameAnswerForTheWholeTree) {
   }
 }
 
-struct Fsync : BCase {};
+struct Fsync : Fixture {};
 
 TEST_F(Fsync, OnAnOpenFidSucceeds) {
   P9_RULE("Tfsync on an open fid succeeds", "fsync(2); diod protocol.md fsync");

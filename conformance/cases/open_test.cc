@@ -1,12 +1,12 @@
 // Tlopen and Tlcreate: access modes, O_TRUNC, O_DIRECTORY, O_EXCL, directories
 // opened for writing, fids opened twice, flags servers must tolerate, and the
 // fid that Tlcreate turns into the new, open file.
-#include "conformance/cases/group_a_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
-struct Lopen : ACase {};
+struct Lopen : Fixture {};
 
 TEST_F(Lopen, FileGivesItsQid) {
   P9_RULE("Rlopen carries the opened file's qid",
@@ -154,16 +154,15 @@ TEST_F(Lopen, ReadOnlyFileForWritingAsOtherUserIsEACCES) {
   std::uint32_t f = walk(dir(), {"f"});
   auto m = setattr_mode(f, 0444);
   P9_EXPECT_OK(m);
-  auto u = connect_user(1000);
+  auto u = connect_as(1000);
   ASSERT_TRUE(u.client);
-  std::uint32_t uf = u.client->new_fid();
-  auto w = u.client->call<msg::Rwalk>(msg::Twalk{u.dir, uf, {"f"}});
-  ASSERT_TRUE(w.ok());
-  auto r = u.client->call<msg::Rlopen>(msg::Tlopen{uf, access::WRONLY});
+  auto uf = try_walk(u, {"f"});
+  ASSERT_TRUE(uf.ok());
+  auto r = u.client->call<msg::Rlopen>(msg::Tlopen{*uf, access::WRONLY});
   P9_EXPECT_ERRNO(r, ACCES);
 }
 
-struct Lcreate : ACase {};
+struct Lcreate : Fixture {};
 
 TEST_F(Lcreate, FidBecomesTheNewFile) {
   P9_RULE("after Tlcreate the fid names the new file (not the directory)",
@@ -249,14 +248,13 @@ TEST_F(Lcreate, ReadOnlyModeStillWritableThroughTheNewFid) {
   P9_RULE("a file created with mode 0444 and O_RDWR can be written through the fid that created it",
           "open(2): 'this mode applies only to future accesses of the newly created file'");
   P9_REQUIRE(Ownership);
-  auto u = connect_user(1000);
+  auto u = connect_as(1000);
   ASSERT_TRUE(u.client);
-  std::uint32_t d = u.client->new_fid();
-  auto w = u.client->call<msg::Rwalk>(msg::Twalk{u.dir, d, {}});
-  ASSERT_TRUE(w.ok());
-  auto r = u.client->call<msg::Rlcreate>(msg::Tlcreate{d, "f", access::RDWR | lopen::CREAT, 0444, 1000});
+  auto d = try_walk(u, {});
+  ASSERT_TRUE(d.ok());
+  auto r = u.client->call<msg::Rlcreate>(msg::Tlcreate{*d, "f", access::RDWR | lopen::CREAT, 0444, 1000});
   P9_EXPECT_OK(r);
-  auto wr = u.client->call<msg::Rwrite>(msg::Twrite{d, 0, "abc"});
+  auto wr = u.client->call<msg::Rwrite>(msg::Twrite{*d, 0, "abc"});
   P9_EXPECT_OK(wr);
   P9_EXPECT_EQ(content_at({"f"}), std::string("abc"));
 }

@@ -3,12 +3,12 @@
 #include <map>
 #include <set>
 
-#include "conformance/cases/group_a_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
-struct Readdir : ACase {
+struct Readdir : Fixture {
   // Bytes the entries take in an Rreaddir.
   static std::size_t wire_bytes(const std::vector<Dirent>& es) {
     std::size_t n = 0;

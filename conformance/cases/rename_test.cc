@@ -1,11 +1,11 @@
 // Trenameat and Trename: rename(2)'s overwrite rules, and what a fid refers to
 // after its file moved.
-#include "conformance/cases/group_b_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
-struct Renameat : BCase {
+struct Renameat : Fixture {
   Result<msg::Rrenameat> ren(const std::string& from, const std::string& to) {
     return c().call<msg::Rrenameat>(msg::Trenameat{dir(), from, dir(), to});
   }
@@ -189,7 +189,7 @@ TEST_F(Renameat, Name256BytesIsENAMETOOLONG) {
   P9_EXPECT_ERRNO(r, NAMETOOLONG);
 }
 
-struct Rename : BCase {};
+struct Rename : Fixture {};
 
 TEST_F(Rename, FidStillRefersToTheFile) {
   P9_RULE("after Trename the fid names the file at its new place (getattr, setattr, remove work)",
@@ -201,11 +201,7 @@ TEST_F(Rename, FidStillRefersToTheFile) {
   P9_EXPECT_OK(r);
   if (!r.ok()) return;
   P9_EXPECT_EQ(getattr(f).qid.path, ino);
-  msg::Tsetattr s{};
-  s.fid = f;
-  s.valid = setattr::SIZE;
-  s.size = 1;
-  auto sa = c().call<msg::Rsetattr>(s);
+  auto sa = setattr_size(f, 1);
   P9_EXPECT_OK(sa);
   P9_EXPECT_EQ(content_at({"b"}), std::string("a"));
   auto rm = c().call<msg::Rremove>(msg::Tremove{f});

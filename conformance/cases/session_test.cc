@@ -1,12 +1,12 @@
 // Version/msize, attach/auth, flush, clunk and fid errors, tags.
-#include "conformance/harness/case.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
 using client::Client;
 
-struct Version : Case {};
+struct Version : Fixture {};
 
 TEST_F(Version, AnswersNineP2000L) {
   P9_RULE("Tversion 9P2000.L is answered with 9P2000.L",
@@ -81,7 +81,7 @@ TEST_F(Version, TooSmallMsizeIsRefused) {
   P9_EXPECT_EQ(refused ? std::string("refused") : to_string(f), std::string("refused"));
 }
 
-struct Attach : Case {};
+struct Attach : Fixture {};
 
 TEST_F(Attach, RootIsADirectory) {
   P9_RULE("Rattach's qid names a directory", "intro(5) attach");
@@ -126,7 +126,7 @@ TEST_F(Attach, TwoAttachesShareTheTree) {
   P9_EXPECT_OK(w);
 }
 
-struct Clunk : Case {};
+struct Clunk : Fixture {};
 
 TEST_F(Clunk, UnknownFidFails) {
   P9_RULE("Tclunk of a fid never used fails", "intro(5) clunk");
@@ -153,7 +153,7 @@ TEST_F(Clunk, UnknownFidInGetattrFails) {
   P9_EXPECT_ERRNO(c().call<msg::Rgetattr>(msg::Tgetattr{999999, GETATTR_BASIC}), BADF);
 }
 
-struct Flush : Case {};
+struct Flush : Fixture {};
 
 TEST_F(Flush, FlushOfUnknownTagIsAnswered) {
   P9_RULE("Tflush of a tag not in flight is answered with Rflush", "intro(5) flush");
@@ -189,7 +189,7 @@ TEST_F(Flush, PipelinedFlushComesAfterTheFlushedReply) {
   }
 }
 
-struct Tags : Case {};
+struct Tags : Fixture {};
 
 TEST_F(Tags, RepliesCarryTheRequestsTag) {
   P9_RULE("a reply carries its request's tag", "intro(5)");

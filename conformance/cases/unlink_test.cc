@@ -1,10 +1,10 @@
 // Tunlinkat and Tremove: unlink(2)/rmdir(2) rules, and Tremove's clunk.
-#include "conformance/cases/group_b_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
-struct Unlinkat : BCase {
+struct Unlinkat : Fixture {
   Result<msg::Runlinkat> unl(const std::string& name, std::uint32_t flags) {
     return c().call<msg::Runlinkat>(msg::Tunlinkat{dir(), name, flags});
   }
@@ -125,7 +125,7 @@ TEST_F(Unlinkat, SlashInNameIsRefused) {
   P9_EXPECT_EQ(list({"sub"}), std::vector<std::string>{"f"});
 }
 
-struct Remove : BCase {};
+struct Remove : Fixture {};
 
 TEST_F(Remove, RemovesTheFileAndClunks) {
   P9_RULE("Tremove removes the file and clunks the fid", "intro(5) remove");

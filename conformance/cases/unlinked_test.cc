@@ -1,12 +1,12 @@
 // Fids whose file lost its name: the open-unlinked file of POSIX, and fids
 // whose file was renamed by someone else. Linux keeps using such fids (an
 // open file descriptor is the fid), so every operation on them must work.
-#include "conformance/cases/group_b_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
-struct Unlinked : BCase {
+struct Unlinked : Fixture {
   // Removes dir()/name the way every server understands: walk + Tremove
   // (Linux falls back to this when Tunlinkat is refused).
   void unlink_name(const std::string& name) {
@@ -55,11 +55,7 @@ TEST_F(Unlinked, TruncateOnOpenFidWorks) {
           "ftruncate(2); ../shared/README.md");
   std::uint32_t f = create(dir(), "f", "0123456789");
   unlink_name("f");
-  msg::Tsetattr s{};
-  s.fid = f;
-  s.valid = setattr::SIZE;
-  s.size = 4;
-  auto r = c().call<msg::Rsetattr>(s);
+  auto r = setattr_size(f, 4);
   P9_EXPECT_OK(r);
   if (!r.ok()) return;
   P9_EXPECT_EQ(read(f, 0, 100), std::string("0123"));
@@ -69,11 +65,7 @@ TEST_F(Unlinked, ChmodOnOpenFidWorks) {
   P9_RULE("setattr mode on an open fid of an unlinked file works (fchmod)", "fchmod(2)");
   std::uint32_t f = create(dir(), "f", "x");
   unlink_name("f");
-  msg::Tsetattr s{};
-  s.fid = f;
-  s.valid = setattr::MODE;
-  s.mode = 0600;
-  auto r = c().call<msg::Rsetattr>(s);
+  auto r = setattr_mode(f, 0600);
   P9_EXPECT_OK(r);
   if (!r.ok()) return;
   auto a = c().call<msg::Rgetattr>(msg::Tgetattr{f, GETATTR_BASIC});
@@ -159,11 +151,7 @@ TEST_F(Unlinked, RenamedByAnotherClientFidStillWorks) {
   auto r = other.client->call<msg::Rrename>(msg::Trename{*of, other.dir, "g"});
   P9_EXPECT_OK(r);
   if (!r.ok()) return;
-  msg::Tsetattr s{};
-  s.fid = w;
-  s.valid = setattr::MODE;
-  s.mode = 0640;
-  auto sa = c().call<msg::Rsetattr>(s);
+  auto sa = setattr_mode(w, 0640);
   P9_EXPECT_OK(sa);
   if (!sa.ok()) return;
   P9_EXPECT_EQ(read(f, 0, 100), std::string("data"));

@@ -1,11 +1,11 @@
 // Twalk: cloning, qids per element, partial walks, newfid rules, "..",
 // walks from opened fids, name rules and MAXWELEM.
-#include "conformance/cases/group_a_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
-struct Walk : ACase {};
+struct Walk : Fixture {};
 
 TEST_F(Walk, ZeroNamesClonesTheFid) {
   P9_RULE("Twalk with nwname 0 clones fid into newfid: no qids, same file",

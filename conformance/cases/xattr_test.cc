@@ -1,11 +1,11 @@
 // Extended attributes: Txattrwalk (get/list) and Txattrcreate (set/remove),
 // as the Linux client uses them (fs/9p/xattr.c).
-#include "conformance/cases/group_b_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
-struct Xattr : BCase {
+struct Xattr : Fixture {
   // Sets name=value on the file of `node_fid` the way Linux does: clone the
   // fid, Txattrcreate, Twrite the value, Tclunk. Returns the first error.
   Result<void> set(client::Client& cl, std::uint32_t node_fid, const std::string& name,
