@@ -29,8 +29,9 @@ void let_the_clock_tick() { std::this_thread::sleep_for(std::chrono::millisecond
 struct Getattr : Fixture {};
 
 TEST_F(Getattr, RegularFileModeHasSIFREG) {
-  P9_RULE("Rgetattr mode carries the file-type bits: S_IFREG for a regular file",
-          "stat(2) st_mode; Linux >= 6.6 fs/9p requires type bits (../shared/README.md)");
+  P9_RULE(
+      "Rgetattr mode carries the file-type bits: S_IFREG for a regular file",
+      "stat(2) st_mode; Linux fs/9p v9fs_init_inode refuses a mode without S_IFMT bits ('BAD mode', EINVAL)");
   make_file(dir(), "f");
   auto a = attr_at({"f"});
   P9_EXPECT_EQ(type_bits(a.mode), file_type::REG);
@@ -499,9 +500,9 @@ TEST_F(Setattr, SeveralAttributesInOneCall) {
 }
 
 TEST_F(Setattr, ThroughAFidAfterRename) {
-  P9_RULE(
-      "Tsetattr on a fid whose file was renamed (through another fid) changes the renamed file",
-      "../shared/README.md bugs list (setattr on a fid after rename); intro(5): fids name files, not paths");
+  P9_RULE("Tsetattr on a fid whose file was renamed (through another fid) changes the renamed file",
+          "intro(5): fids name files, not paths; QEMU hw/9pfs/9p.c v9fs_fix_fid_paths moves every fid along "
+          "with a rename");
   make_file(dir(), "old", "0123456789");
   std::uint32_t f = walk(dir(), {"old"});
   std::uint32_t mover = walk(dir(), {"old"});
@@ -519,7 +520,8 @@ TEST_F(Setattr, ThroughAFidAfterRename) {
 
 TEST_F(Setattr, ThroughAFidAfterItsDirectoryWasRenamed) {
   P9_RULE("Tsetattr on a fid below a renamed directory changes the file at its new place",
-          "intro(5): fids name files, not paths; ../shared/README.md bugs list");
+          "intro(5): fids name files, not paths; QEMU hw/9pfs/9p.c v9fs_fix_fid_paths moves fids below a "
+          "renamed directory");
   mkdir(dir(), "d");
   std::uint32_t d = walk(dir(), {"d"});
   make_file(d, "f", "0123456789");

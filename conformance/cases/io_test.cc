@@ -87,7 +87,7 @@ TEST_F(Io, WritePastTheEndLeavesAHoleOfZeros) {
 
 TEST_F(Io, HoleFourGibibytesOutReadsAsZeros) {
   P9_RULE("a write 4 GiB out makes a sparse file whose hole reads as zeros",
-          "lseek(2) holes; ../shared/README.md (counts near UINT32_MAX)");
+          "lseek(2) holes; intro(5) write: offset[8] is 64 bits");
   std::uint32_t f = create(dir(), "f");
   const std::uint64_t off = 1ull << 32;
   write(f, off, "end");
@@ -97,9 +97,8 @@ TEST_F(Io, HoleFourGibibytesOutReadsAsZeros) {
 }
 
 TEST_F(Io, AppendWritesAtTheEndWhateverTheOffset) {
-  P9_RULE(
-      "a file opened O_APPEND takes every write at end of file, whatever the Twrite offset",
-      "open(2) O_APPEND; pwrite(2) BUGS (Linux appends regardless of offset); ../shared/README.md bugs list");
+  P9_RULE("a file opened O_APPEND takes every write at end of file, whatever the Twrite offset",
+          "open(2) O_APPEND; pwrite(2) BUGS (Linux appends regardless of offset)");
   make_file(dir(), "f", "start");
   std::uint32_t f = open({"f"}, access::WRONLY | lopen::APPEND);
   ASSERT_NE(f, 0u);
@@ -163,7 +162,8 @@ TEST_F(Io, ReadCountAboveTheMsizeIsCapped) {
 
 TEST_F(Io, ReadCountMaxUint32IsCapped) {
   P9_RULE("a Tread with count 0xFFFFFFFF returns at most msize-11 bytes, not an error or a crash",
-          "intro(5) read; ../shared/README.md bugs list (counts near UINT32_MAX)");
+          "intro(5) read; version(5): msize bounds every message; diod libnpfs/fcall.c np_read (count + "
+          "IOHDRSZ wraps)");
   const std::uint32_t ms = c().msize();
   std::string data(ms + 100, 'r');
   std::uint32_t f = create(dir(), "f", data);

@@ -67,8 +67,9 @@ TEST_F(Readdir, NewDirectoryHasOnlyDotEntries) {
 }
 
 TEST_F(Readdir, DotAndDotDotAreListed) {
-  P9_RULE("\".\" and \"..\" are listed, pointing at the directory and its parent",
-          "getdents64(2) on Linux local file systems; ../shared/README.md (diod lists them)");
+  P9_RULE(
+      "\".\" and \"..\" are listed, pointing at the directory and its parent",
+      "getdents64(2) on Linux local file systems; diod/ops.c diod_readdir passes the host's entries through");
   mkdir(dir(), "d");
   auto es = listing({"d"});
   auto t = tally(es);
@@ -210,7 +211,7 @@ TEST_F(Readdir, RepliesFitTheCount) {
 
 TEST_F(Readdir, CountAboveTheMsizeIsCapped) {
   P9_RULE("a Treaddir count of 0xFFFFFFFF is answered with an Rreaddir that fits the msize",
-          "intro(5) read (the reply must fit msize); ../shared/README.md bugs list (counts near UINT32_MAX)");
+          "intro(5) read (the reply must fit msize); diod libnpfs/fcall.c np_readdir (count + header wraps)");
   // 700 entries of 124 bytes each: more than a 64 KiB reply holds.
   for (int i = 0; i < 700; ++i) {
     auto m = c().call<msg::Rsymlink>(
@@ -274,8 +275,8 @@ TEST_F(Readdir, TwoThousandEntriesListedOnceWithSmallCounts) {
 TEST_F(Readdir, RemovalsDuringAListingSkipNothing) {
   P9_RULE(
       "entries removed between Treaddirs do not make the listing skip or repeat entries present throughout",
-      "readdir(3)/POSIX: entries not removed are returned once; ../shared/README.md bugs list (offset as "
-      "index)");
+      "readdir(3)/POSIX: entries not removed are returned once; telldir(3): an offset is a cookie, not an "
+      "index");
   for (int i = 0; i < 40; ++i) make_file(dir(), "k" + std::to_string(i));
   std::uint32_t d = open({}, access::RDONLY);
   std::vector<Dirent> seen;

@@ -162,7 +162,7 @@ TEST_F(Flush, FlushOfUnknownTagIsAnswered) {
 
 TEST_F(Flush, FlushAfterReplyStillAnswered) {
   P9_RULE("Tflush of a finished request is answered with Rflush",
-          "intro(5) flush; ../shared/README.md bugs list");
+          "flush(5): whether or not oldtag is pending, the server answers Rflush");
   Frame g{77, msg::Tgetattr{dir(), GETATTR_BASIC}};
   ASSERT_TRUE(c().send(g));
   auto rg = c().receive();

@@ -81,7 +81,8 @@ TEST_F(Xattr, SetThenGet) {
 
 TEST_F(Xattr, TakesEffectAtClunk) {
   P9_RULE("Txattrcreate's value takes effect when the fid is clunked, not before",
-          "diod protocol.md xattrcreate: 'the xattr is set when the fid is clunked'; ../shared/README.md");
+          "diod protocol.md xattrcreate: 'the xattr is set when the fid is clunked'; QEMU hw/9pfs/9p.c "
+          "v9fs_xattr_fid_clunk");
   P9_REQUIRE(Xattrs);
   std::uint32_t f = file();
   std::uint32_t x = walk(f, {});
