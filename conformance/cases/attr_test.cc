@@ -348,11 +348,9 @@ TEST_F(Setattr, ChmodByAnotherUserIsEPERM) {
   P9_RULE("chmod by a user who does not own the file fails with EPERM", "chmod(2) EPERM");
   P9_REQUIRE(Ownership);
   make_file(dir(), "f");
-  auto u = connect_as(1000);
-  ASSERT_TRUE(u.client);
-  auto uf = try_walk(u, {"f"});
-  ASSERT_TRUE(uf.ok());
-  auto r = u.client->call<msg::Rsetattr>(msg::Tsetattr{.fid = *uf, .valid = setattr::MODE, .mode = 0777});
+  auto [u, uf] = walk_as(1000, {"f"});
+  ASSERT_TRUE(uf);
+  auto r = u.client->call<msg::Rsetattr>(msg::Tsetattr{.fid = uf, .valid = setattr::MODE, .mode = 0777});
   P9_EXPECT_ERRNO(r, PERM);
   P9_EXPECT_EQ(perm_bits(attr_at({"f"}).mode), 0644u);
 }
@@ -361,13 +359,11 @@ TEST_F(Setattr, ChownByANonRootUserIsEPERM) {
   P9_RULE("giving a file away by a non-root owner fails with EPERM",
           "chown(2) EPERM: 'only a privileged process may change the owner'");
   P9_REQUIRE(Ownership);
-  auto u = connect_as(1000);
-  ASSERT_TRUE(u.client);
-  auto d = try_walk(u, {});
-  ASSERT_TRUE(d.ok());
-  auto cr = u.client->call<msg::Rlcreate>(msg::Tlcreate{*d, "f", access::RDWR | lopen::CREAT, 0644, 1000});
+  auto [u, d] = walk_as(1000, {});
+  ASSERT_TRUE(d);
+  auto cr = u.client->call<msg::Rlcreate>(msg::Tlcreate{d, "f", access::RDWR | lopen::CREAT, 0644, 1000});
   ASSERT_TRUE(cr.ok()) << u.client->transcript();
-  auto r = u.client->call<msg::Rsetattr>(msg::Tsetattr{.fid = *d, .valid = setattr::UID, .uid = 0});
+  auto r = u.client->call<msg::Rsetattr>(msg::Tsetattr{.fid = d, .valid = setattr::UID, .uid = 0});
   P9_EXPECT_ERRNO(r, PERM);
   P9_EXPECT_EQ(attr_at({"f"}).uid, 1000u);
 }

@@ -55,6 +55,24 @@ struct Fixture : Case {
     return try_walk(*u.client, u.dir, names);
   }
 
+  // Another connection attached as uid (connect_as) and a new fid it walked to
+  // dir()/path; fid 0 (and a failure) when the walk fails.
+  struct ConnFid {
+    Conn conn;
+    std::uint32_t fid = 0;
+  };
+  ConnFid walk_as(std::uint32_t uid, const std::vector<std::string>& path) {
+    ConnFid r{connect_as(uid)};
+    if (!r.conn.client) return r;  // connect_as said why
+    auto f = try_walk(r.conn, path);
+    if (f.ok())
+      r.fid = *f;
+    else
+      ADD_FAILURE() << "uid " << uid << " cannot walk from the case directory\n"
+                    << r.conn.client->transcript();
+    return r;
+  }
+
   // True when dfid/name can be walked to.
   bool exists(std::uint32_t dfid, const std::string& name) {
     auto f = try_walk(dfid, {name});

@@ -304,12 +304,10 @@ TEST_F(Io, WritesAreSeenOnAnotherConnection) {
   P9_RULE("data written on one connection is read on another", "intro(5) attach: one file tree per server");
   std::uint32_t w = create(dir(), "f");
   write(w, 0, "across");
-  auto o = connect_as(0);
-  ASSERT_TRUE(o.client);
-  auto f = try_walk(o, {"f"});
-  ASSERT_TRUE(f.ok());
-  ASSERT_TRUE(o.client->call<msg::Rlopen>(msg::Tlopen{*f, access::RDONLY}).ok());
-  auto r = o.client->call<msg::Rread>(msg::Tread{*f, 0, 100});
+  auto [o, f] = walk_as(0, {"f"});
+  ASSERT_TRUE(f);
+  ASSERT_TRUE(o.client->call<msg::Rlopen>(msg::Tlopen{f, access::RDONLY}).ok());
+  auto r = o.client->call<msg::Rread>(msg::Tread{f, 0, 100});
   P9_EXPECT_OK(r);
   if (r.ok()) P9_EXPECT_EQ(r->data, std::string("across"));
 }

@@ -154,11 +154,9 @@ TEST_F(Lopen, ReadOnlyFileForWritingAsOtherUserIsEACCES) {
   std::uint32_t f = walk(dir(), {"f"});
   auto m = setattr_mode(f, 0444);
   P9_EXPECT_OK(m);
-  auto u = connect_as(1000);
-  ASSERT_TRUE(u.client);
-  auto uf = try_walk(u, {"f"});
-  ASSERT_TRUE(uf.ok());
-  auto r = u.client->call<msg::Rlopen>(msg::Tlopen{*uf, access::WRONLY});
+  auto [u, uf] = walk_as(1000, {"f"});
+  ASSERT_TRUE(uf);
+  auto r = u.client->call<msg::Rlopen>(msg::Tlopen{uf, access::WRONLY});
   P9_EXPECT_ERRNO(r, ACCES);
 }
 
@@ -248,13 +246,11 @@ TEST_F(Lcreate, ReadOnlyModeStillWritableThroughTheNewFid) {
   P9_RULE("a file created with mode 0444 and O_RDWR can be written through the fid that created it",
           "open(2): 'this mode applies only to future accesses of the newly created file'");
   P9_REQUIRE(Ownership);
-  auto u = connect_as(1000);
-  ASSERT_TRUE(u.client);
-  auto d = try_walk(u, {});
-  ASSERT_TRUE(d.ok());
-  auto r = u.client->call<msg::Rlcreate>(msg::Tlcreate{*d, "f", access::RDWR | lopen::CREAT, 0444, 1000});
+  auto [u, d] = walk_as(1000, {});
+  ASSERT_TRUE(d);
+  auto r = u.client->call<msg::Rlcreate>(msg::Tlcreate{d, "f", access::RDWR | lopen::CREAT, 0444, 1000});
   P9_EXPECT_OK(r);
-  auto wr = u.client->call<msg::Rwrite>(msg::Twrite{*d, 0, "abc"});
+  auto wr = u.client->call<msg::Rwrite>(msg::Twrite{d, 0, "abc"});
   P9_EXPECT_OK(wr);
   P9_EXPECT_EQ(content_at({"f"}), std::string("abc"));
 }

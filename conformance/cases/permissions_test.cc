@@ -20,17 +20,9 @@ struct Permissions : Fixture {
   // 1000 sends `s` on a fid of it. A setup step that fails is a failure.
   Result<msg::Rsetattr> setattr_as_user(std::uint32_t mode, std::uint32_t owner, msg::Tsetattr s) {
     root_file("f", mode, owner, owner);
-    auto u = connect_as(1000);
-    if (!u.client) {
-      ADD_FAILURE() << "setup: user 1000 cannot connect";
-      return Errno::PROTO;
-    }
-    auto f = try_walk(u, {"f"});
-    if (!f.ok()) {
-      ADD_FAILURE() << "setup: user 1000 cannot walk to f\n" << u.client->transcript();
-      return f.error();
-    }
-    s.fid = *f;
+    auto [u, f] = walk_as(1000, {"f"});
+    if (!f) return Errno::PROTO;  // walk_as added the failure
+    s.fid = f;
     return u.client->call<msg::Rsetattr>(s);
   }
 
@@ -56,11 +48,9 @@ TEST_F(Permissions, ReadingARootOnlyFileIsEACCES) {
           "open(2) EACCES; path_resolution(7)");
   P9_REQUIRE(Ownership);
   root_file("f", 0600);
-  auto u = connect_as(1000);
-  ASSERT_TRUE(u.client);
-  auto f = try_walk(u, {"f"});
-  ASSERT_TRUE(f.ok());
-  auto o = u.client->call<msg::Rlopen>(msg::Tlopen{*f, access::RDONLY});
+  auto [u, f] = walk_as(1000, {"f"});
+  ASSERT_TRUE(f);
+  auto o = u.client->call<msg::Rlopen>(msg::Tlopen{f, access::RDONLY});
   P9_EXPECT_ERRNO(o, ACCES);
 }
 
@@ -68,11 +58,9 @@ TEST_F(Permissions, WritingA0644RootFileIsEACCES) {
   P9_RULE("another user cannot open a 0644 root file for writing: EACCES", "open(2) EACCES");
   P9_REQUIRE(Ownership);
   root_file("f", 0644);
-  auto u = connect_as(1000);
-  ASSERT_TRUE(u.client);
-  auto f = try_walk(u, {"f"});
-  ASSERT_TRUE(f.ok());
-  auto o = u.client->call<msg::Rlopen>(msg::Tlopen{*f, access::WRONLY});
+  auto [u, f] = walk_as(1000, {"f"});
+  ASSERT_TRUE(f);
+  auto o = u.client->call<msg::Rlopen>(msg::Tlopen{f, access::WRONLY});
   P9_EXPECT_ERRNO(o, ACCES);
 }
 
@@ -80,13 +68,11 @@ TEST_F(Permissions, ReadingA0644RootFileIsAllowed) {
   P9_RULE("another user may read a 0644 root file", "path_resolution(7): 'other' permission bits");
   P9_REQUIRE(Ownership);
   root_file("f", 0644);
-  auto u = connect_as(1000);
-  ASSERT_TRUE(u.client);
-  auto f = try_walk(u, {"f"});
-  ASSERT_TRUE(f.ok());
-  auto o = u.client->call<msg::Rlopen>(msg::Tlopen{*f, access::RDONLY});
+  auto [u, f] = walk_as(1000, {"f"});
+  ASSERT_TRUE(f);
+  auto o = u.client->call<msg::Rlopen>(msg::Tlopen{f, access::RDONLY});
   P9_EXPECT_OK(o);
-  auto r = u.client->call<msg::Rread>(msg::Tread{*f, 0, 100});
+  auto r = u.client->call<msg::Rread>(msg::Tread{f, 0, 100});
   P9_EXPECT_OK(r);
   if (r.ok()) P9_EXPECT_EQ(r->data, std::string("secret"));
 }
@@ -96,11 +82,9 @@ TEST_F(Permissions, CreatingInA0755RootDirectoryIsEACCES) {
           "open(2) EACCES: no write permission on the parent");
   P9_REQUIRE(Ownership);
   mkdir(dir(), "sub", 0755);
-  auto u = connect_as(1000);
-  ASSERT_TRUE(u.client);
-  auto d = try_walk(u, {"sub"});
-  ASSERT_TRUE(d.ok());
-  auto r = u.client->call<msg::Rlcreate>(msg::Tlcreate{*d, "mine", 2 | lopen::CREAT, 0644, 1000});
+  auto [u, d] = walk_as(1000, {"sub"});
+  ASSERT_TRUE(d);
+  auto r = u.client->call<msg::Rlcreate>(msg::Tlcreate{d, "mine", 2 | lopen::CREAT, 0644, 1000});
   P9_EXPECT_ERRNO(r, ACCES);
 }
 
@@ -108,11 +92,9 @@ TEST_F(Permissions, MkdirInA0755RootDirectoryIsEACCES) {
   P9_RULE("another user cannot mkdir in a 0755 root directory: EACCES", "mkdir(2) EACCES");
   P9_REQUIRE(Ownership);
   mkdir(dir(), "sub", 0755);
-  auto u = connect_as(1000);
-  ASSERT_TRUE(u.client);
-  auto d = try_walk(u, {"sub"});
-  ASSERT_TRUE(d.ok());
-  auto r = u.client->call<msg::Rmkdir>(msg::Tmkdir{*d, "mine", 0755, 1000});
+  auto [u, d] = walk_as(1000, {"sub"});
+  ASSERT_TRUE(d);
+  auto r = u.client->call<msg::Rmkdir>(msg::Tmkdir{d, "mine", 0755, 1000});
   P9_EXPECT_ERRNO(r, ACCES);
 }
 
@@ -122,11 +104,9 @@ TEST_F(Permissions, RemovingFromA0755RootDirectoryIsEACCES) {
   P9_REQUIRE(Ownership);
   mkdir(dir(), "sub", 0755);
   make_file(walk(dir(), {"sub"}), "f", "x");
-  auto u = connect_as(1000);
-  ASSERT_TRUE(u.client);
-  auto f = try_walk(u, {"sub", "f"});
-  ASSERT_TRUE(f.ok());
-  auto r = u.client->call<msg::Rremove>(msg::Tremove{*f});
+  auto [u, f] = walk_as(1000, {"sub", "f"});
+  ASSERT_TRUE(f);
+  auto r = u.client->call<msg::Rremove>(msg::Tremove{f});
   P9_EXPECT_ERRNO(r, ACCES);
   P9_EXPECT_EQ(list({"sub"}), std::vector<std::string>{"f"});
 }
@@ -137,11 +117,9 @@ TEST_F(Permissions, WalkingIntoA0700RootDirectoryIsEACCES) {
   P9_REQUIRE(Ownership);
   mkdir(dir(), "priv", 0700);
   make_file(walk(dir(), {"priv"}), "f", "x");
-  auto u = connect_as(1000);
-  ASSERT_TRUE(u.client);
-  auto d = try_walk(u, {"priv"});
-  ASSERT_TRUE(d.ok());
-  auto w = u.client->call<msg::Rwalk>(msg::Twalk{*d, u.client->new_fid(), {"f"}});
+  auto [u, d] = walk_as(1000, {"priv"});
+  ASSERT_TRUE(d);
+  auto w = u.client->call<msg::Rwalk>(msg::Twalk{d, u.client->new_fid(), {"f"}});
   P9_EXPECT_ERRNO(w, ACCES);
 }
 
@@ -162,11 +140,9 @@ TEST_F(Permissions, StickyDirectoryProtectsOtherUsersFiles) {
   P9_REQUIRE(Ownership);
   auto owner = users_file_in_sticky_dir();
   ASSERT_TRUE(owner.client);
-  auto other = connect_as(1001);
-  ASSERT_TRUE(other.client);
-  auto f = try_walk(other, {"tmp", "mine"});
-  ASSERT_TRUE(f.ok());
-  auto r = other.client->call<msg::Rremove>(msg::Tremove{*f});
+  auto [other, f] = walk_as(1001, {"tmp", "mine"});
+  ASSERT_TRUE(f);
+  auto r = other.client->call<msg::Rremove>(msg::Tremove{f});
   P9_EXPECT_ERRNO(r, PERM);
   P9_EXPECT_EQ(list({"tmp"}), std::vector<std::string>{"mine"});
 }
@@ -253,11 +229,9 @@ TEST_F(Permissions, NewFilesBelongToTheAttachedUser) {
   P9_RULE("a file created by a user is owned by that user (and the gid it gave)",
           "open(2) O_CREAT: owner is the effective UID; diod protocol.md lcreate gid");
   P9_REQUIRE(Ownership);
-  auto u = connect_as(1000);
-  ASSERT_TRUE(u.client);
-  auto d = try_walk(u, {});
-  ASSERT_TRUE(d.ok());
-  auto cr = u.client->call<msg::Rlcreate>(msg::Tlcreate{*d, "mine", 2 | lopen::CREAT, 0644, 1000});
+  auto [u, d] = walk_as(1000, {});
+  ASSERT_TRUE(d);
+  auto cr = u.client->call<msg::Rlcreate>(msg::Tlcreate{d, "mine", 2 | lopen::CREAT, 0644, 1000});
   P9_EXPECT_OK(cr);
   if (!cr.ok()) return;
   auto a = attr_at({"mine"});
