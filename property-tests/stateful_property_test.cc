@@ -30,7 +30,9 @@ constexpr std::uint32_t kTmp = 100, kTmp2 = 101;
 constexpr std::uint64_t kGetattrAll = 0x3fff;
 
 // What the target can be asked (from its kind): diod refuses Trenameat and
-// Tunlinkat with EOPNOTSUPP and Tgetlock with EINVAL (../shared/README.md).
+// Tunlinkat with EOPNOTSUPP (diod 1.0.24 libnpfs/fcall.c np_renameat / np_unlinkat:
+// no such operation registered), and Tgetlock of a type other than RDLCK/WRLCK
+// with EINVAL (diod/ops.c diod_getlock).
 struct Caps {
   bool at_ops = true;   // Trenameat / Tunlinkat
   bool getlock = true;

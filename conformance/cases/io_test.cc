@@ -1,13 +1,13 @@
 // Tread / Twrite / Tfsync: offsets, holes, O_APPEND, end of file, counts at
 // and beyond the msize limit, and I/O on fids not open for it.
-#include "conformance/cases/group_a_helpers.h"
-
 #include <numeric>
+
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
-struct Io : ACase {};
+struct Io : Fixture {};
 
 TEST_F(Io, WriteThenReadBack) {
   P9_RULE("data written is read back; Rwrite counts every byte", "write(2), read(2); intro(5) read, write");
@@ -25,13 +25,15 @@ TEST_F(Io, ReadAtAnOffset) {
 }
 
 TEST_F(Io, ShortReadAtTheEnd) {
-  P9_RULE("a read crossing end of file returns the bytes up to the end", "pread(2): fewer bytes at end of file");
+  P9_RULE("a read crossing end of file returns the bytes up to the end",
+          "pread(2): fewer bytes at end of file");
   std::uint32_t f = create(dir(), "f", "0123456789");
   P9_EXPECT_EQ(read(f, 6, 100), std::string("6789"));
 }
 
 TEST_F(Io, ReadAtEndOfFileReturnsNothing) {
-  P9_RULE("a read at end of file returns 0 bytes (not an error)", "pread(2): 'zero indicates end of file'; intro(5) read");
+  P9_RULE("a read at end of file returns 0 bytes (not an error)",
+          "pread(2): 'zero indicates end of file'; intro(5) read");
   std::uint32_t f = create(dir(), "f", "0123456789");
   auto r = c().call<msg::Rread>(msg::Tread{f, 10, 100});
   P9_EXPECT_OK(r);
@@ -47,7 +49,8 @@ TEST_F(Io, ReadPastEndOfFileReturnsNothing) {
 }
 
 TEST_F(Io, ReadAtAHugeOffsetReturnsNothing) {
-  P9_RULE("a read at offset 2^62 of a small file returns 0 bytes", "pread(2): offsets up to LLONG_MAX are valid");
+  P9_RULE("a read at offset 2^62 of a small file returns 0 bytes",
+          "pread(2): offsets up to LLONG_MAX are valid");
   std::uint32_t f = create(dir(), "f", "abc");
   auto r = c().call<msg::Rread>(msg::Tread{f, 1ull << 62, 100});
   P9_EXPECT_OK(r);
@@ -71,7 +74,8 @@ TEST_F(Io, OverwriteInTheMiddle) {
 }
 
 TEST_F(Io, WritePastTheEndLeavesAHoleOfZeros) {
-  P9_RULE("a write past end of file extends it; the gap reads as zeros", "pwrite(2); lseek(2): 'holes ... read as null bytes'");
+  P9_RULE("a write past end of file extends it; the gap reads as zeros",
+          "pwrite(2); lseek(2): 'holes ... read as null bytes'");
   std::uint32_t f = create(dir(), "f", "ab");
   write(f, 10000, "z");
   P9_EXPECT_EQ(getattr(f).size, 10001u);
@@ -82,7 +86,8 @@ TEST_F(Io, WritePastTheEndLeavesAHoleOfZeros) {
 }
 
 TEST_F(Io, HoleFourGibibytesOutReadsAsZeros) {
-  P9_RULE("a write 4 GiB out makes a sparse file whose hole reads as zeros", "lseek(2) holes; ../shared/README.md (counts near UINT32_MAX)");
+  P9_RULE("a write 4 GiB out makes a sparse file whose hole reads as zeros",
+          "lseek(2) holes; intro(5) write: offset[8] is 64 bits");
   std::uint32_t f = create(dir(), "f");
   const std::uint64_t off = 1ull << 32;
   write(f, off, "end");
@@ -93,7 +98,7 @@ TEST_F(Io, HoleFourGibibytesOutReadsAsZeros) {
 
 TEST_F(Io, AppendWritesAtTheEndWhateverTheOffset) {
   P9_RULE("a file opened O_APPEND takes every write at end of file, whatever the Twrite offset",
-          "open(2) O_APPEND; pwrite(2) BUGS (Linux appends regardless of offset); ../shared/README.md bugs list");
+          "open(2) O_APPEND; pwrite(2) BUGS (Linux appends regardless of offset)");
   make_file(dir(), "f", "start");
   std::uint32_t f = open({"f"}, access::WRONLY | lopen::APPEND);
   ASSERT_NE(f, 0u);
@@ -103,7 +108,8 @@ TEST_F(Io, AppendWritesAtTheEndWhateverTheOffset) {
 }
 
 TEST_F(Io, AppendWithAnOffsetPastTheEndLeavesNoHole) {
-  P9_RULE("an O_APPEND write with an offset past the end still lands at the end (no hole)", "open(2) O_APPEND; pwrite(2) BUGS");
+  P9_RULE("an O_APPEND write with an offset past the end still lands at the end (no hole)",
+          "open(2) O_APPEND; pwrite(2) BUGS");
   make_file(dir(), "f", "abc");
   std::uint32_t f = open({"f"}, access::RDWR | lopen::APPEND);
   ASSERT_NE(f, 0u);
@@ -114,7 +120,8 @@ TEST_F(Io, AppendWithAnOffsetPastTheEndLeavesNoHole) {
 }
 
 TEST_F(Io, AppendFollowsWritesThroughOtherFids) {
-  P9_RULE("O_APPEND writes land after data another fid wrote meanwhile", "open(2) O_APPEND: 'the file offset is positioned at the end of the file ... before each write'");
+  P9_RULE("O_APPEND writes land after data another fid wrote meanwhile",
+          "open(2) O_APPEND: 'the file offset is positioned at the end of the file ... before each write'");
   make_file(dir(), "f", "a");
   std::uint32_t app = open({"f"}, access::WRONLY | lopen::APPEND);
   std::uint32_t other = open({"f"}, access::WRONLY);
@@ -129,7 +136,8 @@ TEST_F(Io, AppendFollowsWritesThroughOtherFids) {
 TEST_F(Io, AppendThroughLcreate) {
   P9_RULE("a file created with O_APPEND appends every write", "open(2) O_CREAT|O_APPEND");
   std::uint32_t d = walk(dir(), {});
-  auto r = c().call<msg::Rlcreate>(msg::Tlcreate{d, "f", access::WRONLY | lopen::CREAT | lopen::APPEND, 0644, 0});
+  auto r =
+      c().call<msg::Rlcreate>(msg::Tlcreate{d, "f", access::WRONLY | lopen::CREAT | lopen::APPEND, 0644, 0});
   P9_EXPECT_OK(r);
   auto w1 = c().call<msg::Rwrite>(msg::Twrite{d, 0, "one"});
   auto w2 = c().call<msg::Rwrite>(msg::Twrite{d, 0, "two"});
@@ -154,7 +162,8 @@ TEST_F(Io, ReadCountAboveTheMsizeIsCapped) {
 
 TEST_F(Io, ReadCountMaxUint32IsCapped) {
   P9_RULE("a Tread with count 0xFFFFFFFF returns at most msize-11 bytes, not an error or a crash",
-          "intro(5) read; ../shared/README.md bugs list (counts near UINT32_MAX)");
+          "intro(5) read; version(5): msize bounds every message; diod libnpfs/fcall.c np_read (count + "
+          "IOHDRSZ wraps)");
   const std::uint32_t ms = c().msize();
   std::string data(ms + 100, 'r');
   std::uint32_t f = create(dir(), "f", data);
@@ -164,7 +173,8 @@ TEST_F(Io, ReadCountMaxUint32IsCapped) {
 }
 
 TEST_F(Io, ReadCountMaxUint32AtAnOffsetNearEof) {
-  P9_RULE("count 0xFFFFFFFF at an offset near the end returns the remaining bytes", "intro(5) read; pread(2)");
+  P9_RULE("count 0xFFFFFFFF at an offset near the end returns the remaining bytes",
+          "intro(5) read; pread(2)");
   std::uint32_t f = create(dir(), "f", "0123456789");
   auto r = c().call<msg::Rread>(msg::Tread{f, 7, 0xFFFFFFFFu});
   P9_EXPECT_OK(r);
@@ -180,7 +190,8 @@ TEST_F(Io, ReadCountZeroReturnsNothing) {
 }
 
 TEST_F(Io, WriteOfZeroBytesChangesNothing) {
-  P9_RULE("a Twrite of 0 bytes returns count 0 and leaves the file alone", "write(2): count 0 on a regular file returns 0");
+  P9_RULE("a Twrite of 0 bytes returns count 0 and leaves the file alone",
+          "write(2): count 0 on a regular file returns 0");
   std::uint32_t f = create(dir(), "f", "abc");
   auto w = c().call<msg::Rwrite>(msg::Twrite{f, 100, ""});
   P9_EXPECT_OK(w);
@@ -221,7 +232,8 @@ TEST_F(Io, EveryByteValueRoundTrips) {
 
 TEST_F(Io, ReadAtANegativeOffsetIsEINVAL) {
   P9_RULE("a Tread offset above 2^63-1 is a negative loff_t: EINVAL, as pread(2) gives",
-          "Linux fs/read_write.c ksys_pread64: pos < 0 is EINVAL; found by fuzz_diff (model answered an empty Rread)");
+          "Linux fs/read_write.c ksys_pread64: pos < 0 is EINVAL; found by fuzz_diff (model answered an "
+          "empty Rread)");
   std::uint32_t f = create(dir(), "f", "abc");
   P9_EXPECT_ERRNO(c().call<msg::Rread>(msg::Tread{f, 1ULL << 63, 10}), INVAL);
   P9_EXPECT_ERRNO(c().call<msg::Rread>(msg::Tread{f, ~0ULL, 10}), INVAL);
@@ -253,7 +265,8 @@ TEST_F(Io, ReadFromAWriteOnlyFidIsEBADF) {
 }
 
 TEST_F(Io, ReadOnAFidNotOpenedIsEBADF) {
-  P9_RULE("Tread on a fid that was walked but never opened fails with EBADF", "intro(5) read: fid must be open; read(2) EBADF");
+  P9_RULE("Tread on a fid that was walked but never opened fails with EBADF",
+          "intro(5) read: fid must be open; read(2) EBADF");
   make_file(dir(), "f", "abc");
   std::uint32_t f = walk(dir(), {"f"});
   auto r = c().call<msg::Rread>(msg::Tread{f, 0, 10});
@@ -261,7 +274,8 @@ TEST_F(Io, ReadOnAFidNotOpenedIsEBADF) {
 }
 
 TEST_F(Io, WriteOnAFidNotOpenedIsEBADF) {
-  P9_RULE("Twrite on a fid that was walked but never opened fails with EBADF", "intro(5) write: fid must be open; write(2) EBADF");
+  P9_RULE("Twrite on a fid that was walked but never opened fails with EBADF",
+          "intro(5) write: fid must be open; write(2) EBADF");
   make_file(dir(), "f", "abc");
   std::uint32_t f = walk(dir(), {"f"});
   auto w = c().call<msg::Rwrite>(msg::Twrite{f, 0, "x"});
@@ -270,14 +284,16 @@ TEST_F(Io, WriteOnAFidNotOpenedIsEBADF) {
 }
 
 TEST_F(Io, ReadOfAnOpenDirectoryIsEISDIR) {
-  P9_RULE("Tread on an opened directory fails with EISDIR (directories are read with Treaddir)", "read(2) EISDIR");
+  P9_RULE("Tread on an opened directory fails with EISDIR (directories are read with Treaddir)",
+          "read(2) EISDIR");
   std::uint32_t d = open({}, access::RDONLY);
   auto r = c().call<msg::Rread>(msg::Tread{d, 0, 100});
   P9_EXPECT_ERRNO(r, ISDIR);
 }
 
 TEST_F(Io, WritesAreSeenThroughAnotherFid) {
-  P9_RULE("data written through one fid is read through another open of the same file", "POSIX read/write coherence (write(2))");
+  P9_RULE("data written through one fid is read through another open of the same file",
+          "POSIX read/write coherence (write(2))");
   std::uint32_t w = create(dir(), "f");
   std::uint32_t r = open({"f"}, access::RDONLY);
   write(w, 0, "shared");
@@ -288,10 +304,8 @@ TEST_F(Io, WritesAreSeenOnAnotherConnection) {
   P9_RULE("data written on one connection is read on another", "intro(5) attach: one file tree per server");
   std::uint32_t w = create(dir(), "f");
   write(w, 0, "across");
-  auto o = connect_as(0);
-  ASSERT_TRUE(o.client);
-  std::uint32_t f = o.client->new_fid();
-  ASSERT_TRUE(o.client->call<msg::Rwalk>(msg::Twalk{o.dir, f, {"f"}}).ok());
+  auto [o, f] = walk_as(0, {"f"});
+  ASSERT_TRUE(f);
   ASSERT_TRUE(o.client->call<msg::Rlopen>(msg::Tlopen{f, access::RDONLY}).ok());
   auto r = o.client->call<msg::Rread>(msg::Tread{f, 0, 100});
   P9_EXPECT_OK(r);
@@ -299,7 +313,8 @@ TEST_F(Io, WritesAreSeenOnAnotherConnection) {
 }
 
 TEST_F(Io, FsyncOfAnOpenFile) {
-  P9_RULE("Tfsync of an open file succeeds, with datasync 0 and 1", "fsync(2), fdatasync(2); Linux client.c p9_client_fsync");
+  P9_RULE("Tfsync of an open file succeeds, with datasync 0 and 1",
+          "fsync(2), fdatasync(2); Linux client.c p9_client_fsync");
   std::uint32_t f = create(dir(), "f", "data");
   auto s0 = c().call<msg::Rfsync>(msg::Tfsync{f, 0});
   auto s1 = c().call<msg::Rfsync>(msg::Tfsync{f, 1});

@@ -1,15 +1,15 @@
 // POSIX byte-range locks over 9P: Tlock (F_SETLK) and Tgetlock (F_GETLK).
 // The lock owner is (client_id, proc_id), as the Linux client names it
 // (fs/9p/vfs_file.c v9fs_file_do_lock: client_id = the node name, proc_id = fl_pid).
-#include "conformance/cases/group_b_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
-struct Lock : BCase {
+struct Lock : Fixture {
   std::uint32_t a = 0, b = 0;  // two open fids of one file (two open file descriptions)
   void SetUp() override {
-    BCase::SetUp();
+    Fixture::SetUp();
     if (HasFatalFailure()) return;
     a = create(dir(), "f", std::string(200, 'x'));
     b = open({"f"}, access::RDWR);
@@ -27,17 +27,22 @@ struct Lock : BCase {
       return std::string("Rlerror ") + (n ? n : "?");
     }
     switch (r->status) {
-      case lock_status::SUCCESS: return "SUCCESS";
-      case lock_status::BLOCKED: return "BLOCKED";
-      case lock_status::ERROR: return "ERROR";
-      case lock_status::GRACE: return "GRACE";
+      case lock_status::SUCCESS:
+        return "SUCCESS";
+      case lock_status::BLOCKED:
+        return "BLOCKED";
+      case lock_status::ERROR:
+        return "ERROR";
+      case lock_status::GRACE:
+        return "GRACE";
     }
     return "status " + std::to_string(r->status);
   }
 };
 
 TEST_F(Lock, WriteLockIsGranted) {
-  P9_RULE("a write lock on a file open for writing is granted", "fcntl(2) F_SETLK F_WRLCK; diod protocol.md lock");
+  P9_RULE("a write lock on a file open for writing is granted",
+          "fcntl(2) F_SETLK F_WRLCK; diod protocol.md lock");
   P9_REQUIRE(Locks);
   P9_EXPECT_EQ(status(a, lock_type::WRLCK, 0, 10, 1, "alpha"), std::string("SUCCESS"));
 }
@@ -57,7 +62,8 @@ TEST_F(Lock, WriteConflictBetweenOwnersIsBlocked) {
 }
 
 TEST_F(Lock, ReadLocksShare) {
-  P9_RULE("read locks of different owners on one range coexist", "fcntl(2): any number of processes may hold a read lock");
+  P9_RULE("read locks of different owners on one range coexist",
+          "fcntl(2): any number of processes may hold a read lock");
   P9_REQUIRE(Locks);
   P9_EXPECT_EQ(status(a, lock_type::RDLCK, 0, 10, 1, "alpha"), std::string("SUCCESS"));
   P9_EXPECT_EQ(status(b, lock_type::RDLCK, 0, 10, 2, "beta"), std::string("SUCCESS"));
@@ -88,7 +94,8 @@ TEST_F(Lock, UnlockReleases) {
 }
 
 TEST_F(Lock, UnlockOfASubRangeSplitsTheLock) {
-  P9_RULE("unlocking the middle of a lock frees only that part", "fcntl(2): locks are split and merged by range");
+  P9_RULE("unlocking the middle of a lock frees only that part",
+          "fcntl(2): locks are split and merged by range");
   P9_REQUIRE(Locks);
   P9_EXPECT_EQ(status(a, lock_type::WRLCK, 0, 100, 1, "alpha"), std::string("SUCCESS"));
   P9_EXPECT_EQ(status(a, lock_type::UNLCK, 10, 10, 1, "alpha"), std::string("SUCCESS"));
@@ -113,7 +120,8 @@ TEST_F(Lock, LengthZeroReachesPastTheEnd) {
 }
 
 TEST_F(Lock, ClunkReleasesTheLocksOfTheFid) {
-  P9_RULE("clunking the fid (close) releases the locks taken through it", "fcntl(2): locks are released on close");
+  P9_RULE("clunking the fid (close) releases the locks taken through it",
+          "fcntl(2): locks are released on close");
   P9_REQUIRE(Locks);
   P9_EXPECT_EQ(status(a, lock_type::WRLCK, 0, 10, 1, "alpha"), std::string("SUCCESS"));
   clunk(a);
@@ -121,7 +129,8 @@ TEST_F(Lock, ClunkReleasesTheLocksOfTheFid) {
 }
 
 TEST_F(Lock, NotOpenFidIsEBADF) {
-  P9_RULE("Tlock on a fid that is not open fails with EBADF", "fcntl(2) EBADF: fd is not an open file descriptor");
+  P9_RULE("Tlock on a fid that is not open fails with EBADF",
+          "fcntl(2) EBADF: fd is not an open file descriptor");
   P9_REQUIRE(Locks);
   std::uint32_t w = walk(dir(), {"f"});
   auto r = lock(w, lock_type::WRLCK, 0, 10, 1, "alpha");
@@ -129,7 +138,8 @@ TEST_F(Lock, NotOpenFidIsEBADF) {
 }
 
 TEST_F(Lock, ReadLockOnWriteOnlyFidIsEBADF) {
-  P9_RULE("a read lock through a fid open write-only fails with EBADF", "fcntl(2) EBADF: F_RDLCK and fd not open for reading");
+  P9_RULE("a read lock through a fid open write-only fails with EBADF",
+          "fcntl(2) EBADF: F_RDLCK and fd not open for reading");
   P9_REQUIRE(Locks);
   std::uint32_t w = open({"f"}, access::WRONLY);
   auto r = lock(w, lock_type::RDLCK, 0, 10, 1, "alpha");
@@ -137,7 +147,8 @@ TEST_F(Lock, ReadLockOnWriteOnlyFidIsEBADF) {
 }
 
 TEST_F(Lock, UnknownTypeIsEINVAL) {
-  P9_RULE("a lock type other than RDLCK/WRLCK/UNLCK fails with EINVAL", "fcntl(2) EINVAL; Linux 9p.h P9_LOCK_TYPE_*");
+  P9_RULE("a lock type other than RDLCK/WRLCK/UNLCK fails with EINVAL",
+          "fcntl(2) EINVAL; Linux 9p.h P9_LOCK_TYPE_*");
   P9_REQUIRE(Locks);
   auto r = lock(a, 7, 0, 10, 1, "alpha");
   P9_EXPECT_ERRNO(r, INVAL);
@@ -169,7 +180,8 @@ TEST_F(Getlock, NoConflictAnswersUnlck) {
 }
 
 TEST_F(Getlock, OwnLockIsNoConflict) {
-  P9_RULE("an owner's own lock never conflicts with its Tgetlock", "fcntl(2) F_GETLK: only other processes' locks");
+  P9_RULE("an owner's own lock never conflicts with its Tgetlock",
+          "fcntl(2) F_GETLK: only other processes' locks");
   P9_REQUIRE(Locks);
   P9_EXPECT_EQ(status(a, lock_type::WRLCK, 0, 10, 1, "alpha"), std::string("SUCCESS"));
   auto g = c().call<msg::Rgetlock>(msg::Tgetlock{a, lock_type::WRLCK, 0, 10, 1, "alpha"});

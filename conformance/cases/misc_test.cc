@@ -1,10 +1,10 @@
 // Tstatfs and Tfsync.
-#include "conformance/cases/group_b_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
-struct Statfs : BCase {};
+struct Statfs : Fixture {};
 
 TEST_F(Statfs, FieldsAreSane) {
   P9_RULE("Rstatfs is self-consistent: bsize > 0, namelen >= 255, blocks >= bfree >= bavail, files >= ffree",
@@ -20,7 +20,8 @@ TEST_F(Statfs, FieldsAreSane) {
 }
 
 TEST_F(Statfs, WorksOnAFileFid) {
-  P9_RULE("Tstatfs works on any fid of the file system, a file's too", "statfs(2): 'path is any file within the mounted file system'");
+  P9_RULE("Tstatfs works on any fid of the file system, a file's too",
+          "statfs(2): 'path is any file within the mounted file system'");
   make_file(dir(), "f", "x");
   std::uint32_t f = walk(dir(), {"f"});
   auto r = c().call<msg::Rstatfs>(msg::Tstatfs{f});
@@ -50,7 +51,7 @@ TEST_F(Statfs, SameAnswerForTheWholeTree) {
   }
 }
 
-struct Fsync : BCase {};
+struct Fsync : Fixture {};
 
 TEST_F(Fsync, OnAnOpenFidSucceeds) {
   P9_RULE("Tfsync on an open fid succeeds", "fsync(2); diod protocol.md fsync");
@@ -60,14 +61,16 @@ TEST_F(Fsync, OnAnOpenFidSucceeds) {
 }
 
 TEST_F(Fsync, DatasyncSucceeds) {
-  P9_RULE("Tfsync with datasync 1 (fdatasync) succeeds", "fdatasync(2); Linux net/9p/client.c p9_client_fsync sends datasync");
+  P9_RULE("Tfsync with datasync 1 (fdatasync) succeeds",
+          "fdatasync(2); Linux net/9p/client.c p9_client_fsync sends datasync");
   std::uint32_t f = create(dir(), "f", "data");
   auto r = c().call<msg::Rfsync>(msg::Tfsync{f, 1});
   P9_EXPECT_OK(r);
 }
 
 TEST_F(Fsync, OnAnUnopenedFidIsEBADF) {
-  P9_RULE("Tfsync on a fid that is not open fails with EBADF", "fsync(2) EBADF: fd is not a valid open file descriptor");
+  P9_RULE("Tfsync on a fid that is not open fails with EBADF",
+          "fsync(2) EBADF: fd is not a valid open file descriptor");
   make_file(dir(), "f", "data");
   std::uint32_t f = walk(dir(), {"f"});
   auto r = c().call<msg::Rfsync>(msg::Tfsync{f, 0});
@@ -75,7 +78,8 @@ TEST_F(Fsync, OnAnUnopenedFidIsEBADF) {
 }
 
 TEST_F(Fsync, OnAnOpenDirectorySucceeds) {
-  P9_RULE("fsync of an open directory succeeds (how programs persist a rename)", "fsync(2): 'an fsync on a file descriptor for the directory'");
+  P9_RULE("fsync of an open directory succeeds (how programs persist a rename)",
+          "fsync(2): 'an fsync on a file descriptor for the directory'");
   std::uint32_t d = open({}, access::RDONLY);
   auto r = c().call<msg::Rfsync>(msg::Tfsync{d, 0});
   P9_EXPECT_OK(r);

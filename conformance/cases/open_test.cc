@@ -1,15 +1,16 @@
 // Tlopen and Tlcreate: access modes, O_TRUNC, O_DIRECTORY, O_EXCL, directories
 // opened for writing, fids opened twice, flags servers must tolerate, and the
 // fid that Tlcreate turns into the new, open file.
-#include "conformance/cases/group_a_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
-struct Lopen : ACase {};
+struct Lopen : Fixture {};
 
 TEST_F(Lopen, FileGivesItsQid) {
-  P9_RULE("Rlopen carries the opened file's qid", "diod protocol.md lopen; Linux net/9p/client.c p9_client_open");
+  P9_RULE("Rlopen carries the opened file's qid",
+          "diod protocol.md lopen; Linux net/9p/client.c p9_client_open");
   make_file(dir(), "f", "x");
   std::uint32_t f = walk(dir(), {"f"});
   auto q = getattr(f).qid;
@@ -22,7 +23,8 @@ TEST_F(Lopen, FileGivesItsQid) {
 }
 
 TEST_F(Lopen, IounitFitsTheMsize) {
-  P9_RULE("Rlopen iounit is 0 or at most msize - IOHDRSZ", "intro(5) open: iounit; Linux uses it to size I/O (p9_client_read)");
+  P9_RULE("Rlopen iounit is 0 or at most msize - IOHDRSZ",
+          "intro(5) open: iounit; Linux uses it to size I/O (p9_client_read)");
   make_file(dir(), "f", "x");
   std::uint32_t f = walk(dir(), {"f"});
   auto r = c().call<msg::Rlopen>(msg::Tlopen{f, access::RDWR});
@@ -39,7 +41,8 @@ TEST_F(Lopen, DirectoryReadOnly) {
 }
 
 TEST_F(Lopen, DirectoryWriteOnlyIsEISDIR) {
-  P9_RULE("opening a directory write-only fails with EISDIR", "open(2) EISDIR: 'pathname refers to a directory and the access requested involved writing'");
+  P9_RULE("opening a directory write-only fails with EISDIR",
+          "open(2) EISDIR: 'pathname refers to a directory and the access requested involved writing'");
   std::uint32_t d = walk(dir(), {});
   auto r = c().call<msg::Rlopen>(msg::Tlopen{d, access::WRONLY});
   P9_EXPECT_ERRNO(r, ISDIR);
@@ -54,14 +57,16 @@ TEST_F(Lopen, DirectoryReadWriteIsEISDIR) {
 
 TEST_F(Lopen, DirectoryWithTruncIsEISDIR) {
   P9_RULE("O_TRUNC on a directory asks for writing: EISDIR even with O_RDONLY",
-          "Linux fs/open.c build_open_flags (O_TRUNC adds MAY_WRITE), fs/namei.c may_open (directory + MAY_WRITE -> EISDIR)");
+          "Linux fs/open.c build_open_flags (O_TRUNC adds MAY_WRITE), fs/namei.c may_open (directory + "
+          "MAY_WRITE -> EISDIR)");
   std::uint32_t d = walk(dir(), {});
   auto r = c().call<msg::Rlopen>(msg::Tlopen{d, access::RDONLY | lopen::TRUNC});
   P9_EXPECT_ERRNO(r, ISDIR);
 }
 
 TEST_F(Lopen, DirectoryFlagOnAFileIsENOTDIR) {
-  P9_RULE("O_DIRECTORY on a regular file fails with ENOTDIR", "open(2) ENOTDIR: 'O_DIRECTORY was specified and pathname was not a directory'");
+  P9_RULE("O_DIRECTORY on a regular file fails with ENOTDIR",
+          "open(2) ENOTDIR: 'O_DIRECTORY was specified and pathname was not a directory'");
   make_file(dir(), "f", "x");
   std::uint32_t f = walk(dir(), {"f"});
   auto r = c().call<msg::Rlopen>(msg::Tlopen{f, access::RDONLY | lopen::DIRECTORY});
@@ -110,7 +115,8 @@ TEST_F(Lopen, LargefileCloexecNocttyAreTolerated) {
           "Linux fs/9p/vfs_inode_dotl.c v9fs_open_to_dotl_flags passes them; open(2)");
   make_file(dir(), "f", "abc");
   std::uint32_t f = walk(dir(), {"f"});
-  auto r = c().call<msg::Rlopen>(msg::Tlopen{f, access::RDONLY | lopen::LARGEFILE | lopen::CLOEXEC | lopen::NOCTTY});
+  auto r = c().call<msg::Rlopen>(
+      msg::Tlopen{f, access::RDONLY | lopen::LARGEFILE | lopen::CLOEXEC | lopen::NOCTTY});
   P9_EXPECT_OK(r);
   if (r.ok()) P9_EXPECT_EQ(read(f, 0, 10), std::string("abc"));
 }
@@ -126,7 +132,8 @@ TEST_F(Lopen, NonblockAndNoatimeAreTolerated) {
 }
 
 TEST_F(Lopen, NofollowOnASymlinkIsELOOP) {
-  P9_RULE("O_NOFOLLOW on a symbolic link fails with ELOOP", "open(2) ELOOP: 'O_NOFOLLOW was specified but pathname was a symbolic link'");
+  P9_RULE("O_NOFOLLOW on a symbolic link fails with ELOOP",
+          "open(2) ELOOP: 'O_NOFOLLOW was specified but pathname was a symbolic link'");
   make_file(dir(), "t", "x");
   make_symlink(dir(), "l", "t");
   std::uint32_t l = walk(dir(), {"l"});
@@ -147,16 +154,13 @@ TEST_F(Lopen, ReadOnlyFileForWritingAsOtherUserIsEACCES) {
   std::uint32_t f = walk(dir(), {"f"});
   auto m = setattr_mode(f, 0444);
   P9_EXPECT_OK(m);
-  auto u = connect_user(1000);
-  ASSERT_TRUE(u.client);
-  std::uint32_t uf = u.client->new_fid();
-  auto w = u.client->call<msg::Rwalk>(msg::Twalk{u.dir, uf, {"f"}});
-  ASSERT_TRUE(w.ok());
+  auto [u, uf] = walk_as(1000, {"f"});
+  ASSERT_TRUE(uf);
   auto r = u.client->call<msg::Rlopen>(msg::Tlopen{uf, access::WRONLY});
   P9_EXPECT_ERRNO(r, ACCES);
 }
 
-struct Lcreate : ACase {};
+struct Lcreate : Fixture {};
 
 TEST_F(Lcreate, FidBecomesTheNewFile) {
   P9_RULE("after Tlcreate the fid names the new file (not the directory)",
@@ -172,7 +176,8 @@ TEST_F(Lcreate, FidBecomesTheNewFile) {
 }
 
 TEST_F(Lcreate, QidMatchesAWalkToTheName) {
-  P9_RULE("Rlcreate's qid is the qid a walk to the new name returns", "intro(5) qid; diod protocol.md lcreate");
+  P9_RULE("Rlcreate's qid is the qid a walk to the new name returns",
+          "intro(5) qid; diod protocol.md lcreate");
   std::uint32_t d = walk(dir(), {});
   auto r = c().call<msg::Rlcreate>(msg::Tlcreate{d, "f", access::RDWR | lopen::CREAT, 0644, 0});
   P9_EXPECT_OK(r);
@@ -183,7 +188,8 @@ TEST_F(Lcreate, QidMatchesAWalkToTheName) {
 }
 
 TEST_F(Lcreate, FidIsOpenForReadAndWrite) {
-  P9_RULE("the fid of Tlcreate O_RDWR is open: data written through it reads back", "diod protocol.md lcreate; open(2) O_CREAT");
+  P9_RULE("the fid of Tlcreate O_RDWR is open: data written through it reads back",
+          "diod protocol.md lcreate; open(2) O_CREAT");
   std::uint32_t d = walk(dir(), {});
   auto r = c().call<msg::Rlcreate>(msg::Tlcreate{d, "f", access::RDWR | lopen::CREAT, 0644, 0});
   P9_EXPECT_OK(r);
@@ -225,7 +231,8 @@ TEST_F(Lcreate, WriteOnlyFidCannotRead) {
 }
 
 TEST_F(Lcreate, ReadOnlyFidCannotWrite) {
-  P9_RULE("a file created O_RDONLY exists and is open for reading only: Twrite is EBADF", "open(2) O_CREAT; write(2) EBADF");
+  P9_RULE("a file created O_RDONLY exists and is open for reading only: Twrite is EBADF",
+          "open(2) O_CREAT; write(2) EBADF");
   std::uint32_t d = walk(dir(), {});
   auto r = c().call<msg::Rlcreate>(msg::Tlcreate{d, "f", access::RDONLY | lopen::CREAT, 0644, 0});
   P9_EXPECT_OK(r);
@@ -239,11 +246,8 @@ TEST_F(Lcreate, ReadOnlyModeStillWritableThroughTheNewFid) {
   P9_RULE("a file created with mode 0444 and O_RDWR can be written through the fid that created it",
           "open(2): 'this mode applies only to future accesses of the newly created file'");
   P9_REQUIRE(Ownership);
-  auto u = connect_user(1000);
-  ASSERT_TRUE(u.client);
-  std::uint32_t d = u.client->new_fid();
-  auto w = u.client->call<msg::Rwalk>(msg::Twalk{u.dir, d, {}});
-  ASSERT_TRUE(w.ok());
+  auto [u, d] = walk_as(1000, {});
+  ASSERT_TRUE(d);
   auto r = u.client->call<msg::Rlcreate>(msg::Tlcreate{d, "f", access::RDWR | lopen::CREAT, 0444, 1000});
   P9_EXPECT_OK(r);
   auto wr = u.client->call<msg::Rwrite>(msg::Twrite{d, 0, "abc"});
@@ -252,7 +256,8 @@ TEST_F(Lcreate, ReadOnlyModeStillWritableThroughTheNewFid) {
 }
 
 TEST_F(Lcreate, ExclOnAnExistingDirectoryIsEEXIST) {
-  P9_RULE("Tlcreate O_EXCL of a name that is a directory fails with EEXIST", "open(2) EEXIST: 'pathname already exists and O_CREAT and O_EXCL were used'");
+  P9_RULE("Tlcreate O_EXCL of a name that is a directory fails with EEXIST",
+          "open(2) EEXIST: 'pathname already exists and O_CREAT and O_EXCL were used'");
   mkdir(dir(), "d");
   std::uint32_t d = walk(dir(), {});
   auto r = c().call<msg::Rlcreate>(msg::Tlcreate{d, "d", access::RDWR | lopen::CREAT | lopen::EXCL, 0644, 0});
@@ -261,8 +266,10 @@ TEST_F(Lcreate, ExclOnAnExistingDirectoryIsEEXIST) {
 }
 
 TEST_F(Lcreate, ExclOnADanglingSymlinkIsEEXIST) {
-  P9_RULE("Tlcreate O_EXCL of a name that is a dangling symlink fails with EEXIST and creates nothing at the target",
-          "open(2): 'If O_CREAT and O_EXCL are set ... symbolic links are not followed'");
+  P9_RULE(
+      "Tlcreate O_EXCL of a name that is a dangling symlink fails with EEXIST and creates nothing at the "
+      "target",
+      "open(2): 'If O_CREAT and O_EXCL are set ... symbolic links are not followed'");
   make_symlink(dir(), "l", "target");
   std::uint32_t d = walk(dir(), {});
   auto r = c().call<msg::Rlcreate>(msg::Tlcreate{d, "l", access::RDWR | lopen::CREAT | lopen::EXCL, 0644, 0});
@@ -273,9 +280,10 @@ TEST_F(Lcreate, ExclOnADanglingSymlinkIsEEXIST) {
 }
 
 TEST_F(Lcreate, ExistingNameWithoutExclOpensIt) {
-  P9_RULE("Tlcreate without O_EXCL of an existing file opens that file and keeps its data",
-          "open(2) O_CREAT without O_EXCL; QEMU hw/9pfs and diod open the existing file; the Linux client sends "
-          "Tlcreate for a name its cache believed absent");
+  P9_RULE(
+      "Tlcreate without O_EXCL of an existing file opens that file and keeps its data",
+      "open(2) O_CREAT without O_EXCL; QEMU hw/9pfs and diod open the existing file; the Linux client sends "
+      "Tlcreate for a name its cache believed absent");
   make_file(dir(), "f", "keep");
   std::uint32_t d = walk(dir(), {});
   auto r = c().call<msg::Rlcreate>(msg::Tlcreate{d, "f", access::RDWR | lopen::CREAT, 0644, 0});
@@ -302,17 +310,19 @@ TEST_F(Lcreate, OnAnOpenedDirectoryFidIsRefused) {
 }
 
 TEST_F(Lcreate, FlagsServersMustTolerate) {
-  P9_RULE("Tlcreate accepts O_LARGEFILE | O_CLOEXEC | O_NOCTTY", "Linux v9fs_vfs_atomic_open_dotl sends them (v9fs_open_to_dotl_flags)");
+  P9_RULE("Tlcreate accepts O_LARGEFILE | O_CLOEXEC | O_NOCTTY",
+          "Linux v9fs_vfs_atomic_open_dotl sends them (v9fs_open_to_dotl_flags)");
   std::uint32_t d = walk(dir(), {});
-  auto r = c().call<msg::Rlcreate>(
-      msg::Tlcreate{d, "f", access::RDWR | lopen::CREAT | lopen::LARGEFILE | lopen::CLOEXEC | lopen::NOCTTY, 0644, 0});
+  auto r = c().call<msg::Rlcreate>(msg::Tlcreate{
+      d, "f", access::RDWR | lopen::CREAT | lopen::LARGEFILE | lopen::CLOEXEC | lopen::NOCTTY, 0644, 0});
   P9_EXPECT_OK(r);
   auto w = c().call<msg::Rwrite>(msg::Twrite{d, 0, "x"});
   P9_EXPECT_OK(w);
 }
 
 TEST_F(Lcreate, GidIsTheOneGivenAsRoot) {
-  P9_RULE("Tlcreate by root gives the new file the gid of the request", "Linux v9fs_vfs_atomic_open_dotl sends the caller's fsgid; diod protocol.md lcreate");
+  P9_RULE("Tlcreate by root gives the new file the gid of the request",
+          "Linux v9fs_vfs_atomic_open_dotl sends the caller's fsgid; diod protocol.md lcreate");
   P9_REQUIRE(Ownership);
   std::uint32_t d = walk(dir(), {});
   auto r = c().call<msg::Rlcreate>(msg::Tlcreate{d, "f", access::RDWR | lopen::CREAT, 0644, 4321});
@@ -321,7 +331,8 @@ TEST_F(Lcreate, GidIsTheOneGivenAsRoot) {
 }
 
 TEST_F(Lcreate, DirectoryFidLeftUnchangedOnFailure) {
-  P9_RULE("a failed Tlcreate leaves the fid on the directory, unopened", "diod protocol.md lcreate; intro(5) create");
+  P9_RULE("a failed Tlcreate leaves the fid on the directory, unopened",
+          "diod protocol.md lcreate; intro(5) create");
   make_file(dir(), "f");
   std::uint32_t d = walk(dir(), {});
   auto dq = getattr(d).qid.path;
@@ -335,7 +346,8 @@ TEST_F(Lcreate, DirectoryFidLeftUnchangedOnFailure) {
 TEST_F(Lcreate, TruncFlagOnANewFileIsHarmless) {
   P9_RULE("O_TRUNC with O_CREAT on a new name creates an empty file", "open(2) O_CREAT|O_TRUNC");
   std::uint32_t d = walk(dir(), {});
-  auto r = c().call<msg::Rlcreate>(msg::Tlcreate{d, "f", access::RDWR | lopen::CREAT | lopen::TRUNC, 0644, 0});
+  auto r =
+      c().call<msg::Rlcreate>(msg::Tlcreate{d, "f", access::RDWR | lopen::CREAT | lopen::TRUNC, 0644, 0});
   P9_EXPECT_OK(r);
   auto w = c().call<msg::Rwrite>(msg::Twrite{d, 0, "abc"});
   P9_EXPECT_OK(w);

@@ -1,14 +1,14 @@
 // Treaddir: entries, types and qids, cookies and resuming, counts, large
 // directories, and listings while entries come and go.
-#include "conformance/cases/group_a_helpers.h"
-
 #include <map>
 #include <set>
+
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
-struct Readdir : ACase {
+struct Readdir : Fixture {
   // Bytes the entries take in an Rreaddir.
   static std::size_t wire_bytes(const std::vector<Dirent>& es) {
     std::size_t n = 0;
@@ -67,8 +67,9 @@ TEST_F(Readdir, NewDirectoryHasOnlyDotEntries) {
 }
 
 TEST_F(Readdir, DotAndDotDotAreListed) {
-  P9_RULE("\".\" and \"..\" are listed, pointing at the directory and its parent",
-          "getdents64(2) on Linux local file systems; ../shared/README.md (diod lists them)");
+  P9_RULE(
+      "\".\" and \"..\" are listed, pointing at the directory and its parent",
+      "getdents64(2) on Linux local file systems; diod/ops.c diod_readdir passes the host's entries through");
   mkdir(dir(), "d");
   auto es = listing({"d"});
   auto t = tally(es);
@@ -116,7 +117,8 @@ TEST_F(Readdir, EntryTypes) {
 }
 
 TEST_F(Readdir, EntryQidsMatchWalks) {
-  P9_RULE("an entry's qid.path is the qid.path a walk to the name gives", "intro(5) qid; diod protocol.md readdir");
+  P9_RULE("an entry's qid.path is the qid.path a walk to the name gives",
+          "intro(5) qid; diod protocol.md readdir");
   make_file(dir(), "f");
   mkdir(dir(), "d");
   auto es = listing({});
@@ -130,8 +132,10 @@ TEST_F(Readdir, EntryQidsMatchWalks) {
 }
 
 TEST_F(Readdir, NamesAreBytesExactly) {
-  P9_RULE("names are listed byte for byte (spaces, UTF-8, control bytes)", "intro(5): names are UTF-8 strings; Linux names are bytes");
-  const std::vector<std::string> odd = {"with space", "caf\xc3\xa9", "tab\there", "-dash", std::string(255, 'L')};
+  P9_RULE("names are listed byte for byte (spaces, UTF-8, control bytes)",
+          "intro(5): names are UTF-8 strings; Linux names are bytes");
+  const std::vector<std::string> odd = {"with space", "caf\xc3\xa9", "tab\there", "-dash",
+                                        std::string(255, 'L')};
   for (const auto& n : odd) make_file(dir(), n);
   auto got = names(listing({}));
   auto want = odd;
@@ -140,8 +144,10 @@ TEST_F(Readdir, NamesAreBytesExactly) {
 }
 
 TEST_F(Readdir, ResumingFromTheLastCookieContinues) {
-  P9_RULE("Treaddir at the last entry's offset continues after it: small counts list the same names as one big call",
-          "diod protocol.md readdir: 'offset ... returned in the previous entry'; Linux fs/9p/vfs_dir.c");
+  P9_RULE(
+      "Treaddir at the last entry's offset continues after it: small counts list the same names as one big "
+      "call",
+      "diod protocol.md readdir: 'offset ... returned in the previous entry'; Linux fs/9p/vfs_dir.c");
   for (int i = 0; i < 30; ++i) make_file(dir(), "e" + std::to_string(i));
   auto big = names(listing({}, c().msize() - static_cast<std::uint32_t>(READDIRHDRSZ)));
   auto small = names(listing({}, 64));
@@ -163,7 +169,8 @@ TEST_F(Readdir, ResumingFromAnEarlierCookieRepeatsWhatFollows) {
 }
 
 TEST_F(Readdir, OffsetZeroStartsAgain) {
-  P9_RULE("Treaddir at offset 0 starts from the beginning, even after a complete listing", "rewinddir(3); Linux fs/9p/vfs_dir.c");
+  P9_RULE("Treaddir at offset 0 starts from the beginning, even after a complete listing",
+          "rewinddir(3); Linux fs/9p/vfs_dir.c");
   for (int i = 0; i < 5; ++i) make_file(dir(), "e" + std::to_string(i));
   std::uint32_t d = open({}, access::RDONLY);
   auto first = readdir_all(d, 8192);
@@ -173,7 +180,8 @@ TEST_F(Readdir, OffsetZeroStartsAgain) {
 }
 
 TEST_F(Readdir, AtTheEndRepliesAreEmpty) {
-  P9_RULE("after the last entry, Treaddir returns no entries (and keeps doing so)", "diod protocol.md readdir; getdents64(2) returns 0 at end");
+  P9_RULE("after the last entry, Treaddir returns no entries (and keeps doing so)",
+          "diod protocol.md readdir; getdents64(2) returns 0 at end");
   make_file(dir(), "a");
   std::uint32_t d = open({}, access::RDONLY);
   auto all = readdir_all(d, 8192);
@@ -185,7 +193,8 @@ TEST_F(Readdir, AtTheEndRepliesAreEmpty) {
 }
 
 TEST_F(Readdir, RepliesFitTheCount) {
-  P9_RULE("an Rreaddir's entries never exceed the count asked for", "diod protocol.md readdir: 'count ... maximum bytes'; intro(5) read");
+  P9_RULE("an Rreaddir's entries never exceed the count asked for",
+          "diod protocol.md readdir: 'count ... maximum bytes'; intro(5) read");
   for (int i = 0; i < 40; ++i) make_file(dir(), "name-" + std::to_string(i));
   std::uint32_t d = open({}, access::RDONLY);
   std::uint64_t off = 0;
@@ -202,10 +211,11 @@ TEST_F(Readdir, RepliesFitTheCount) {
 
 TEST_F(Readdir, CountAboveTheMsizeIsCapped) {
   P9_RULE("a Treaddir count of 0xFFFFFFFF is answered with an Rreaddir that fits the msize",
-          "intro(5) read (the reply must fit msize); ../shared/README.md bugs list (counts near UINT32_MAX)");
+          "intro(5) read (the reply must fit msize); diod libnpfs/fcall.c np_readdir (count + header wraps)");
   // 700 entries of 124 bytes each: more than a 64 KiB reply holds.
   for (int i = 0; i < 700; ++i) {
-    auto m = c().call<msg::Rsymlink>(msg::Tsymlink{dir(), std::string(95, 'n') + std::to_string(10000 + i), "t", 0});
+    auto m = c().call<msg::Rsymlink>(
+        msg::Tsymlink{dir(), std::string(95, 'n') + std::to_string(10000 + i), "t", 0});
     if (!m.ok()) {
       ADD_FAILURE() << "setup symlink failed\n" << c().transcript();
       break;
@@ -215,8 +225,11 @@ TEST_F(Readdir, CountAboveTheMsizeIsCapped) {
   auto r = c().call<msg::Rreaddir>(msg::Treaddir{d, 0, 0xFFFFFFFFu});
   std::string got = outcome(r);
   if (r.ok()) {
-    if (r->entries.empty()) got = "empty listing";
-    else got = wire_bytes(r->entries) <= c().msize() - kDataFrameOverhead ? "entries that fit" : "too many entries";
+    if (r->entries.empty())
+      got = "empty listing";
+    else
+      got = wire_bytes(r->entries) <= c().msize() - kDataFrameOverhead ? "entries that fit"
+                                                                       : "too many entries";
   }
   P9_EXPECT_EQ(got, std::string("entries that fit"));
 }
@@ -247,8 +260,10 @@ TEST_F(Readdir, TwoThousandEntriesListedOnceWithSmallCounts) {
   int missing = 0, dups = 0, extra = 0;
   for (int i = 0; i < n; ++i) {
     auto it = t.find("e" + std::to_string(i));
-    if (it == t.end()) ++missing;
-    else if (it->second != 1) ++dups;
+    if (it == t.end())
+      ++missing;
+    else if (it->second != 1)
+      ++dups;
   }
   for (auto& [name, k] : t)
     if (name != "." && name != ".." && name[0] != 'e') ++extra;
@@ -258,8 +273,10 @@ TEST_F(Readdir, TwoThousandEntriesListedOnceWithSmallCounts) {
 }
 
 TEST_F(Readdir, RemovalsDuringAListingSkipNothing) {
-  P9_RULE("entries removed between Treaddirs do not make the listing skip or repeat entries present throughout",
-          "readdir(3)/POSIX: entries not removed are returned once; ../shared/README.md bugs list (offset as index)");
+  P9_RULE(
+      "entries removed between Treaddirs do not make the listing skip or repeat entries present throughout",
+      "readdir(3)/POSIX: entries not removed are returned once; telldir(3): an offset is a cookie, not an "
+      "index");
   for (int i = 0; i < 40; ++i) make_file(dir(), "k" + std::to_string(i));
   std::uint32_t d = open({}, access::RDONLY);
   std::vector<Dirent> seen;
@@ -288,8 +305,10 @@ TEST_F(Readdir, RemovalsDuringAListingSkipNothing) {
   int missing = 0, dups = 0;
   for (int i = 0; i < 40; ++i) {
     auto it = t.find("k" + std::to_string(i));
-    if (it == t.end()) ++missing;
-    else if (it->second != 1) ++dups;
+    if (it == t.end())
+      ++missing;
+    else if (it->second != 1)
+      ++dups;
   }
   P9_EXPECT_EQ(missing, 0);
   P9_EXPECT_EQ(dups, 0);
@@ -297,7 +316,8 @@ TEST_F(Readdir, RemovalsDuringAListingSkipNothing) {
 
 TEST_F(Readdir, AdditionsDuringAListingRepeatNothing) {
   P9_RULE("entries added between Treaddirs do not make entries present throughout repeat or vanish",
-          "readdir(3)/POSIX: an entry added or removed meanwhile may or may not be returned, the others exactly once");
+          "readdir(3)/POSIX: an entry added or removed meanwhile may or may not be returned, the others "
+          "exactly once");
   for (int i = 0; i < 40; ++i) make_file(dir(), "k" + std::to_string(i));
   std::uint32_t d = open({}, access::RDONLY);
   std::vector<Dirent> seen;
@@ -346,14 +366,16 @@ TEST_F(Readdir, OfARegularFileIsENOTDIR) {
 }
 
 TEST_F(Readdir, OnAFidNotOpenedIsRefused) {
-  P9_RULE("Treaddir on a directory fid that was not opened fails", "diod protocol.md readdir (fid from Tlopen); getdents64(2) EBADF");
+  P9_RULE("Treaddir on a directory fid that was not opened fails",
+          "diod protocol.md readdir (fid from Tlopen); getdents64(2) EBADF");
   std::uint32_t d = walk(dir(), {});
   auto r = c().call<msg::Rreaddir>(msg::Treaddir{d, 0, 8192});
   P9_EXPECT_EQ(outcome(r), std::string("Rlerror"));
 }
 
 TEST_F(Readdir, SeveralOpensListIndependently) {
-  P9_RULE("two open fids on one directory each list it whole, interleaved", "opendir(3): each stream has its own position");
+  P9_RULE("two open fids on one directory each list it whole, interleaved",
+          "opendir(3): each stream has its own position");
   for (int i = 0; i < 20; ++i) make_file(dir(), "e" + std::to_string(i));
   std::uint32_t a = open({}, access::RDONLY), b = open({}, access::RDONLY);
   std::vector<Dirent> la, lb;

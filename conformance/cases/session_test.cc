@@ -1,15 +1,16 @@
 // Version/msize, attach/auth, flush, clunk and fid errors, tags.
-#include "conformance/harness/case.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
 using client::Client;
 
-struct Version : Case {};
+struct Version : Fixture {};
 
 TEST_F(Version, AnswersNineP2000L) {
-  P9_RULE("Tversion 9P2000.L is answered with 9P2000.L", "intro(5) version; Linux net/9p/client.c p9_client_version");
+  P9_RULE("Tversion 9P2000.L is answered with 9P2000.L",
+          "intro(5) version; Linux net/9p/client.c p9_client_version");
   auto cl = raw_connection();
   ASSERT_TRUE(cl);
   auto r = cl->call<msg::Rversion>(msg::Tversion{8192, "9P2000.L"});
@@ -18,7 +19,8 @@ TEST_F(Version, AnswersNineP2000L) {
 }
 
 TEST_F(Version, MsizeIsClampedToTheClientsOffer) {
-  P9_RULE("Rversion msize is at most the client's msize", "intro(5) version: the server's msize must be <= the client's");
+  P9_RULE("Rversion msize is at most the client's msize",
+          "intro(5) version: the server's msize must be <= the client's");
   auto cl = raw_connection();
   auto r = cl->call<msg::Rversion>(msg::Tversion{4096, "9P2000.L"});
   P9_EXPECT_OK(r);
@@ -48,16 +50,20 @@ TEST_F(Version, UnknownVersionIsAnsweredUnknown) {
 }
 
 TEST_F(Version, NinePTwoThousandUIsNotSpokenAsDotL) {
-  P9_RULE("9P2000.u is not 9P2000.L: the answer is not 9P2000.L", "intro(5) version; Linux compares by prefix");
+  P9_RULE("9P2000.u is not 9P2000.L: the answer is not 9P2000.L",
+          "intro(5) version; Linux compares by prefix");
   auto cl = raw_connection();
   auto r = cl->call<msg::Rversion>(msg::Tversion{8192, "9P2000.u"});
   // Any answer but 9P2000.L will do: "unknown", or an Rlerror (diod answers EIO).
-  if (r.ok()) P9_EXPECT_EQ(r->version == "9P2000.L", false);
-  else EXPECT_NE(r.error(), Errno::PROTO) << "no answer, or a wrong one\n" << cl->transcript();
+  if (r.ok())
+    P9_EXPECT_EQ(r->version == "9P2000.L", false);
+  else
+    EXPECT_NE(r.error(), Errno::PROTO) << "no answer, or a wrong one\n" << cl->transcript();
 }
 
 TEST_F(Version, VersionResetsTheSessionsFids) {
-  P9_RULE("Tversion aborts all outstanding fids", "intro(5) version: 'all outstanding I/O is aborted; fids clunked'");
+  P9_RULE("Tversion aborts all outstanding fids",
+          "intro(5) version: 'all outstanding I/O is aborted; fids clunked'");
   std::uint32_t f = walk(dir(), {});
   ASSERT_NE(f, 0u);
   auto v = c().call<msg::Rversion>(msg::Tversion{case_msize(), "9P2000.L"});
@@ -75,34 +81,39 @@ TEST_F(Version, TooSmallMsizeIsRefused) {
   P9_EXPECT_EQ(refused ? std::string("refused") : to_string(f), std::string("refused"));
 }
 
-struct Attach : Case {};
+struct Attach : Fixture {};
 
 TEST_F(Attach, RootIsADirectory) {
   P9_RULE("Rattach's qid names a directory", "intro(5) attach");
   auto cl = raw_connection();
   ASSERT_TRUE(cl->call<msg::Rversion>(msg::Tversion{case_msize(), "9P2000.L"}).ok());
-  auto a = cl->call<msg::Rattach>(msg::Tattach{5, static_cast<std::uint32_t>(NOFID), "root", target().aname(), 0});
+  auto a =
+      cl->call<msg::Rattach>(msg::Tattach{5, static_cast<std::uint32_t>(NOFID), "root", target().aname(), 0});
   P9_EXPECT_OK(a);
   if (a.ok()) P9_EXPECT_EQ(static_cast<int>(a->qid.type & qid_type::DIR), static_cast<int>(qid_type::DIR));
 }
 
 TEST_F(Attach, FidInUseIsRefused) {
   P9_RULE("Tattach with a fid already in use fails", "intro(5) attach: fid must be unused");
-  auto a = c().call<msg::Rattach>(msg::Tattach{dir(), static_cast<std::uint32_t>(NOFID), "root", target().aname(), 0});
+  auto a = c().call<msg::Rattach>(
+      msg::Tattach{dir(), static_cast<std::uint32_t>(NOFID), "root", target().aname(), 0});
   P9_EXPECT_EQ(a.ok() ? "attached" : "refused", std::string("refused"));
 }
 
 TEST_F(Attach, AuthIsRefusedWithoutAuthentication) {
-  P9_RULE("Tauth gets Rlerror when the server needs no authentication", "diod protocol.md auth; intro(5) attach");
+  P9_RULE("Tauth gets Rlerror when the server needs no authentication",
+          "diod protocol.md auth; intro(5) attach");
   auto r = c().call<msg::Rauth>(msg::Tauth{77, "root", target().aname(), 0});
   EXPECT_FALSE(r.ok()) << c().transcript();
-  EXPECT_NE(r.error(), Errno::PROTO) << "must be an Rlerror, not silence or a wrong reply\n" << c().transcript();
+  EXPECT_NE(r.error(), Errno::PROTO) << "must be an Rlerror, not silence or a wrong reply\n"
+                                     << c().transcript();
 }
 
 TEST_F(Attach, RequestBeforeVersionIsRefused) {
   P9_RULE("nothing but Tversion is accepted before a version is agreed", "intro(5) version");
   auto cl = raw_connection();
-  auto a = cl->call<msg::Rattach>(msg::Tattach{1, static_cast<std::uint32_t>(NOFID), "root", target().aname(), 0});
+  auto a =
+      cl->call<msg::Rattach>(msg::Tattach{1, static_cast<std::uint32_t>(NOFID), "root", target().aname(), 0});
   P9_EXPECT_EQ(a.ok() ? "attached" : "refused", std::string("refused"));
 }
 
@@ -115,7 +126,7 @@ TEST_F(Attach, TwoAttachesShareTheTree) {
   P9_EXPECT_OK(w);
 }
 
-struct Clunk : Case {};
+struct Clunk : Fixture {};
 
 TEST_F(Clunk, UnknownFidFails) {
   P9_RULE("Tclunk of a fid never used fails", "intro(5) clunk");
@@ -142,7 +153,7 @@ TEST_F(Clunk, UnknownFidInGetattrFails) {
   P9_EXPECT_ERRNO(c().call<msg::Rgetattr>(msg::Tgetattr{999999, GETATTR_BASIC}), BADF);
 }
 
-struct Flush : Case {};
+struct Flush : Fixture {};
 
 TEST_F(Flush, FlushOfUnknownTagIsAnswered) {
   P9_RULE("Tflush of a tag not in flight is answered with Rflush", "intro(5) flush");
@@ -150,7 +161,8 @@ TEST_F(Flush, FlushOfUnknownTagIsAnswered) {
 }
 
 TEST_F(Flush, FlushAfterReplyStillAnswered) {
-  P9_RULE("Tflush of a finished request is answered with Rflush", "intro(5) flush; ../shared/README.md bugs list");
+  P9_RULE("Tflush of a finished request is answered with Rflush",
+          "flush(5): whether or not oldtag is pending, the server answers Rflush");
   Frame g{77, msg::Tgetattr{dir(), GETATTR_BASIC}};
   ASSERT_TRUE(c().send(g));
   auto rg = c().receive();
@@ -177,7 +189,7 @@ TEST_F(Flush, PipelinedFlushComesAfterTheFlushedReply) {
   }
 }
 
-struct Tags : Case {};
+struct Tags : Fixture {};
 
 TEST_F(Tags, RepliesCarryTheRequestsTag) {
   P9_RULE("a reply carries its request's tag", "intro(5)");
@@ -190,8 +202,10 @@ TEST_F(Tags, RepliesCarryTheRequestsTag) {
 }
 
 TEST_F(Tags, PipelinedRequestsAllAnswered) {
-  P9_RULE("several requests in flight on different tags are each answered once", "intro(5); Linux client pipelines");
-  for (std::uint16_t t = 100; t < 132; ++t) ASSERT_TRUE(c().send(Frame{t, msg::Tgetattr{dir(), GETATTR_BASIC}}));
+  P9_RULE("several requests in flight on different tags are each answered once",
+          "intro(5); Linux client pipelines");
+  for (std::uint16_t t = 100; t < 132; ++t)
+    ASSERT_TRUE(c().send(Frame{t, msg::Tgetattr{dir(), GETATTR_BASIC}}));
   std::vector<int> seen(32, 0);
   for (int i = 0; i < 32; ++i) {
     auto r = c().receive();

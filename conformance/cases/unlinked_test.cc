@@ -1,12 +1,12 @@
 // Fids whose file lost its name: the open-unlinked file of POSIX, and fids
 // whose file was renamed by someone else. Linux keeps using such fids (an
 // open file descriptor is the fid), so every operation on them must work.
-#include "conformance/cases/group_b_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
-struct Unlinked : BCase {
+struct Unlinked : Fixture {
   // Removes dir()/name the way every server understands: walk + Tremove
   // (Linux falls back to this when Tunlinkat is refused).
   void unlink_name(const std::string& name) {
@@ -19,7 +19,7 @@ struct Unlinked : BCase {
 
 TEST_F(Unlinked, ReadOnOpenFidKeepsWorking) {
   P9_RULE("an open fid reads its file after the name is unlinked",
-          "unlink(2): 'the file remains in existence until the last descriptor is closed'; ../shared/README.md");
+          "unlink(2): 'the file remains in existence until the last descriptor is closed'");
   std::uint32_t f = create(dir(), "f", "survivor");
   unlink_name("f");
   auto r = c().call<msg::Rread>(msg::Tread{f, 0, 100});
@@ -37,7 +37,8 @@ TEST_F(Unlinked, WriteOnOpenFidKeepsWorking) {
 }
 
 TEST_F(Unlinked, GetattrShowsNlinkZero) {
-  P9_RULE("getattr on an open fid of an unlinked file works and shows nlink 0", "fstat(2) of an unlinked file: st_nlink 0");
+  P9_RULE("getattr on an open fid of an unlinked file works and shows nlink 0",
+          "fstat(2) of an unlinked file: st_nlink 0");
   std::uint32_t f = create(dir(), "f", "12345");
   unlink_name("f");
   auto a = c().call<msg::Rgetattr>(msg::Tgetattr{f, GETATTR_ALL});
@@ -49,14 +50,12 @@ TEST_F(Unlinked, GetattrShowsNlinkZero) {
 }
 
 TEST_F(Unlinked, TruncateOnOpenFidWorks) {
-  P9_RULE("setattr size on an open fid of an unlinked file works (ftruncate)", "ftruncate(2); ../shared/README.md");
+  P9_RULE("setattr size on an open fid of an unlinked file works (ftruncate)",
+          "ftruncate(2); Linux fs/9p/vfs_inode_dotl.c v9fs_vfs_setattr_dotl sends Tsetattr on the open "
+          "file's fid (ATTR_FILE)");
   std::uint32_t f = create(dir(), "f", "0123456789");
   unlink_name("f");
-  msg::Tsetattr s{};
-  s.fid = f;
-  s.valid = setattr::SIZE;
-  s.size = 4;
-  auto r = c().call<msg::Rsetattr>(s);
+  auto r = setattr_size(f, 4);
   P9_EXPECT_OK(r);
   if (!r.ok()) return;
   P9_EXPECT_EQ(read(f, 0, 100), std::string("0123"));
@@ -66,11 +65,7 @@ TEST_F(Unlinked, ChmodOnOpenFidWorks) {
   P9_RULE("setattr mode on an open fid of an unlinked file works (fchmod)", "fchmod(2)");
   std::uint32_t f = create(dir(), "f", "x");
   unlink_name("f");
-  msg::Tsetattr s{};
-  s.fid = f;
-  s.valid = setattr::MODE;
-  s.mode = 0600;
-  auto r = c().call<msg::Rsetattr>(s);
+  auto r = setattr_mode(f, 0600);
   P9_EXPECT_OK(r);
   if (!r.ok()) return;
   auto a = c().call<msg::Rgetattr>(msg::Tgetattr{f, GETATTR_BASIC});
@@ -87,7 +82,8 @@ TEST_F(Unlinked, FsyncOnOpenFidWorks) {
 }
 
 TEST_F(Unlinked, NameIsGoneFromReaddir) {
-  P9_RULE("the unlinked name no longer appears in readdir, though a fid still holds the file", "unlink(2); readdir(3)");
+  P9_RULE("the unlinked name no longer appears in readdir, though a fid still holds the file",
+          "unlink(2); readdir(3)");
   std::uint32_t f = create(dir(), "f", "x");
   make_file(dir(), "other");
   unlink_name("f");
@@ -134,7 +130,8 @@ TEST_F(Unlinked, OverwrittenByRenameKeepsOldData) {
 }
 
 TEST_F(Unlinked, TwoOpenFidsShareTheOrphan) {
-  P9_RULE("two open fids of one unlinked file see each other's writes", "unlink(2); one inode, many descriptors");
+  P9_RULE("two open fids of one unlinked file see each other's writes",
+          "unlink(2); one inode, many descriptors");
   std::uint32_t a = create(dir(), "f", "");
   std::uint32_t b = open({"f"}, access::RDWR);
   unlink_name("f");
@@ -144,7 +141,7 @@ TEST_F(Unlinked, TwoOpenFidsShareTheOrphan) {
 
 TEST_F(Unlinked, RenamedByAnotherClientFidStillWorks) {
   P9_RULE("a fid keeps its file when another client renames it (setattr and read still work)",
-          "../shared/README.md (setattr on a fid after rename); rename(2)");
+          "rename(2); QEMU hw/9pfs/9p.c v9fs_fix_fid_paths (fids follow a rename)");
   std::uint32_t f = create(dir(), "f", "data");
   std::uint32_t w = walk(dir(), {"f"});
   auto other = connect_as(0);
@@ -154,11 +151,7 @@ TEST_F(Unlinked, RenamedByAnotherClientFidStillWorks) {
   auto r = other.client->call<msg::Rrename>(msg::Trename{*of, other.dir, "g"});
   P9_EXPECT_OK(r);
   if (!r.ok()) return;
-  msg::Tsetattr s{};
-  s.fid = w;
-  s.valid = setattr::MODE;
-  s.mode = 0640;
-  auto sa = c().call<msg::Rsetattr>(s);
+  auto sa = setattr_mode(w, 0640);
   P9_EXPECT_OK(sa);
   if (!sa.ok()) return;
   P9_EXPECT_EQ(read(f, 0, 100), std::string("data"));
@@ -183,7 +176,8 @@ TEST_F(Unlinked, RemovedDirectoryRefusesNewEntries) {
 
 TEST_F(Unlinked, ReaddirOfARemovedOpenDirectoryListsNothing) {
   P9_RULE("readdir of an open directory that was removed lists no entries (ENOENT, or an empty listing)",
-          "fs/readdir.c iterate_dir: IS_DEADDIR -> ENOENT; glibc readdir turns that ENOENT into end-of-directory");
+          "fs/readdir.c iterate_dir: IS_DEADDIR -> ENOENT; glibc readdir turns that ENOENT into "
+          "end-of-directory");
   mkdir(dir(), "d");
   make_file(walk(dir(), {"d"}), "f");
   std::uint32_t d = open({"d"}, access::RDONLY);
@@ -192,8 +186,10 @@ TEST_F(Unlinked, ReaddirOfARemovedOpenDirectoryListsNothing) {
   unlink_name("d");
   auto r = c().call<msg::Rreaddir>(msg::Treaddir{d, 0, 8192});
   std::vector<std::string> listed;
-  if (r.ok()) listed = names(r->entries);
-  else P9_EXPECT_ERRNO(r, NOENT);
+  if (r.ok())
+    listed = names(r->entries);
+  else
+    P9_EXPECT_ERRNO(r, NOENT);
   P9_EXPECT_EQ(listed, std::vector<std::string>{});
 }
 

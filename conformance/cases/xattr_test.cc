@@ -1,15 +1,15 @@
 // Extended attributes: Txattrwalk (get/list) and Txattrcreate (set/remove),
 // as the Linux client uses them (fs/9p/xattr.c).
-#include "conformance/cases/group_b_helpers.h"
+#include "conformance/cases/fixture.h"
 
 namespace p9::conformance {
 namespace {
 
-struct Xattr : BCase {
+struct Xattr : Fixture {
   // Sets name=value on the file of `node_fid` the way Linux does: clone the
   // fid, Txattrcreate, Twrite the value, Tclunk. Returns the first error.
-  Result<void> set(client::Client& cl, std::uint32_t node_fid, const std::string& name, const std::string& value,
-                   std::uint32_t flags) {
+  Result<void> set(client::Client& cl, std::uint32_t node_fid, const std::string& name,
+                   const std::string& value, std::uint32_t flags) {
     auto x = try_walk(cl, node_fid, {});
     if (!x.ok()) return x.error();
     auto cr = cl.call<msg::Rxattrcreate>(msg::Txattrcreate{*x, name, value.size(), flags});
@@ -31,13 +31,15 @@ struct Xattr : BCase {
     if (!cl_r.ok()) return cl_r.error();
     return {};
   }
-  Result<void> set(std::uint32_t node_fid, const std::string& name, const std::string& value, std::uint32_t flags = 0) {
+  Result<void> set(std::uint32_t node_fid, const std::string& name, const std::string& value,
+                   std::uint32_t flags = 0) {
     return set(c(), node_fid, name, value, flags);
   }
 
   // Reads the value (or, for name "", the list) whole, in Treads of at most
   // msize - 24 bytes.
-  Result<std::string> get(client::Client& cl, std::uint32_t node_fid, const std::string& name, int* reads = nullptr) {
+  Result<std::string> get(client::Client& cl, std::uint32_t node_fid, const std::string& name,
+                          int* reads = nullptr) {
     std::uint32_t x = cl.new_fid();
     auto w = cl.call<msg::Rxattrwalk>(msg::Txattrwalk{node_fid, x, name});
     if (!w.ok()) return w.error();
@@ -55,7 +57,9 @@ struct Xattr : BCase {
     if (all.size() != w->size) return Errno::IO;
     return all;
   }
-  Result<std::string> get(std::uint32_t node_fid, const std::string& name) { return get(c(), node_fid, name); }
+  Result<std::string> get(std::uint32_t node_fid, const std::string& name) {
+    return get(c(), node_fid, name);
+  }
 
   std::uint32_t file() {
     make_file(dir(), "f", "content");
@@ -64,7 +68,8 @@ struct Xattr : BCase {
 };
 
 TEST_F(Xattr, SetThenGet) {
-  P9_RULE("a value written through Txattrcreate is read back through Txattrwalk", "diod protocol.md xattrwalk/xattrcreate; setxattr(2)");
+  P9_RULE("a value written through Txattrcreate is read back through Txattrwalk",
+          "diod protocol.md xattrwalk/xattrcreate; setxattr(2)");
   P9_REQUIRE(Xattrs);
   std::uint32_t f = file();
   auto s = set(f, "user.p9c.color", "blue");
@@ -76,7 +81,8 @@ TEST_F(Xattr, SetThenGet) {
 
 TEST_F(Xattr, TakesEffectAtClunk) {
   P9_RULE("Txattrcreate's value takes effect when the fid is clunked, not before",
-          "diod protocol.md xattrcreate: 'the xattr is set when the fid is clunked'; ../shared/README.md");
+          "diod protocol.md xattrcreate: 'the xattr is set when the fid is clunked'; QEMU hw/9pfs/9p.c "
+          "v9fs_xattr_fid_clunk");
   P9_REQUIRE(Xattrs);
   std::uint32_t f = file();
   std::uint32_t x = walk(f, {});
@@ -94,8 +100,11 @@ TEST_F(Xattr, TakesEffectAtClunk) {
 }
 
 TEST_F(Xattr, ValueAboveXattrSizeMaxIsE2BIG) {
-  P9_RULE("Txattrcreate announcing more than XATTR_SIZE_MAX (65536) bytes is refused with E2BIG; a value of exactly 65536 is not refused for its size",
-          "setxattr(2) E2BIG 'size of value is larger than the maximum size allowed'; Linux fs/xattr.c; QEMU hw/9pfs v9fs_xattrcreate");
+  P9_RULE(
+      "Txattrcreate announcing more than XATTR_SIZE_MAX (65536) bytes is refused with E2BIG; a value of "
+      "exactly 65536 is not refused for its size",
+      "setxattr(2) E2BIG 'size of value is larger than the maximum size allowed'; Linux fs/xattr.c; QEMU "
+      "hw/9pfs v9fs_xattrcreate");
   P9_REQUIRE(Xattrs);
   std::uint32_t f = file();
   std::uint32_t x = walk(f, {});
@@ -106,8 +115,10 @@ TEST_F(Xattr, ValueAboveXattrSizeMaxIsE2BIG) {
 }
 
 TEST_F(Xattr, ValueLargerThanMsizeTakesSeveralReads) {
-  P9_RULE("a value larger than msize is written and read in several messages, whole (or refused whole with ENOSPC/E2BIG by a store that cannot hold it)",
-          "fs/9p/xattr.c v9fs_fid_xattr_get loops p9_client_read; diod protocol.md xattrwalk");
+  P9_RULE(
+      "a value larger than msize is written and read in several messages, whole (or refused whole with "
+      "ENOSPC/E2BIG by a store that cannot hold it)",
+      "fs/9p/xattr.c v9fs_fid_xattr_get loops p9_client_read; diod protocol.md xattrwalk");
   P9_REQUIRE(Xattrs);
   (void)file();
   auto small = raw_connection();
@@ -144,7 +155,8 @@ TEST_F(Xattr, MissingNameIsENODATA) {
 }
 
 TEST_F(Xattr, ListReturnsNulTerminatedNames) {
-  P9_RULE("Txattrwalk with name \"\" lists the names, each NUL-terminated", "listxattr(2); fs/9p/xattr.c v9fs_listxattr");
+  P9_RULE("Txattrwalk with name \"\" lists the names, each NUL-terminated",
+          "listxattr(2); fs/9p/xattr.c v9fs_listxattr");
   P9_REQUIRE(Xattrs);
   std::uint32_t f = file();
   auto s1 = set(f, "user.p9c.a", "1");
@@ -182,7 +194,8 @@ TEST_F(Xattr, CreateFlagOnExistingIsEEXIST) {
 }
 
 TEST_F(Xattr, ReplaceFlagOnMissingIsENODATA) {
-  P9_RULE("XATTR_REPLACE of a name not set fails with ENODATA (at Txattrcreate or at Tclunk)", "setxattr(2) ENODATA");
+  P9_RULE("XATTR_REPLACE of a name not set fails with ENODATA (at Txattrcreate or at Tclunk)",
+          "setxattr(2) ENODATA");
   P9_REQUIRE(Xattrs);
   std::uint32_t f = file();
   auto s = set(f, "user.p9c.none", "v", 2 /*XATTR_REPLACE*/);
@@ -226,7 +239,8 @@ TEST_F(Xattr, RemovalOfMissingIsENODATA) {
 }
 
 TEST_F(Xattr, ReadAtAnOffset) {
-  P9_RULE("Tread on an xattr fid honours the offset", "diod protocol.md xattrwalk: the value is read with Tread");
+  P9_RULE("Tread on an xattr fid honours the offset",
+          "diod protocol.md xattrwalk: the value is read with Tread");
   P9_REQUIRE(Xattrs);
   std::uint32_t f = file();
   auto s = set(f, "user.p9c.o", "0123456789");
@@ -241,7 +255,8 @@ TEST_F(Xattr, ReadAtAnOffset) {
 }
 
 TEST_F(Xattr, OnADirectory) {
-  P9_RULE("directories carry extended attributes too", "xattr(7): user attributes on regular files and directories");
+  P9_RULE("directories carry extended attributes too",
+          "xattr(7): user attributes on regular files and directories");
   P9_REQUIRE(Xattrs);
   mkdir(dir(), "d");
   std::uint32_t d = walk(dir(), {"d"});

@@ -252,7 +252,8 @@ std::unique_ptr<Target> make_target_from_env(std::string* error) {
     fs::Profile profile;
     profile.name = "diod";
     auto s = std::make_unique<Spawned>("diod", "diod", profile);
-    // ../shared/README.md: how diod runs as root with no config file.
+    // diod(8): -f foreground, -n no authentication, -N no user database (any uid
+    // attaches), -e the export, -c /dev/null no config file, -L stderr for logs.
     if (!s->start({diod, "-f", "-n", "-N", "-l", "127.0.0.1:{port}", "-e", "{dir}", "-c", "/dev/null", "-L",
                    "stderr"},
                   dir, error))
