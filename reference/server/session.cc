@@ -49,53 +49,6 @@ Session::Session(Server& server, std::uint64_t id)
 
 Session::~Session() { fids_.clear(); }
 
-// ------------------------------------------------------------ dispatch ----
-
-void Session::respond(std::uint16_t tag, Message body, std::vector<std::uint8_t>& out) {
-  Frame reply{tag, std::move(body)};
-  if (server_.options().log) server_.log("conn " + std::to_string(id_) + " <- " + to_string(reply));
-  if (!encode_append(reply, out)) {
-    // Only a reply we built too large could get here (a bug): say so on the wire.
-    encode_append(Frame{tag, msg::Rlerror{static_cast<std::uint32_t>(Errno::IO)}}, out);
-  }
-}
-
-void Session::handle(const std::uint8_t* frame, std::size_t len, std::vector<std::uint8_t>& out) {
-  Decoded d = decode(frame, len, Expect::Request, msize_);
-  if (!d.ok()) {
-    if (server_.options().log)
-      server_.log("conn " + std::to_string(id_) + " -> bad frame (" + to_string(d.error) + "): " + d.detail);
-    Errno e = d.error == DecodeError::UnknownType ? Errno::OPNOTSUPP : Errno::PROTO;
-    respond(d.tag, msg::Rlerror{static_cast<std::uint32_t>(e)}, out);
-    return;
-  }
-  if (server_.options().log) server_.log("conn " + std::to_string(id_) + " -> " + to_string(d.frame));
-  if (!versioned_ && !std::holds_alternative<msg::Tversion>(d.frame.body)) {
-    respond(d.frame.tag, msg::Rlerror{static_cast<std::uint32_t>(Errno::PROTO)}, out);
-    return;
-  }
-  Reply r = std::visit(
-      [&](const auto& m) -> Reply {
-        using M = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<M, std::monostate>) {
-          return Errno::PROTO;
-        } else if constexpr (M::kName[0] != 'T') {
-          return Errno::PROTO;  // an R-message: the decoder (Expect::Request) already refuses these
-        } else {
-          // Every T-message of spec/messages.def is handled: a missing
-          // Session::on(const msg::T...&, Fids&) is a compile error here.
-          auto fids = apply_fid_rules(m);
-          P9_TRY(fids);
-          return on(m, *fids);
-        }
-      },
-      d.frame.body);
-  if (r.ok())
-    respond(d.frame.tag, std::move(r.value()), out);
-  else
-    respond(d.frame.tag, msg::Rlerror{static_cast<std::uint32_t>(r.error())}, out);
-}
-
 // ------------------------------------------------------ generic checks ----
 
 Result<Session::Fid*> Session::check_fid(std::uint32_t fid, FidRule rule, std::uint32_t request_fid) {
@@ -216,6 +169,53 @@ constexpr bool dotl_flags_are_linux_flags() {
 }
 static_assert(dotl_flags_are_linux_flags(),
               "a P9_DOTL_* row of spec/constants.def differs from spec/linux.def");
+
+// ------------------------------------------------------------ dispatch ----
+
+void Session::respond(std::uint16_t tag, Message body, std::vector<std::uint8_t>& out) {
+  Frame reply{tag, std::move(body)};
+  if (server_.options().log) server_.log("conn " + std::to_string(id_) + " <- " + to_string(reply));
+  if (!encode_append(reply, out)) {
+    // Only a reply we built too large could get here (a bug): say so on the wire.
+    encode_append(Frame{tag, msg::Rlerror{static_cast<std::uint32_t>(Errno::IO)}}, out);
+  }
+}
+
+void Session::handle(const std::uint8_t* frame, std::size_t len, std::vector<std::uint8_t>& out) {
+  Decoded d = decode(frame, len, Expect::Request, msize_);
+  if (!d.ok()) {
+    if (server_.options().log)
+      server_.log("conn " + std::to_string(id_) + " -> bad frame (" + to_string(d.error) + "): " + d.detail);
+    Errno e = d.error == DecodeError::UnknownType ? Errno::OPNOTSUPP : Errno::PROTO;
+    respond(d.tag, msg::Rlerror{static_cast<std::uint32_t>(e)}, out);
+    return;
+  }
+  if (server_.options().log) server_.log("conn " + std::to_string(id_) + " -> " + to_string(d.frame));
+  if (!versioned_ && !std::holds_alternative<msg::Tversion>(d.frame.body)) {
+    respond(d.frame.tag, msg::Rlerror{static_cast<std::uint32_t>(Errno::PROTO)}, out);
+    return;
+  }
+  Reply r = std::visit(
+      [&](const auto& m) -> Reply {
+        using M = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<M, std::monostate>) {
+          return Errno::PROTO;
+        } else if constexpr (M::kName[0] != 'T') {
+          return Errno::PROTO;  // an R-message: the decoder (Expect::Request) already refuses these
+        } else {
+          // Every T-message of spec/messages.def is handled: a missing
+          // Session::on(const msg::T...&, Fids&) is a compile error here.
+          auto fids = apply_fid_rules(m);
+          P9_TRY(fids);
+          return on(m, *fids);
+        }
+      },
+      d.frame.body);
+  if (r.ok())
+    respond(d.frame.tag, std::move(r.value()), out);
+  else
+    respond(d.frame.tag, msg::Rlerror{static_cast<std::uint32_t>(r.error())}, out);
+}
 
 // ------------------------------------------------------------ handlers ----
 
