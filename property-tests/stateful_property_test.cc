@@ -32,7 +32,7 @@ constexpr std::uint64_t kGetattrAll = 0x3fff;
 // What the target can be asked (from its kind): diod refuses Trenameat and
 // Tunlinkat with EOPNOTSUPP and Tgetlock with EINVAL (../shared/README.md).
 struct Caps {
-  bool at_ops = true;   // Trenameat / Tunlinkat
+  bool at_ops = true;  // Trenameat / Tunlinkat
   bool getlock = true;
   bool xattrs = true;
   bool locks = true;
@@ -63,7 +63,9 @@ struct Path {
   int name = 0;  // a, b, c, d
 };
 const char* name_of(int n) { return n == 0 ? "a" : n == 1 ? "b" : n == 2 ? "c" : "d"; }
-std::vector<std::string> parent_names(const Path& p) { return p.dir ? std::vector<std::string>{"d"} : std::vector<std::string>{}; }
+std::vector<std::string> parent_names(const Path& p) {
+  return p.dir ? std::vector<std::string>{"d"} : std::vector<std::string>{};
+}
 std::vector<std::string> full_names(const Path& p) {
   auto v = parent_names(p);
   v.push_back(name_of(p.name));
@@ -72,23 +74,29 @@ std::vector<std::string> full_names(const Path& p) {
 std::string show(const Path& p) { return std::string(p.dir ? "d/" : "") + name_of(p.name); }
 
 rc::Gen<Path> gen_path() {
-  return rc::gen::build<Path>(rc::gen::set(&Path::dir, rc::gen::weightedElement<int>({{3, 0}, {2, 1}})),
-                              rc::gen::set(&Path::name, rc::gen::weightedElement<int>({{3, 0}, {3, 1}, {2, 2}, {2, 3}})));
+  return rc::gen::build<Path>(
+      rc::gen::set(&Path::dir, rc::gen::weightedElement<int>({{3, 0}, {2, 1}})),
+      rc::gen::set(&Path::name, rc::gen::weightedElement<int>({{3, 0}, {3, 1}, {2, 2}, {2, 3}})));
 }
 rc::Gen<std::uint64_t> gen_offset() {
-  return rc::gen::weightedOneOf<std::uint64_t>({{4, rc::gen::inRange<std::uint64_t>(0, 64)},
-                                                {2, rc::gen::element<std::uint64_t>(4095, 4096, 8191, 8192, 10000)},
-                                                {1, rc::gen::inRange<std::uint64_t>(0, 20000)}});
+  return rc::gen::weightedOneOf<std::uint64_t>(
+      {{4, rc::gen::inRange<std::uint64_t>(0, 64)},
+       {2, rc::gen::element<std::uint64_t>(4095, 4096, 8191, 8192, 10000)},
+       {1, rc::gen::inRange<std::uint64_t>(0, 20000)}});
 }
 rc::Gen<std::string> gen_data() {
   return rc::gen::weightedOneOf<std::string>(
       {{4, rc::gen::mapcat(rc::gen::inRange<std::size_t>(0, 40),
                            [](std::size_t n) {
-                             return rc::gen::container<std::string>(n, rc::gen::element<char>('x', 'y', '\0', 'z'));
+                             return rc::gen::container<std::string>(
+                                 n, rc::gen::element<char>('x', 'y', '\0', 'z'));
                            })},
-       {1, rc::gen::map(rc::gen::inRange<std::size_t>(0, 5000), [](std::size_t n) { return std::string(n, 'q'); })}});
+       {1, rc::gen::map(rc::gen::inRange<std::size_t>(0, 5000),
+                        [](std::size_t n) { return std::string(n, 'q'); })}});
 }
-rc::Gen<std::uint32_t> gen_mode() { return rc::gen::element<std::uint32_t>(0644, 0600, 0755, 0444, 0700, 04755, 01777); }
+rc::Gen<std::uint32_t> gen_mode() {
+  return rc::gen::element<std::uint32_t>(0644, 0600, 0755, 0444, 0700, 04755, 01777);
+}
 
 // ---- helpers run on both sides ----
 // Walks fid -> newfid; true when newfid exists afterwards (on both sides: the replies were compared).
@@ -122,7 +130,8 @@ void with_tmp(Sut& s, const std::vector<std::string>& names, F body) {
 struct Create : Cmd {
   Path p = *gen_path();
   int slot = *rc::gen::inRange(-1, kSlots);
-  std::uint32_t flags = access::RDWR | *rc::gen::elementOf(std::vector<std::uint32_t>{0, lopen::EXCL, lopen::TRUNC, lopen::APPEND});
+  std::uint32_t flags = access::RDWR | *rc::gen::elementOf(std::vector<std::uint32_t>{
+                                           0, lopen::EXCL, lopen::TRUNC, lopen::APPEND});
   std::uint32_t mode = *gen_mode();
   explicit Create(const State& m) {
     if (slot >= 0 && m.slot[slot]) slot = -1;
@@ -155,7 +164,8 @@ struct Create : Cmd {
 struct Open : Cmd {
   Path p = *gen_path();
   int slot = 0;
-  bool whole_dir = *rc::gen::weightedElement<bool>({{1, true}, {6, false}});  // open "d" or the case dir itself
+  bool whole_dir =
+      *rc::gen::weightedElement<bool>({{1, true}, {6, false}});  // open "d" or the case dir itself
   std::uint32_t flags =
       *rc::gen::elementOf(std::vector<std::uint32_t>{access::RDONLY, access::WRONLY, access::RDWR}) |
       *rc::gen::elementOf(std::vector<std::uint32_t>{0, 0, lopen::TRUNC, lopen::APPEND, lopen::DIRECTORY});
@@ -213,7 +223,9 @@ struct Read : SlotCmd {
   void run(const State&, Sut& s) const override {
     if (live(s)) s.pair.rpc(msg::Tread{slot_fid(slot), offset, count});
   }
-  void show(std::ostream& os) const override { os << "read slot=" << slot << " at " << offset << " count " << count; }
+  void show(std::ostream& os) const override {
+    os << "read slot=" << slot << " at " << offset << " count " << count;
+  }
 };
 
 struct Fstat : SlotCmd {
@@ -240,8 +252,10 @@ struct Fsetattr : SlotCmd {  // ftruncate / fchmod on a slot (also open-unlinked
     if (!live(s)) return;
     msg::Tsetattr m{};
     m.fid = slot_fid(slot);
-    if (size) m.valid = setattr::SIZE, m.size = value;
-    else m.valid = setattr::MODE, m.mode = static_cast<std::uint32_t>(value);
+    if (size)
+      m.valid = setattr::SIZE, m.size = value;
+    else
+      m.valid = setattr::MODE, m.mode = static_cast<std::uint32_t>(value);
     if (!size && is_symlink(s, m.fid)) return;
     s.pair.rpc(m);
   }
@@ -264,12 +278,14 @@ struct Lock : SlotCmd {
   }
   void run(const State&, Sut& s) const override {
     if (!live(s)) return;
-    if (get) s.pair.rpc(msg::Tgetlock{slot_fid(slot), type, start, length, proc, "p9prop"});
-    else s.pair.rpc(msg::Tlock{slot_fid(slot), type, 0, start, length, proc, "p9prop"});
+    if (get)
+      s.pair.rpc(msg::Tgetlock{slot_fid(slot), type, start, length, proc, "p9prop"});
+    else
+      s.pair.rpc(msg::Tlock{slot_fid(slot), type, 0, start, length, proc, "p9prop"});
   }
   void show(std::ostream& os) const override {
-    os << (get ? "getlock" : "lock") << " slot=" << slot << " type " << int(type) << " " << start << "+" << length
-       << " proc " << proc;
+    os << (get ? "getlock" : "lock") << " slot=" << slot << " type " << int(type) << " " << start << "+"
+       << length << " proc " << proc;
   }
 };
 
@@ -299,8 +315,10 @@ struct Setattr : Cmd {  // truncate / chmod by name
     with_tmp(s, full_names(p), [&] {
       msg::Tsetattr m{};
       m.fid = kTmp;
-      if (size) m.valid = setattr::SIZE, m.size = value;
-      else m.valid = setattr::MODE, m.mode = static_cast<std::uint32_t>(value);
+      if (size)
+        m.valid = setattr::SIZE, m.size = value;
+      else
+        m.valid = setattr::MODE, m.mode = static_cast<std::uint32_t>(value);
       if (!size && is_symlink(s, m.fid)) return;
       s.pair.rpc(m);
     });
@@ -311,13 +329,16 @@ struct Setattr : Cmd {  // truncate / chmod by name
 };
 
 struct Mkdir : Cmd {
-  Path p = *rc::gen::build<Path>(rc::gen::set(&Path::dir, rc::gen::element(0, 1)),
-                                 rc::gen::set(&Path::name, rc::gen::weightedElement<int>({{1, 0}, {1, 1}, {4, 3}})));
+  Path p = *rc::gen::build<Path>(
+      rc::gen::set(&Path::dir, rc::gen::element(0, 1)),
+      rc::gen::set(&Path::name, rc::gen::weightedElement<int>({{1, 0}, {1, 1}, {4, 3}})));
   std::uint32_t mode = *rc::gen::element<std::uint32_t>(0755, 0700, 0555);
   void run(const State&, Sut& s) const override {
     with_tmp(s, parent_names(p), [&] { s.pair.rpc(msg::Tmkdir{kTmp, name_of(p.name), mode, 0}); });
   }
-  void show(std::ostream& os) const override { os << "mkdir " << prop::show(p) << " " << std::oct << mode << std::dec; }
+  void show(std::ostream& os) const override {
+    os << "mkdir " << prop::show(p) << " " << std::oct << mode << std::dec;
+  }
 };
 
 struct Rename : Cmd {
@@ -386,15 +407,18 @@ struct Unlink : Cmd {
   Path p = *gen_path();
   bool rmdir = *rc::gen::weightedElement<bool>({{1, true}, {3, false}});
   bool at = false;
-  explicit Unlink(const State& m) { at = m.caps.at_ops && *rc::gen::weightedElement<bool>({{3, true}, {1, false}}); }
+  explicit Unlink(const State& m) {
+    at = m.caps.at_ops && *rc::gen::weightedElement<bool>({{3, true}, {1, false}});
+  }
   void checkPreconditions(const State& m) const override {
     const bool ok = !at || m.caps.at_ops;
     RC_PRE(ok);
   }
   void run(const State&, Sut& s) const override {
     if (at) {
-      with_tmp(s, parent_names(p),
-               [&] { s.pair.rpc(msg::Tunlinkat{kTmp, name_of(p.name), rmdir ? at::REMOVEDIR : 0u}); });
+      with_tmp(s, parent_names(p), [&] {
+        s.pair.rpc(msg::Tunlinkat{kTmp, name_of(p.name), rmdir ? at::REMOVEDIR : 0u});
+      });
     } else if (walk(s, FsPair::kCaseFid, kTmp, full_names(p))) {
       s.pair.rpc(msg::Tremove{kTmp});  // the fid is gone whatever the outcome
     }
@@ -428,7 +452,8 @@ struct Readdir : Cmd {
         diff::add_entries(r.tgt, tgt);
         if (a->entries.empty() || b->entries.empty()) {
           if (a->entries.empty() != b->entries.empty() && ref != tgt)
-            s.pair.fail("listing ended on one side only: " + diff::describe_difference(ref, tgt), r.ref, r.tgt);
+            s.pair.fail("listing ended on one side only: " + diff::describe_difference(ref, tgt), r.ref,
+                        r.tgt);
           if (!a->entries.empty() || !b->entries.empty()) continue;
           break;
         }
@@ -437,7 +462,9 @@ struct Readdir : Cmd {
       }
       if (ref != tgt) {
         Message x = msg::Rreaddir{}, y = msg::Rreaddir{};
-        s.pair.fail("directory listing differs (as a set of name/type): " + diff::describe_difference(ref, tgt), x, y);
+        s.pair.fail(
+            "directory listing differs (as a set of name/type): " + diff::describe_difference(ref, tgt), x,
+            y);
       }
     });
   }
@@ -511,9 +538,9 @@ TEST(StatefulProperty, TargetAgreesWithTheModel) {
     RC_ASSERT(why.empty());
     try {
       rc::state::check(s0, sut,
-                       rc::state::gen::execOneOfWithArgs<Create, Open, Write, Read, Fstat, Fsetattr, Lock, Clunk, Stat,
-                                                         Setattr, Mkdir, Rename, Link, Symlink, Readlink, Unlink,
-                                                         Readdir, XattrSet, XattrGet>());
+                       rc::state::gen::execOneOfWithArgs<Create, Open, Write, Read, Fstat, Fsetattr, Lock,
+                                                         Clunk, Stat, Setattr, Mkdir, Rename, Link, Symlink,
+                                                         Readlink, Unlink, Readdir, XattrSet, XattrGet>());
     } catch (...) {
       // Every failing run overwrites the file, and RapidCheck keeps each
       // failing shrink it finds: the last one written is the shrunk counterexample.
@@ -521,7 +548,8 @@ TEST(StatefulProperty, TargetAgreesWithTheModel) {
       throw;
     }
   });
-  if (!ok && !written.empty()) std::printf("counterexample trace (target's side, shrunk): %s\n", written.c_str());
+  if (!ok && !written.empty())
+    std::printf("counterexample trace (target's side, shrunk): %s\n", written.c_str());
   EXPECT_TRUE(ok);
   std::string inv = e.target->check_invariants();
   EXPECT_EQ(inv, "");

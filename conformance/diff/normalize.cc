@@ -19,7 +19,8 @@ std::vector<Qid*> qids_of(Message& m) {
         if constexpr (!std::is_same_v<T, std::monostate>) {
           msg::visit_fields(x, [&](const char*, auto& v, auto k) {
             using K = decltype(k);
-            if constexpr (std::is_same_v<K, kind::qid>) out.push_back(&v);
+            if constexpr (std::is_same_v<K, kind::qid>)
+              out.push_back(&v);
             else if constexpr (std::is_same_v<K, kind::wqids>)
               for (auto& q : v) out.push_back(&q);
           });
@@ -67,7 +68,8 @@ bool QidMap::check(const Qid& ref, const Qid& other, std::string* why) {
     return false;
   }
   if (retired_.count(ref.path)) {
-    *why = "object " + std::to_string(ref.path) + " (reference numbering) reappeared after its number on the other side (" +
+    *why = "object " + std::to_string(ref.path) +
+           " (reference numbering) reappeared after its number on the other side (" +
            std::to_string(other.path) + ") was given to a new object";
     return false;
   }

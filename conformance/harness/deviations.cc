@@ -40,7 +40,8 @@ bool load_deviations(const std::string& path, std::string* error) {
     // Header rows (first cell "target") and |---| rows of every table are skipped.
     if (!cells.empty() && (cells[0] == "target" || cells[0].find("---") != std::string::npos)) continue;
     if (cells.size() != 4 || cells[0].empty() || cells[1].empty() || cells[2].empty() || cells[3].empty()) {
-      *error = path + ":" + std::to_string(n) + ": a row needs 4 non-empty cells: target | case | observed | reason";
+      *error = path + ":" + std::to_string(n) +
+               ": a row needs 4 non-empty cells: target | case | observed | reason";
       return false;
     }
     g_list.push_back(Deviation{cells[0], cells[1], unquote(cells[2]), cells[3]});
