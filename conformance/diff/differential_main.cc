@@ -115,9 +115,7 @@ std::string compare_case(const std::vector<Recorded>& ref, const std::vector<Rec
       for (; j < other.size() && (other[j].sent || is_listing(other[j])); ++j)
         if (!other[j].sent) p9::diff::add_entries(other[j].frame.body, b);
       if (a != b) {
-        std::string d = p9::diff::describe_difference(a, b);
-        if (d.size() > 600) d = d.substr(0, 600) + "...";
-        return "a listing differs (" + last_request + "): " + d;
+        return "a listing differs (" + last_request + "): " + p9::diff::describe_difference(a, b);
       }
       continue;
     }
