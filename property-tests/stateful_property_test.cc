@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 
+#include "conformance/deviations/deviation_list.h"
 #include "property-tests/fs_pair.h"
 #include "reference/codec/printer.h"
 
@@ -29,8 +30,8 @@ constexpr std::uint32_t kSlotFid = 10;  // slot i is fid 10 + i
 constexpr std::uint32_t kTmp = 100, kTmp2 = 101;
 constexpr std::uint64_t kGetattrAll = 0x3fff;
 
-// What the target can be asked (from its kind): diod refuses Trenameat and
-// Tunlinkat with EOPNOTSUPP and Tgetlock with EINVAL (../shared/README.md).
+// What the target can be asked: from its profile, and from the rows of
+// diod-deviations.md that name it (each names the field it changes).
 struct Caps {
   bool at_ops = true;  // Trenameat / Tunlinkat
   bool getlock = true;
@@ -42,6 +43,43 @@ struct Caps {
   bool empty_xattr = true;   // diod removes the attribute for a 0-byte Txattrcreate
   bool fid_attr = true;      // Tgetattr/Tsetattr on held fids (diod: by path, ENOENT once unlinked)
 };
+
+// The switches of diod-deviations.md: a row's field, and the value it sets.
+struct Switch {
+  const char* name;
+  bool Caps::*field;
+  bool value;
+};
+constexpr Switch kSwitches[] = {
+    {"at_ops", &Caps::at_ops, false},
+    {"getlock", &Caps::getlock, false},
+    {"locks", &Caps::locks, false},
+    {"create_excl", &Caps::create_excl, true},
+    {"symlinks", &Caps::symlinks, false},
+    {"fid_attr", &Caps::fid_attr, false},
+    {"empty_xattr", &Caps::empty_xattr, false},
+};
+
+// Applies the rows of the deviation list at `path` that name `target`.
+bool apply_deviations(const std::string& path, const std::string& target, Caps* caps, std::string* error) {
+  std::vector<deviations::Row> rows;
+  if (!deviations::read(path,
+                        {"target", "what diod does", "seen as", "switch", "what the property does for diod",
+                         "why it is acceptable"},
+                        &rows, error))
+    return false;
+  for (const deviations::Row& r : rows) {
+    const Switch* sw = nullptr;
+    for (const Switch& k : kSwitches)
+      if (r.cells[3] == k.name) sw = &k;
+    if (!sw) {
+      *error = path + ":" + std::to_string(r.line) + ": unknown switch '" + r.cells[3] + "'";
+      return false;
+    }
+    if (deviations::names(r.cells[0], target)) caps->*sw->field = sw->value;
+  }
+  return true;
+}
 
 // The abstract state: which slots hold a fid (for preconditions only; what
 // the file system holds is the oracle's business).
@@ -574,15 +612,10 @@ int main(int argc, char** argv) {
     e.caps.xattrs = pr.xattrs;
     e.caps.locks = pr.locks;
     e.caps.hardlinks = pr.hardlinks;
-    if (e.target->deviation_id() == "diod") {
-      // property-tests/diod-deviations.md: diod refuses these outright; Linux falls back.
-      e.caps.at_ops = false;
-      e.caps.getlock = false;
-      e.caps.create_excl = true;
-      e.caps.symlinks = false;
-      e.caps.empty_xattr = false;
-      e.caps.fid_attr = false;
-      e.caps.locks = false;
+    std::string error;
+    if (!p9::prop::apply_deviations(P9_PROPERTY_DEVIATIONS, e.target->deviation_id(), &e.caps, &error)) {
+      std::fprintf(stderr, "stateful_property_test: %s\n", error.c_str());
+      return 2;
     }
   }
   int rc = RUN_ALL_TESTS();
