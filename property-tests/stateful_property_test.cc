@@ -156,6 +156,18 @@ bool is_symlink(Sut& s, std::uint32_t fid) {
   return g && (g->mode & 0170000) == 0120000;
 }
 
+// Truncates fid to `value` (size) or gives it mode `value` (not on a symlink, above).
+void set_size_or_mode(Sut& s, std::uint32_t fid, bool size, std::uint64_t value) {
+  msg::Tsetattr m{};
+  m.fid = fid;
+  if (size)
+    m.valid = setattr::SIZE, m.size = value;
+  else
+    m.valid = setattr::MODE, m.mode = static_cast<std::uint32_t>(value);
+  if (!size && is_symlink(s, fid)) return;
+  s.pair.rpc(m);
+}
+
 // Runs body with kTmp walked to `names` (if the walk succeeds), then clunks it.
 template <class F>
 void with_tmp(Sut& s, const std::vector<std::string>& names, F body) {
@@ -287,15 +299,7 @@ struct Fsetattr : SlotCmd {  // ftruncate / fchmod on a slot (also open-unlinked
     RC_PRE(m.caps.fid_attr);
   }
   void run(const State&, Sut& s) const override {
-    if (!live(s)) return;
-    msg::Tsetattr m{};
-    m.fid = slot_fid(slot);
-    if (size)
-      m.valid = setattr::SIZE, m.size = value;
-    else
-      m.valid = setattr::MODE, m.mode = static_cast<std::uint32_t>(value);
-    if (!size && is_symlink(s, m.fid)) return;
-    s.pair.rpc(m);
+    if (live(s)) set_size_or_mode(s, slot_fid(slot), size, value);
   }
   void show(std::ostream& os) const override {
     os << "fsetattr slot=" << slot << (size ? " size " : " mode ") << value;
@@ -350,16 +354,7 @@ struct Setattr : Cmd {  // truncate / chmod by name
   bool size = *rc::gen::arbitrary<bool>();
   std::uint64_t value = size ? *gen_offset() : *gen_mode();
   void run(const State&, Sut& s) const override {
-    with_tmp(s, full_names(p), [&] {
-      msg::Tsetattr m{};
-      m.fid = kTmp;
-      if (size)
-        m.valid = setattr::SIZE, m.size = value;
-      else
-        m.valid = setattr::MODE, m.mode = static_cast<std::uint32_t>(value);
-      if (!size && is_symlink(s, m.fid)) return;
-      s.pair.rpc(m);
-    });
+    with_tmp(s, full_names(p), [&] { set_size_or_mode(s, kTmp, size, value); });
   }
   void show(std::ostream& os) const override {
     os << (size ? "truncate " : "chmod ") << prop::show(p) << " " << value;

@@ -587,13 +587,7 @@ int cmd_replay(const std::vector<std::string>& args) {
   bool have_aname = false, verbose = false, skip_unavailable = false;
   int timeout_ms = 10000;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) {
-        std::fprintf(stderr, "p9trace replay: %s needs a value\n", args[i].c_str());
-        std::exit(2);
-      }
-      return args[++i];
-    };
+    auto value = [&] { return option_value("replay", args, i); };
     const std::string& a = args[i];
     if (a == "--target")
       target_spec = value();
@@ -624,11 +618,8 @@ int cmd_replay(const std::vector<std::string>& args) {
     return 2;
   }
   Trace t;
+  if (!read_trace_or_say("replay", trace_path, &t)) return 2;
   std::string error;
-  if (!read_trace(trace_path, &t, &error)) {
-    std::fprintf(stderr, "p9trace replay: %s\n", error.c_str());
-    return 2;
-  }
   std::vector<Deviation> devs;
   if (!devs_path.empty()) {
     if (!read_deviations(devs_path, &devs, &error)) {
