@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 
+#include "conformance/deviations/deviation_list.h"
 #include "property-tests/fs_pair.h"
 #include "reference/codec/printer.h"
 
@@ -29,12 +30,13 @@ constexpr std::uint32_t kSlotFid = 10;  // slot i is fid 10 + i
 constexpr std::uint32_t kTmp = 100, kTmp2 = 101;
 constexpr std::uint64_t kGetattrAll = 0x3fff;
 
-// What the target can be asked (from its kind): diod refuses Trenameat and
-// Tunlinkat with EOPNOTSUPP (diod 1.0.24 libnpfs/fcall.c np_renameat / np_unlinkat:
-// no such operation registered), and Tgetlock of a type other than RDLCK/WRLCK
-// with EINVAL (diod/ops.c diod_getlock).
+// What the target can be asked: from its profile, and from the rows of
+// diod-deviations.md that name it (each names the field it changes): diod
+// refuses Trenameat and Tunlinkat with EOPNOTSUPP (diod 1.0.24 libnpfs/fcall.c
+// np_renameat / np_unlinkat: no such operation registered), and Tgetlock of a
+// type other than RDLCK/WRLCK with EINVAL (diod/ops.c diod_getlock).
 struct Caps {
-  bool at_ops = true;   // Trenameat / Tunlinkat
+  bool at_ops = true;  // Trenameat / Tunlinkat
   bool getlock = true;
   bool xattrs = true;
   bool locks = true;
@@ -44,6 +46,43 @@ struct Caps {
   bool empty_xattr = true;   // diod removes the attribute for a 0-byte Txattrcreate
   bool fid_attr = true;      // Tgetattr/Tsetattr on held fids (diod: by path, ENOENT once unlinked)
 };
+
+// The switches of diod-deviations.md: a row's field, and the value it sets.
+struct Switch {
+  const char* name;
+  bool Caps::*field;
+  bool value;
+};
+constexpr Switch kSwitches[] = {
+    {"at_ops", &Caps::at_ops, false},
+    {"getlock", &Caps::getlock, false},
+    {"locks", &Caps::locks, false},
+    {"create_excl", &Caps::create_excl, true},
+    {"symlinks", &Caps::symlinks, false},
+    {"fid_attr", &Caps::fid_attr, false},
+    {"empty_xattr", &Caps::empty_xattr, false},
+};
+
+// Applies the rows of the deviation list at `path` that name `target`.
+bool apply_deviations(const std::string& path, const std::string& target, Caps* caps, std::string* error) {
+  std::vector<deviations::Row> rows;
+  if (!deviations::read(path,
+                        {"target", "what diod does", "seen as", "switch", "what the property does for diod",
+                         "why it is acceptable"},
+                        &rows, error))
+    return false;
+  for (const deviations::Row& r : rows) {
+    const Switch* sw = nullptr;
+    for (const Switch& k : kSwitches)
+      if (r.cells[3] == k.name) sw = &k;
+    if (!sw) {
+      *error = path + ":" + std::to_string(r.line) + ": unknown switch '" + r.cells[3] + "'";
+      return false;
+    }
+    if (deviations::names(r.cells[0], target)) caps->*sw->field = sw->value;
+  }
+  return true;
+}
 
 // The abstract state: which slots hold a fid (for preconditions only; what
 // the file system holds is the oracle's business).
@@ -65,7 +104,9 @@ struct Path {
   int name = 0;  // a, b, c, d
 };
 const char* name_of(int n) { return n == 0 ? "a" : n == 1 ? "b" : n == 2 ? "c" : "d"; }
-std::vector<std::string> parent_names(const Path& p) { return p.dir ? std::vector<std::string>{"d"} : std::vector<std::string>{}; }
+std::vector<std::string> parent_names(const Path& p) {
+  return p.dir ? std::vector<std::string>{"d"} : std::vector<std::string>{};
+}
 std::vector<std::string> full_names(const Path& p) {
   auto v = parent_names(p);
   v.push_back(name_of(p.name));
@@ -74,23 +115,29 @@ std::vector<std::string> full_names(const Path& p) {
 std::string show(const Path& p) { return std::string(p.dir ? "d/" : "") + name_of(p.name); }
 
 rc::Gen<Path> gen_path() {
-  return rc::gen::build<Path>(rc::gen::set(&Path::dir, rc::gen::weightedElement<int>({{3, 0}, {2, 1}})),
-                              rc::gen::set(&Path::name, rc::gen::weightedElement<int>({{3, 0}, {3, 1}, {2, 2}, {2, 3}})));
+  return rc::gen::build<Path>(
+      rc::gen::set(&Path::dir, rc::gen::weightedElement<int>({{3, 0}, {2, 1}})),
+      rc::gen::set(&Path::name, rc::gen::weightedElement<int>({{3, 0}, {3, 1}, {2, 2}, {2, 3}})));
 }
 rc::Gen<std::uint64_t> gen_offset() {
-  return rc::gen::weightedOneOf<std::uint64_t>({{4, rc::gen::inRange<std::uint64_t>(0, 64)},
-                                                {2, rc::gen::element<std::uint64_t>(4095, 4096, 8191, 8192, 10000)},
-                                                {1, rc::gen::inRange<std::uint64_t>(0, 20000)}});
+  return rc::gen::weightedOneOf<std::uint64_t>(
+      {{4, rc::gen::inRange<std::uint64_t>(0, 64)},
+       {2, rc::gen::element<std::uint64_t>(4095, 4096, 8191, 8192, 10000)},
+       {1, rc::gen::inRange<std::uint64_t>(0, 20000)}});
 }
 rc::Gen<std::string> gen_data() {
   return rc::gen::weightedOneOf<std::string>(
       {{4, rc::gen::mapcat(rc::gen::inRange<std::size_t>(0, 40),
                            [](std::size_t n) {
-                             return rc::gen::container<std::string>(n, rc::gen::element<char>('x', 'y', '\0', 'z'));
+                             return rc::gen::container<std::string>(
+                                 n, rc::gen::element<char>('x', 'y', '\0', 'z'));
                            })},
-       {1, rc::gen::map(rc::gen::inRange<std::size_t>(0, 5000), [](std::size_t n) { return std::string(n, 'q'); })}});
+       {1, rc::gen::map(rc::gen::inRange<std::size_t>(0, 5000),
+                        [](std::size_t n) { return std::string(n, 'q'); })}});
 }
-rc::Gen<std::uint32_t> gen_mode() { return rc::gen::element<std::uint32_t>(0644, 0600, 0755, 0444, 0700, 04755, 01777); }
+rc::Gen<std::uint32_t> gen_mode() {
+  return rc::gen::element<std::uint32_t>(0644, 0600, 0755, 0444, 0700, 04755, 01777);
+}
 
 // ---- helpers run on both sides ----
 // Walks fid -> newfid; true when newfid exists afterwards (on both sides: the replies were compared).
@@ -112,6 +159,18 @@ bool is_symlink(Sut& s, std::uint32_t fid) {
   return g && (g->mode & 0170000) == 0120000;
 }
 
+// Truncates fid to `value` (size) or gives it mode `value` (not on a symlink, above).
+void set_size_or_mode(Sut& s, std::uint32_t fid, bool size, std::uint64_t value) {
+  msg::Tsetattr m{};
+  m.fid = fid;
+  if (size)
+    m.valid = setattr::SIZE, m.size = value;
+  else
+    m.valid = setattr::MODE, m.mode = static_cast<std::uint32_t>(value);
+  if (!size && is_symlink(s, fid)) return;
+  s.pair.rpc(m);
+}
+
 // Runs body with kTmp walked to `names` (if the walk succeeds), then clunks it.
 template <class F>
 void with_tmp(Sut& s, const std::vector<std::string>& names, F body) {
@@ -124,7 +183,8 @@ void with_tmp(Sut& s, const std::vector<std::string>& names, F body) {
 struct Create : Cmd {
   Path p = *gen_path();
   int slot = *rc::gen::inRange(-1, kSlots);
-  std::uint32_t flags = access::RDWR | *rc::gen::elementOf(std::vector<std::uint32_t>{0, lopen::EXCL, lopen::TRUNC, lopen::APPEND});
+  std::uint32_t flags = access::RDWR | *rc::gen::elementOf(std::vector<std::uint32_t>{
+                                           0, lopen::EXCL, lopen::TRUNC, lopen::APPEND});
   std::uint32_t mode = *gen_mode();
   explicit Create(const State& m) {
     if (slot >= 0 && m.slot[slot]) slot = -1;
@@ -157,7 +217,8 @@ struct Create : Cmd {
 struct Open : Cmd {
   Path p = *gen_path();
   int slot = 0;
-  bool whole_dir = *rc::gen::weightedElement<bool>({{1, true}, {6, false}});  // open "d" or the case dir itself
+  bool whole_dir =
+      *rc::gen::weightedElement<bool>({{1, true}, {6, false}});  // open "d" or the case dir itself
   std::uint32_t flags =
       *rc::gen::elementOf(std::vector<std::uint32_t>{access::RDONLY, access::WRONLY, access::RDWR}) |
       *rc::gen::elementOf(std::vector<std::uint32_t>{0, 0, lopen::TRUNC, lopen::APPEND, lopen::DIRECTORY});
@@ -215,7 +276,9 @@ struct Read : SlotCmd {
   void run(const State&, Sut& s) const override {
     if (live(s)) s.pair.rpc(msg::Tread{slot_fid(slot), offset, count});
   }
-  void show(std::ostream& os) const override { os << "read slot=" << slot << " at " << offset << " count " << count; }
+  void show(std::ostream& os) const override {
+    os << "read slot=" << slot << " at " << offset << " count " << count;
+  }
 };
 
 struct Fstat : SlotCmd {
@@ -239,13 +302,7 @@ struct Fsetattr : SlotCmd {  // ftruncate / fchmod on a slot (also open-unlinked
     RC_PRE(m.caps.fid_attr);
   }
   void run(const State&, Sut& s) const override {
-    if (!live(s)) return;
-    msg::Tsetattr m{};
-    m.fid = slot_fid(slot);
-    if (size) m.valid = setattr::SIZE, m.size = value;
-    else m.valid = setattr::MODE, m.mode = static_cast<std::uint32_t>(value);
-    if (!size && is_symlink(s, m.fid)) return;
-    s.pair.rpc(m);
+    if (live(s)) set_size_or_mode(s, slot_fid(slot), size, value);
   }
   void show(std::ostream& os) const override {
     os << "fsetattr slot=" << slot << (size ? " size " : " mode ") << value;
@@ -266,12 +323,14 @@ struct Lock : SlotCmd {
   }
   void run(const State&, Sut& s) const override {
     if (!live(s)) return;
-    if (get) s.pair.rpc(msg::Tgetlock{slot_fid(slot), type, start, length, proc, "p9prop"});
-    else s.pair.rpc(msg::Tlock{slot_fid(slot), type, 0, start, length, proc, "p9prop"});
+    if (get)
+      s.pair.rpc(msg::Tgetlock{slot_fid(slot), type, start, length, proc, "p9prop"});
+    else
+      s.pair.rpc(msg::Tlock{slot_fid(slot), type, 0, start, length, proc, "p9prop"});
   }
   void show(std::ostream& os) const override {
-    os << (get ? "getlock" : "lock") << " slot=" << slot << " type " << int(type) << " " << start << "+" << length
-       << " proc " << proc;
+    os << (get ? "getlock" : "lock") << " slot=" << slot << " type " << int(type) << " " << start << "+"
+       << length << " proc " << proc;
   }
 };
 
@@ -298,14 +357,7 @@ struct Setattr : Cmd {  // truncate / chmod by name
   bool size = *rc::gen::arbitrary<bool>();
   std::uint64_t value = size ? *gen_offset() : *gen_mode();
   void run(const State&, Sut& s) const override {
-    with_tmp(s, full_names(p), [&] {
-      msg::Tsetattr m{};
-      m.fid = kTmp;
-      if (size) m.valid = setattr::SIZE, m.size = value;
-      else m.valid = setattr::MODE, m.mode = static_cast<std::uint32_t>(value);
-      if (!size && is_symlink(s, m.fid)) return;
-      s.pair.rpc(m);
-    });
+    with_tmp(s, full_names(p), [&] { set_size_or_mode(s, kTmp, size, value); });
   }
   void show(std::ostream& os) const override {
     os << (size ? "truncate " : "chmod ") << prop::show(p) << " " << value;
@@ -313,13 +365,16 @@ struct Setattr : Cmd {  // truncate / chmod by name
 };
 
 struct Mkdir : Cmd {
-  Path p = *rc::gen::build<Path>(rc::gen::set(&Path::dir, rc::gen::element(0, 1)),
-                                 rc::gen::set(&Path::name, rc::gen::weightedElement<int>({{1, 0}, {1, 1}, {4, 3}})));
+  Path p = *rc::gen::build<Path>(
+      rc::gen::set(&Path::dir, rc::gen::element(0, 1)),
+      rc::gen::set(&Path::name, rc::gen::weightedElement<int>({{1, 0}, {1, 1}, {4, 3}})));
   std::uint32_t mode = *rc::gen::element<std::uint32_t>(0755, 0700, 0555);
   void run(const State&, Sut& s) const override {
     with_tmp(s, parent_names(p), [&] { s.pair.rpc(msg::Tmkdir{kTmp, name_of(p.name), mode, 0}); });
   }
-  void show(std::ostream& os) const override { os << "mkdir " << prop::show(p) << " " << std::oct << mode << std::dec; }
+  void show(std::ostream& os) const override {
+    os << "mkdir " << prop::show(p) << " " << std::oct << mode << std::dec;
+  }
 };
 
 struct Rename : Cmd {
@@ -388,15 +443,18 @@ struct Unlink : Cmd {
   Path p = *gen_path();
   bool rmdir = *rc::gen::weightedElement<bool>({{1, true}, {3, false}});
   bool at = false;
-  explicit Unlink(const State& m) { at = m.caps.at_ops && *rc::gen::weightedElement<bool>({{3, true}, {1, false}}); }
+  explicit Unlink(const State& m) {
+    at = m.caps.at_ops && *rc::gen::weightedElement<bool>({{3, true}, {1, false}});
+  }
   void checkPreconditions(const State& m) const override {
     const bool ok = !at || m.caps.at_ops;
     RC_PRE(ok);
   }
   void run(const State&, Sut& s) const override {
     if (at) {
-      with_tmp(s, parent_names(p),
-               [&] { s.pair.rpc(msg::Tunlinkat{kTmp, name_of(p.name), rmdir ? at::REMOVEDIR : 0u}); });
+      with_tmp(s, parent_names(p), [&] {
+        s.pair.rpc(msg::Tunlinkat{kTmp, name_of(p.name), rmdir ? at::REMOVEDIR : 0u});
+      });
     } else if (walk(s, FsPair::kCaseFid, kTmp, full_names(p))) {
       s.pair.rpc(msg::Tremove{kTmp});  // the fid is gone whatever the outcome
     }
@@ -430,7 +488,8 @@ struct Readdir : Cmd {
         diff::add_entries(r.tgt, tgt);
         if (a->entries.empty() || b->entries.empty()) {
           if (a->entries.empty() != b->entries.empty() && ref != tgt)
-            s.pair.fail("listing ended on one side only: " + diff::describe_difference(ref, tgt), r.ref, r.tgt);
+            s.pair.fail("listing ended on one side only: " + diff::describe_difference(ref, tgt), r.ref,
+                        r.tgt);
           if (!a->entries.empty() || !b->entries.empty()) continue;
           break;
         }
@@ -439,7 +498,9 @@ struct Readdir : Cmd {
       }
       if (ref != tgt) {
         Message x = msg::Rreaddir{}, y = msg::Rreaddir{};
-        s.pair.fail("directory listing differs (as a set of name/type): " + diff::describe_difference(ref, tgt), x, y);
+        s.pair.fail(
+            "directory listing differs (as a set of name/type): " + diff::describe_difference(ref, tgt), x,
+            y);
       }
     });
   }
@@ -513,9 +574,9 @@ TEST(StatefulProperty, TargetAgreesWithTheModel) {
     RC_ASSERT(why.empty());
     try {
       rc::state::check(s0, sut,
-                       rc::state::gen::execOneOfWithArgs<Create, Open, Write, Read, Fstat, Fsetattr, Lock, Clunk, Stat,
-                                                         Setattr, Mkdir, Rename, Link, Symlink, Readlink, Unlink,
-                                                         Readdir, XattrSet, XattrGet>());
+                       rc::state::gen::execOneOfWithArgs<Create, Open, Write, Read, Fstat, Fsetattr, Lock,
+                                                         Clunk, Stat, Setattr, Mkdir, Rename, Link, Symlink,
+                                                         Readlink, Unlink, Readdir, XattrSet, XattrGet>());
     } catch (...) {
       // Every failing run overwrites the file, and RapidCheck keeps each
       // failing shrink it finds: the last one written is the shrunk counterexample.
@@ -523,7 +584,8 @@ TEST(StatefulProperty, TargetAgreesWithTheModel) {
       throw;
     }
   });
-  if (!ok && !written.empty()) std::printf("counterexample trace (target's side, shrunk): %s\n", written.c_str());
+  if (!ok && !written.empty())
+    std::printf("counterexample trace (target's side, shrunk): %s\n", written.c_str());
   EXPECT_TRUE(ok);
   std::string inv = e.target->check_invariants();
   EXPECT_EQ(inv, "");
@@ -548,15 +610,10 @@ int main(int argc, char** argv) {
     e.caps.xattrs = pr.xattrs;
     e.caps.locks = pr.locks;
     e.caps.hardlinks = pr.hardlinks;
-    if (e.target->deviation_id() == "diod") {
-      // property-tests/diod-deviations.md: diod refuses these outright; Linux falls back.
-      e.caps.at_ops = false;
-      e.caps.getlock = false;
-      e.caps.create_excl = true;
-      e.caps.symlinks = false;
-      e.caps.empty_xattr = false;
-      e.caps.fid_attr = false;
-      e.caps.locks = false;
+    std::string error;
+    if (!p9::prop::apply_deviations(P9_PROPERTY_DEVIATIONS, e.target->deviation_id(), &e.caps, &error)) {
+      std::fprintf(stderr, "stateful_property_test: %s\n", error.c_str());
+      return 2;
     }
   }
   int rc = RUN_ALL_TESTS();

@@ -1,6 +1,7 @@
 #include "conformance/diff/normalize.h"
 
 #include <type_traits>
+#include <utility>
 #include <variant>
 
 #include "reference/codec/printer.h"
@@ -19,7 +20,8 @@ std::vector<Qid*> qids_of(Message& m) {
         if constexpr (!std::is_same_v<T, std::monostate>) {
           msg::visit_fields(x, [&](const char*, auto& v, auto k) {
             using K = decltype(k);
-            if constexpr (std::is_same_v<K, kind::qid>) out.push_back(&v);
+            if constexpr (std::is_same_v<K, kind::qid>)
+              out.push_back(&v);
             else if constexpr (std::is_same_v<K, kind::wqids>)
               for (auto& q : v) out.push_back(&q);
           });
@@ -55,31 +57,49 @@ void normalise(Message& m) {
   }
 }
 
+QidMap::QidMap(Reuse reuse, std::string ref_name, std::string other_name)
+    : reuse_(reuse), ref_name_(std::move(ref_name)), other_name_(std::move(other_name)) {}
+
 void QidMap::clear() {
   ref_to_other_.clear();
   other_to_ref_.clear();
   retired_.clear();
 }
 
+void QidMap::forget(std::uint64_t ref_path) {
+  auto a = ref_to_other_.find(ref_path);
+  if (a == ref_to_other_.end()) return;
+  other_to_ref_.erase(a->second);
+  ref_to_other_.erase(a);
+}
+
 bool QidMap::check(const Qid& ref, const Qid& other, std::string* why) {
   if (ref.type != other.type) {
-    *why = "qid type differs: expected " + to_string(ref) + ", got " + to_string(other);
+    *why =
+        "qid type differs: " + ref_name_ + " " + to_string(ref) + ", " + other_name_ + " " + to_string(other);
     return false;
   }
   if (retired_.count(ref.path)) {
-    *why = "object " + std::to_string(ref.path) + " (reference numbering) reappeared after its number on the other side (" +
+    *why = "object " + std::to_string(ref.path) + " (" + ref_name_ +
+           " numbering) reappeared after its number on the " + other_name_ + " (" +
            std::to_string(other.path) + ") was given to a new object";
     return false;
   }
   auto a = ref_to_other_.find(ref.path);
   if (a != ref_to_other_.end()) {
     if (a->second == other.path) return true;
-    *why = "one object, two numbers: reference path " + std::to_string(ref.path) + " was " +
-           std::to_string(a->second) + ", now " + std::to_string(other.path);
+    *why = "one object, two numbers: " + ref_name_ + " qid.path " + std::to_string(ref.path) + " stood for " +
+           other_name_ + " " + std::to_string(a->second) + " earlier, now " + std::to_string(other.path);
     return false;
   }
   auto b = other_to_ref_.find(other.path);
   if (b != other_to_ref_.end()) {
+    if (reuse_ == Reuse::kForgottenOnly) {
+      *why = "two objects, one number: " + other_name_ + " qid.path " + std::to_string(other.path) +
+             " stood for " + ref_name_ + " " + std::to_string(b->second) + " earlier, now for " +
+             std::to_string(ref.path);
+      return false;
+    }
     // A new reference object (the model never reuses numbers) meets a number
     // the other side used before: allowed, the old object must be gone there.
     retired_.insert(b->second);
@@ -114,11 +134,14 @@ void add_entries(const Message& m, EntrySet& into) {
     for (const Dirent& e : r->entries) into.insert({e.name, e.type});
 }
 
-std::string describe_difference(const EntrySet& ref, const EntrySet& other) {
-  auto list = [](const EntrySet& x, const EntrySet& y) {
+std::string describe_difference(const EntrySet& ref, const EntrySet& other, std::size_t most) {
+  auto list = [most](const EntrySet& x, const EntrySet& y) {
     std::string o;
+    std::size_t n = 0;
     for (const auto& e : x)
-      if (!y.count(e)) o += (o.empty() ? "" : ", ") + quote_bytes(e.first) + "/" + std::to_string(e.second);
+      if (!y.count(e) && n++ < most)
+        o += (o.empty() ? "" : ", ") + quote_bytes(e.first) + "/" + std::to_string(e.second);
+    if (n > most) o += ", ... (" + std::to_string(n) + " in all)";
     return o;
   };
   std::string miss = list(ref, other), extra = list(other, ref), o;

@@ -1,5 +1,6 @@
-// Known deviations of third-party servers: conformance/deviations.md, a
-// Markdown table (target | case | observed reply | reason). A listed case on
+// Known deviations of third-party servers: conformance/deviations.md, read
+// by the shared deviation-list reader (conformance/deviations/deviation_list.h)
+// as rows of target | case | observed reply (prefix) | reason. A listed case on
 // its target reports "known deviation" when the observed reply starts with
 // the listed text; any other difference fails, and a listed deviation that
 // no longer happens fails too (so the list stays true).
@@ -16,7 +17,7 @@ namespace p9::conformance {
 inline constexpr const char* kCrashesTheServer = "(crashes the server)";
 
 struct Deviation {
-  std::string target;    // deviation id of the target ("diod", "p9ref-posix", ...)
+  std::string target;    // the targets' deviation ids ("diod", "p9ref-posix", ...; deviations::names)
   std::string test;      // Suite.Case
   std::string observed;  // prefix of the actual reply as the check prints it
   std::string reason;

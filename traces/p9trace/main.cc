@@ -1,11 +1,32 @@
 // p9trace: record real Linux v9fs sessions, replay them on any server,
 // open them in Wireshark. See traces/FORMAT.md.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "traces/p9trace/commands.h"
+#include "traces/p9trace/trace.h"
+
+namespace p9::trace {
+
+std::string option_value(const char* cmd, const std::vector<std::string>& args, std::size_t& i) {
+  if (i + 1 >= args.size()) {
+    std::fprintf(stderr, "p9trace %s: %s needs a value\n", cmd, args[i].c_str());
+    std::exit(2);
+  }
+  return args[++i];
+}
+
+bool read_trace_or_say(const char* cmd, const std::string& path, Trace* t) {
+  std::string error;
+  if (read_trace(path, t, &error)) return true;
+  std::fprintf(stderr, "p9trace %s: %s\n", cmd, error.c_str());
+  return false;
+}
+
+}  // namespace p9::trace
 
 namespace {
 const char* kUsage =

@@ -14,17 +14,14 @@ namespace p9::trace {
 
 namespace {
 
-bool load(const std::vector<std::string>& args, std::size_t want, const char* usage, Trace* t) {
+// The trace of a command `p9trace CMD TRACE ARGS`, with `want` arguments.
+bool load(const std::vector<std::string>& args, std::size_t want, const char* cmd, const char* usage,
+          Trace* t) {
   if (args.size() != want) {
-    std::fprintf(stderr, "usage: %s\n", usage);
+    std::fprintf(stderr, "usage: p9trace %s %s\n", cmd, usage);
     return false;
   }
-  std::string error;
-  if (!read_trace(args[0], t, &error)) {
-    std::fprintf(stderr, "p9trace: %s\n", error.c_str());
-    return false;
-  }
-  return true;
+  return read_trace_or_say(cmd, args[0], t);
 }
 
 // Renumbers server-chosen values by first appearance, so that two recordings
@@ -83,7 +80,7 @@ class Normaliser {
 
 int cmd_print(const std::vector<std::string>& args) {
   Trace t;
-  if (!load(args, 1, "p9trace print TRACE", &t)) return 2;
+  if (!load(args, 1, "print", "TRACE", &t)) return 2;
   for (const auto& [k, v] : t.meta) std::printf("# %s: %s\n", k.c_str(), v.c_str());
   for (const Record& r : t.records)
     std::printf("#%-6zu %d %c %10.6f %s\n", r.index, r.conn, r.from_client ? 'C' : 'S', r.time,
@@ -93,7 +90,7 @@ int cmd_print(const std::vector<std::string>& args) {
 
 int cmd_normalize(const std::vector<std::string>& args) {
   Trace t;
-  if (!load(args, 1, "p9trace normalize TRACE", &t)) return 2;
+  if (!load(args, 1, "normalize", "TRACE", &t)) return 2;
   for (const auto& [k, v] : t.meta)
     if (k != "recorded") std::printf("# %s: %s\n", k.c_str(), v.c_str());
   Normaliser n;
@@ -104,7 +101,7 @@ int cmd_normalize(const std::vector<std::string>& args) {
 
 int cmd_stats(const std::vector<std::string>& args) {
   Trace t;
-  if (!load(args, 1, "p9trace stats TRACE", &t)) return 2;
+  if (!load(args, 1, "stats", "TRACE", &t)) return 2;
   std::map<std::string, std::size_t> by_type;
   std::map<std::string, std::size_t> errnos;  // "Twalk ENOENT"
   std::map<std::pair<int, std::uint16_t>, std::string> open;
@@ -154,7 +151,7 @@ int cmd_stats(const std::vector<std::string>& args) {
 // 64 KiB.
 int cmd_seeds(const std::vector<std::string>& args) {
   Trace t;
-  if (!load(args, 2, "p9trace seeds TRACE OUTFILE", &t)) return 2;
+  if (!load(args, 2, "seeds", "TRACE OUTFILE", &t)) return 2;
   constexpr std::size_t kFuzzMsize = 8192, kMaxSeed = 64 * 1024;
   std::vector<std::uint8_t> out;
   bool attached = false;

@@ -252,17 +252,14 @@ int cmd_tshark_check(const std::vector<std::string>& args) {
     return 77;
   }
   Trace t;
-  std::string error;
-  if (!read_trace(trace_path, &t, &error)) {
-    std::fprintf(stderr, "p9trace tshark-check: %s\n", error.c_str());
-    return 2;
-  }
+  if (!read_trace_or_say("tshark-check", trace_path, &t)) return 2;
   char tmpl[] = "/tmp/p9trace-tshark-XXXXXX";
   int fd = ::mkstemp(tmpl);
   if (fd < 0) return 2;
   ::close(fd);
   std::string pcap = tmpl;
   std::vector<std::size_t> packet_of;
+  std::string error;
   if (!write_pcap(t, pcap, &packet_of, &error)) {
     std::fprintf(stderr, "p9trace tshark-check: %s\n", error.c_str());
     return 2;

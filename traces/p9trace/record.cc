@@ -202,13 +202,7 @@ int cmd_record(const std::vector<std::string>& args) {
   std::string listen, upstream, output;
   std::vector<std::pair<std::string, std::string>> meta;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) {
-        std::fprintf(stderr, "p9trace record: %s needs a value\n", args[i].c_str());
-        std::exit(2);
-      }
-      return args[++i];
-    };
+    auto value = [&] { return option_value("record", args, i); };
     if (args[i] == "--listen")
       listen = value();
     else if (args[i] == "--upstream")

@@ -3,20 +3,20 @@
 // normalisation (traces/FORMAT.md, "Replay").
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "conformance/client/client.h"
+#include "conformance/deviations/deviation_list.h"
 #include "conformance/diff/normalize.h"
 #include "conformance/harness/target.h"
 #include "reference/codec/printer.h"
@@ -29,57 +29,26 @@ namespace {
 
 constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
 
-// ---- the deviation list (traces/deviations.md) ----
+// ---- the deviation list (traces/deviations.md, read by the shared reader) ----
 struct Deviation {
   std::string trace, target, message, observed, reason;
 };
 
-std::string trim(const std::string& s) {
-  std::size_t a = s.find_first_not_of(" \t`"), b = s.find_last_not_of(" \t`");
-  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
+bool read_deviations(const std::string& path, std::vector<Deviation>* out, std::string* error) {
+  std::vector<deviations::Row> rows;
+  if (!deviations::read(path, {"trace", "target", "message", "observed", "reason"}, &rows, error))
+    return false;
+  for (deviations::Row& r : rows)
+    out->push_back({std::move(r.cells[0]), std::move(r.cells[1]), std::move(r.cells[2]),
+                    std::move(r.cells[3]), std::move(r.cells[4])});
+  return true;
 }
 
-// Rows of markdown tables with five columns: | trace | target | message | observed | reason |
-std::vector<Deviation> read_deviations(const std::string& path, std::string* error) {
-  std::vector<Deviation> out;
-  std::ifstream in(path);
-  if (!in) {
-    *error = "cannot open " + path;
-    return out;
-  }
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] != '|') continue;
-    std::vector<std::string> cols;
-    std::size_t pos = 1;
-    while (pos < line.size()) {
-      std::size_t bar = line.find('|', pos);
-      if (bar == std::string::npos) break;
-      cols.push_back(trim(line.substr(pos, bar - pos)));
-      pos = bar + 1;
-    }
-    if (cols.size() < 5 || cols[0] == "trace" || cols[0].rfind("---", 0) == 0) continue;
-    out.push_back({cols[0], cols[1], cols[2], cols[3], cols[4]});
-  }
-  return out;
-}
-
-bool glob_match(const std::string& pat, const std::string& s) {
-  if (pat == "*") return true;
-  if (!pat.empty() && pat.back() == '*') return s.compare(0, pat.size() - 1, pat, 0, pat.size() - 1) == 0;
-  return pat == s;
-}
-
-// Which reply fields two correct servers may choose differently, and where
-// the qids are: the one normaliser shared with the differential mode and the
-// property tests (conformance/diff/normalize.h).
-using diff::normalise;
-using diff::qids_of;
-
-using Entry = std::pair<std::string, std::uint8_t>;
-
+// One listing of a fid, recorded and replayed, compared as sets when the
+// recorded client read it to the end (conformance/diff/normalize.h); the
+// cookies map the recorded client's Treaddir offsets to the replay server's.
 struct Listing {
-  std::set<Entry> rec, rep;
+  diff::EntrySet rec, rep;
   std::map<std::uint64_t, std::string> rec_cookie_name;
   std::map<std::string, std::uint64_t> rep_name_cookie;
   std::uint64_t rep_last = 0;
@@ -135,8 +104,6 @@ class Replayer {
                const std::string& rec, const std::string& rep);
   void resolve(std::size_t reply_index);
   void prepare_root();
-  bool check_qid(const Qid& rec, const Qid& rep, std::string* why);
-  void drop_path(std::uint64_t rec_path);
   std::string deviation_for(std::size_t req, std::size_t reply) const;
   std::string refused_by_recorded_server(std::size_t req) const;
 
@@ -150,7 +117,9 @@ class Replayer {
   std::vector<std::size_t> reply_of_;  // request index -> recorded reply index (kNone: none)
   std::set<std::size_t> waiting_;      // recorded replies whose replayed counterpart has not come
   std::map<int, Conn> conns_;
-  std::map<std::uint64_t, std::uint64_t> rec2rep_, rep2rec_;
+  // qid.path recorded <-> replayed; a pair is forgotten when the recorded
+  // requests show its file going away (track), since inode numbers are reused.
+  diff::QidMap qids_{diff::QidMap::Reuse::kForgottenOnly, "recorded", "replayed"};
   std::map<std::pair<std::uint64_t, std::string>, std::uint64_t>
       names_;  // (dir path, name) -> path (recorded)
   std::vector<Divergence> divs_;
@@ -196,16 +165,12 @@ std::string Replayer::deviation_for(std::size_t req, std::size_t reply) const {
   std::string rep_type =
       reply != kNone && t_.records[reply].decoded.ok() ? msg_name(t_.records[reply].decoded.type) : "";
   for (const Deviation& d : devs_) {
-    bool target_hit = false;
-    std::stringstream targets(d.target);
-    for (std::string one; std::getline(targets, one, ',');)
-      target_hit = target_hit || glob_match(trim(one), id);
-    if (!glob_match(d.trace, t_.name) || !target_hit) continue;
+    if (!deviations::names(d.trace, t_.name) || !deviations::names(d.target, id)) continue;
     const std::string& m = d.message;
     bool hit = m == "*" || m == "#" + std::to_string(req) ||
                (reply != kNone && m == "#" + std::to_string(reply)) || (!req_type.empty() && m == req_type) ||
                (!rep_type.empty() && m == rep_type);
-    if (hit) return d.reason.empty() ? "listed" : d.reason;
+    if (hit) return d.reason;
   }
   return {};
 }
@@ -225,10 +190,13 @@ std::string Replayer::refused_by_recorded_server(std::size_t req) const {
   if (server.empty() || target_.deviation_id() == server) return {};
   std::string req_type = msg_name(t_.records[req].decoded.type);
   for (const Deviation& d : devs_) {
-    if (d.target != "recorded:" + server || !glob_match(d.trace, t_.name)) continue;
+    bool refusal_row = d.target.rfind("recorded:", 0) == 0;  // not a "*" row meant for replay targets
+    if (!refusal_row || !deviations::names(d.target, "recorded:" + server) ||
+        !deviations::names(d.trace, t_.name))
+      continue;
     if (d.message == req_type || d.message == "#" + std::to_string(req) ||
         d.message == "#" + std::to_string(rep))
-      return d.reason.empty() ? "listed" : d.reason;
+      return d.reason;
   }
   return {};
 }
@@ -256,36 +224,6 @@ void Replayer::diverge(int conn, std::size_t req, std::size_t reply, const std::
 
 void Replayer::resolve(std::size_t reply_index) {
   if (reply_index != kNone) waiting_.erase(reply_index);
-}
-
-void Replayer::drop_path(std::uint64_t rec_path) {
-  auto it = rec2rep_.find(rec_path);
-  if (it == rec2rep_.end()) return;
-  rep2rec_.erase(it->second);
-  rec2rep_.erase(it);
-}
-
-bool Replayer::check_qid(const Qid& rec, const Qid& rep, std::string* why) {
-  if (rec.type != rep.type) {
-    *why = "qid type differs: recorded " + to_string(rec) + ", replayed " + to_string(rep);
-    return false;
-  }
-  auto a = rec2rep_.find(rec.path);
-  auto b = rep2rec_.find(rep.path);
-  if (a != rec2rep_.end() && a->second != rep.path) {
-    *why = "recorded qid.path " + std::to_string(rec.path) + " stood for replayed " +
-           std::to_string(a->second) + " earlier, now " + std::to_string(rep.path) + " (a different file?)";
-    return false;
-  }
-  if (b != rep2rec_.end() && b->second != rec.path) {
-    *why = "replayed qid.path " + std::to_string(rep.path) + " stood for recorded " +
-           std::to_string(b->second) + " earlier, now for " + std::to_string(rec.path) +
-           " (two files are one on the replay server?)";
-    return false;
-  }
-  rec2rep_[rec.path] = rep.path;
-  rep2rec_[rep.path] = rec.path;
-  return true;
 }
 
 // Before replaying: give the target's root the mode and owner the recorded
@@ -449,7 +387,7 @@ void Replayer::on_reply(int conn, Frame f) {
     Listing& l = c.listings[p.fid];
     auto* rd = std::get_if<msg::Rreaddir>(&f.body);
     if (rd && !rd->entries.empty()) {
-      for (const Dirent& e : rd->entries) l.rep.insert({e.name, e.type});
+      diff::add_entries(f.body, l.rep);
       l.rep_last = rd->entries.back().offset;
       std::uint16_t tag = f.tag;
       c.outstanding[tag] = Pending{p.req, true, p.fid, p.replayed};
@@ -468,7 +406,7 @@ void Replayer::on_reply(int conn, Frame f) {
     auto* req_rd = std::get_if<msg::Treaddir>(&t_.records[p.req].decoded.frame.body);
     if (rec_rd && rep_rd && req_rd && rec_rd->entries.empty() && !rep_rd->entries.empty()) {
       Listing& l = c.listings[req_rd->fid];
-      for (const Dirent& e : rep_rd->entries) l.rep.insert({e.name, e.type});
+      diff::add_entries(f.body, l.rep);
       l.rep_last = rep_rd->entries.back().offset;
       std::uint16_t tag = 0xFFF0;
       while (c.outstanding.count(tag)) --tag;
@@ -498,17 +436,6 @@ void Replayer::finish_reply(int conn, std::size_t req, const Frame& replayed) {
   resolve(rep);
 }
 
-std::string set_diff(const std::set<Entry>& a, const std::set<Entry>& b) {
-  std::string o;
-  int n = 0;
-  for (const Entry& e : a)
-    if (!b.count(e)) {
-      if (n++ < 8) o += (o.empty() ? "" : ", ") + quote_bytes(e.first) + "/" + std::to_string(e.second);
-    }
-  if (n > 8) o += ", ... (" + std::to_string(n) + " in all)";
-  return o;
-}
-
 void Replayer::compare(int conn, std::size_t req, const Frame& replayed) {
   std::size_t rep = reply_of_[req];
   const Record& rr = t_.records[rep];
@@ -519,70 +446,38 @@ void Replayer::compare(int conn, std::size_t req, const Frame& replayed) {
     return;
   }
   const Frame& recf = rr.decoded.frame;
-  if (type_of(recf.body) != type_of(replayed.body)) {
-    diverge(conn, req, rep, "reply type differs", rec_text, rep_text);
+  // The normaliser ignores msize (each server's limit); a replay needs at least the recorded one.
+  const auto* v = std::get_if<msg::Rversion>(&recf.body);
+  const auto* w = std::get_if<msg::Rversion>(&replayed.body);
+  if (v && w && w->msize < v->msize) {
+    diverge(conn, req, rep,
+            "the replay server's msize is smaller than the recorded one: requests may not fit", rec_text,
+            rep_text);
     return;
   }
-  if (auto* e = std::get_if<msg::Rlerror>(&recf.body)) {
-    if (e->ecode != std::get<msg::Rlerror>(replayed.body).ecode)
-      diverge(conn, req, rep, "errno differs", rec_text, rep_text);
-    else
-      ++matched_;
+  if (std::string why = diff::compare(recf.body, replayed.body, qids_); !why.empty()) {
+    diverge(conn, req, rep, why, rec_text, rep_text);
     return;
-  }
-  Message a = recf.body, b = replayed.body;
-  // qids: one-to-one mapping of paths, exact types.
-  auto qa = qids_of(a), qb = qids_of(b);
-  if (qa.size() == qb.size()) {
-    for (std::size_t k = 0; k < qa.size(); ++k) {
-      std::string why;
-      if (!check_qid(*qa[k], *qb[k], &why)) {
-        diverge(conn, req, rep, why, rec_text, rep_text);
-        return;
-      }
-    }
-  }
-  if (auto* v = std::get_if<msg::Rversion>(&a)) {
-    auto& w = std::get<msg::Rversion>(b);
-    if (w.msize < v->msize) {
-      diverge(conn, req, rep,
-              "the replay server's msize is smaller than the recorded one: requests may not fit", rec_text,
-              rep_text);
-      return;
-    }
-    w.msize = v->msize;
   }
   // Listings: compared as sets of (name, type) when the recorded client read to the end.
-  if (auto* rd = std::get_if<msg::Rreaddir>(&a)) {
-    auto* treq = std::get_if<msg::Treaddir>(&t_.records[req].decoded.frame.body);
-    if (treq) {
-      Listing& l = conns_[conn].listings[treq->fid];
-      for (const Dirent& e : rd->entries) {
-        l.rec.insert({e.name, e.type});
-        l.rec_cookie_name[e.offset] = e.name;
-      }
-      for (const Dirent& e : std::get<msg::Rreaddir>(b).entries) {
-        l.rep.insert({e.name, e.type});
-        l.rep_name_cookie[e.name] = e.offset;
-        l.rep_last = e.offset;
-      }
-      if (rd->entries.empty()) {
-        if (l.rec != l.rep) {
-          std::string why = "directory listing differs (as a set of name/type):";
-          std::string miss = set_diff(l.rec, l.rep), extra = set_diff(l.rep, l.rec);
-          if (!miss.empty()) why += " missing in replay: " + miss + ";";
-          if (!extra.empty()) why += " extra in replay: " + extra + ";";
-          diverge(conn, req, rep, why, rec_text, rep_text);
-          return;
-        }
-      }
+  const auto* rd = std::get_if<msg::Rreaddir>(&recf.body);
+  const auto* treq = std::get_if<msg::Treaddir>(&t_.records[req].decoded.frame.body);
+  if (rd && treq) {
+    Listing& l = conns_[conn].listings[treq->fid];
+    diff::add_entries(recf.body, l.rec);
+    diff::add_entries(replayed.body, l.rep);
+    for (const Dirent& e : rd->entries) l.rec_cookie_name[e.offset] = e.name;
+    for (const Dirent& e : std::get<msg::Rreaddir>(replayed.body).entries) {
+      l.rep_name_cookie[e.name] = e.offset;
+      l.rep_last = e.offset;
     }
-  }
-  normalise(a);
-  normalise(b);
-  if (a != b) {
-    diverge(conn, req, rep, "reply differs", rec_text, rep_text);
-    return;
+    if (rd->entries.empty() && l.rec != l.rep) {
+      diverge(conn, req, rep,
+              "directory listing differs (as a set of name/type, recorded vs replayed): " +
+                  diff::describe_difference(l.rec, l.rep),
+              rec_text, rep_text);
+      return;
+    }
   }
   ++matched_;
 }
@@ -603,7 +498,7 @@ void Replayer::track(int conn, std::size_t req, std::size_t rep) {
   auto drop_name = [&](std::uint64_t dir, const std::string& name, std::uint64_t keep) {
     auto it = names_.find({dir, name});
     if (it == names_.end()) return;
-    if (it->second != keep) drop_path(it->second);
+    if (it->second != keep) qids_.forget(it->second);
     names_.erase(it);
   };
   if (!ok) return;
@@ -628,7 +523,7 @@ void Replayer::track(int conn, std::size_t req, std::size_t rep) {
   } else if (auto* x6 = std::get_if<msg::Tmknod>(&m)) {
     names_[{path_of(x6->dfid), x6->name}] = std::get<msg::Rmknod>(a).qid.path;
   } else if (auto* x7 = std::get_if<msg::Tremove>(&m)) {
-    drop_path(path_of(x7->fid));
+    qids_.forget(path_of(x7->fid));
     c.fid_path.erase(x7->fid);
   } else if (auto* x8 = std::get_if<msg::Tunlinkat>(&m)) {
     drop_name(path_of(x8->dirfid), x8->name, ~0ull);
@@ -692,13 +587,7 @@ int cmd_replay(const std::vector<std::string>& args) {
   bool have_aname = false, verbose = false, skip_unavailable = false;
   int timeout_ms = 10000;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) {
-        std::fprintf(stderr, "p9trace replay: %s needs a value\n", args[i].c_str());
-        std::exit(2);
-      }
-      return args[++i];
-    };
+    auto value = [&] { return option_value("replay", args, i); };
     const std::string& a = args[i];
     if (a == "--target")
       target_spec = value();
@@ -729,15 +618,11 @@ int cmd_replay(const std::vector<std::string>& args) {
     return 2;
   }
   Trace t;
+  if (!read_trace_or_say("replay", trace_path, &t)) return 2;
   std::string error;
-  if (!read_trace(trace_path, &t, &error)) {
-    std::fprintf(stderr, "p9trace replay: %s\n", error.c_str());
-    return 2;
-  }
   std::vector<Deviation> devs;
   if (!devs_path.empty()) {
-    devs = read_deviations(devs_path, &error);
-    if (!error.empty()) {
+    if (!read_deviations(devs_path, &devs, &error)) {
       std::fprintf(stderr, "p9trace replay: %s\n", error.c_str());
       return 2;
     }
