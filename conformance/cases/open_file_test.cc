@@ -59,7 +59,7 @@ TEST_F(OpenFile, CreatedReadOnlyFileCanBeWrittenAndTruncatedThroughItsFid) {
   P9_EXPECT_OK(w);
   auto t = user_truncate(home, f, 2);
   P9_EXPECT_OK(t);
-  auto a = home.conn.client->call<msg::Rgetattr>(msg::Tgetattr{f, getattr::BASIC});
+  auto a = home.conn.client->call<msg::Rgetattr>(msg::Tgetattr{f, GETATTR_BASIC});
   P9_EXPECT_OK(a);
   if (a.ok()) P9_EXPECT_EQ(a->size, 2u);
 }
@@ -94,7 +94,7 @@ TEST_F(OpenFile, ChmodAfterOpenDoesNotStopTheWriter) {
   P9_EXPECT_OK(w);
   auto t = user_truncate(home, f, 1);
   P9_EXPECT_OK(t);
-  auto a = home.conn.client->call<msg::Rgetattr>(msg::Tgetattr{g, getattr::BASIC});
+  auto a = home.conn.client->call<msg::Rgetattr>(msg::Tgetattr{g, GETATTR_BASIC});
   P9_EXPECT_OK(a);
   if (a.ok()) P9_EXPECT_EQ(a->size, 1u);
 }
@@ -111,7 +111,7 @@ TEST_F(OpenFile, GetattrThroughTheOpenFidOfAnUnlinkedFile) {
   P9_EXPECT_OK(w);
   auto u = home.conn.client->call<msg::Runlinkat>(msg::Tunlinkat{home.fid, "gone", 0});
   P9_EXPECT_OK(u);
-  auto a = home.conn.client->call<msg::Rgetattr>(msg::Tgetattr{f, getattr::BASIC});
+  auto a = home.conn.client->call<msg::Rgetattr>(msg::Tgetattr{f, GETATTR_BASIC});
   P9_EXPECT_OK(a);
   if (a.ok()) {
     P9_EXPECT_EQ(a->nlink, 0u);
