@@ -43,8 +43,8 @@ namespace p9::fs {
 
 struct Cred {
   std::uint32_t uid = 0;
-  std::uint32_t gid = 0;                 // primary group
-  std::vector<std::uint32_t> groups;     // supplementary groups
+  std::uint32_t gid = 0;              // primary group
+  std::vector<std::uint32_t> groups;  // supplementary groups
   bool in_group(std::uint32_t g) const {
     if (g == gid) return true;
     for (auto x : groups)
@@ -80,7 +80,7 @@ struct Attr {
   std::uint64_t blksize = 4096;
   std::uint64_t blocks = 0;  // 512-byte units allocated (holes don't count)
   Timespec atime, mtime, ctime, btime;
-  std::uint64_t ino = 0;     // unique while the node exists; reused afterwards only by backends that must
+  std::uint64_t ino = 0;  // unique while the node exists; reused afterwards only by backends that must
   std::uint64_t gen = 0;
   std::uint64_t data_version = 0;
 };

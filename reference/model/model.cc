@@ -25,11 +25,11 @@ using fs::Timespec;
 
 namespace {
 
-constexpr std::size_t kNameMax = 255;   // NAME_MAX (include/uapi/linux/limits.h)
-constexpr std::size_t kPathMax = 4096;  // PATH_MAX, counting the terminating NUL
+constexpr std::size_t kNameMax = 255;                      // NAME_MAX (include/uapi/linux/limits.h)
+constexpr std::size_t kPathMax = 4096;                     // PATH_MAX, counting the terminating NUL
 constexpr std::uint64_t kOffsetMax = Model::kMaxFileSize;  // Linux OFFSET_MAX
-constexpr std::uint64_t kDirentSize = 20;  // tmpfs BOGO_DIRENT_SIZE (mm/shmem.c)
-constexpr std::size_t kReaddirBatch = 64;  // entries gathered per lock hold
+constexpr std::uint64_t kDirentSize = 20;                  // tmpfs BOGO_DIRENT_SIZE (mm/shmem.c)
+constexpr std::size_t kReaddirBatch = 64;                  // entries gathered per lock hold
 
 // Fixed capacity statfs reports; grown if the model holds more.
 constexpr std::uint64_t kStatFsBlocks = 1ULL << 24;  // 64 GiB of 4 KiB blocks
@@ -73,7 +73,7 @@ struct ChunkAllocator {
   T* allocate(std::size_t n) {
     std::size_t bytes = n * sizeof(T);
     if (bytes < kHugePage) return static_cast<T*>(::operator new(bytes));
-    void* p = ::operator new(bytes, std::align_val_t{kHugePage});
+    void* p = ::operator new (bytes, std::align_val_t{kHugePage});
 #if defined(MADV_HUGEPAGE)
     ::madvise(p, bytes, MADV_HUGEPAGE);  // a hint: if refused, small pages are used
 #endif
@@ -83,7 +83,7 @@ struct ChunkAllocator {
     if (n * sizeof(T) < kHugePage)
       ::operator delete(p);
     else
-      ::operator delete(p, std::align_val_t{kHugePage});
+      ::operator delete (p, std::align_val_t{kHugePage});
   }
   template <class U>
   bool operator==(const ChunkAllocator<U>&) const {
@@ -153,7 +153,8 @@ struct Model::State {
 
   Timespec now() const { return clock(); }
 
-  Inode* new_inode(FileType type, std::uint32_t perm, std::uint32_t uid, std::uint32_t gid, const Timespec& t) {
+  Inode* new_inode(FileType type, std::uint32_t perm, std::uint32_t uid, std::uint32_t gid,
+                   const Timespec& t) {
     auto n = std::make_unique<Inode>();
     n->ino = next_ino++;
     n->type = type;
@@ -283,7 +284,8 @@ void remove_privs(const fs::Cred& c, Inode& n) {
 Errno check_name(std::string_view name) {
   if (name.empty()) return Errno::NOENT;
   if (name.size() > kNameMax) return Errno::NAMETOOLONG;
-  if (name.find('/') != std::string_view::npos || name.find('\0') != std::string_view::npos) return Errno::INVAL;
+  if (name.find('/') != std::string_view::npos || name.find('\0') != std::string_view::npos)
+    return Errno::INVAL;
   return Errno::OK;
 }
 bool is_dot(std::string_view name) { return name == "." || name == ".."; }
@@ -345,7 +347,8 @@ void touch_dir(Inode& dir, const Timespec& t) { dir.mtime = dir.ctime = t; }
 // Linux relatime_need_update(): atime moves on access only if it is not
 // newer than mtime or ctime, or is at least a day old.
 void touch_atime(Inode& n, const Timespec& t) {
-  if (before_or_equal(n.atime, n.mtime) || before_or_equal(n.atime, n.ctime) || t.sec - n.atime.sec >= 24 * 60 * 60)
+  if (before_or_equal(n.atime, n.mtime) || before_or_equal(n.atime, n.ctime) ||
+      t.sec - n.atime.sec >= 24 * 60 * 60)
     n.atime = t;
 }
 
@@ -515,7 +518,8 @@ void apply_lock(std::vector<PosixLock>& locks, PosixLock req) {
       continue;
     }
     bool overlaps = l.start <= req.end && req.start <= l.end;
-    bool adjacent = (l.end != kOffsetMax && l.end + 1 == req.start) || (req.end != kOffsetMax && req.end + 1 == l.start);
+    bool adjacent =
+        (l.end != kOffsetMax && l.end + 1 == req.start) || (req.end != kOffsetMax && req.end + 1 == l.start);
     if (req.type != LockType::Unlock && l.type == req.type && (overlaps || adjacent)) {
       req.start = std::min(req.start, l.start);  // merge
       req.end = std::max(req.end, l.end);
@@ -574,7 +578,9 @@ class ModelFile final : public fs::OpenFile {
     // owners that locked through this file lose their locks on it.
     auto& locks = inode_->locks;
     locks.erase(std::remove_if(locks.begin(), locks.end(),
-                               [&](const PosixLock& l) { return owners_.count({l.client_id, l.proc_id}) != 0; }),
+                               [&](const PosixLock& l) {
+                                 return owners_.count({l.client_id, l.proc_id}) != 0;
+                               }),
                 locks.end());
     state_->unref(inode_);
   }
@@ -585,8 +591,8 @@ class ModelFile final : public fs::OpenFile {
     // negative position, which pread(2) refuses before it looks at the
     // descriptor (fs/read_write.c ksys_pread64).
     if (offset > kOffsetMax) return Errno::INVAL;
-    if (!readable_) return Errno::BADF;                     // read(2) EBADF
-    if (inode_->is_dir()) return Errno::ISDIR;              // read(2) EISDIR
+    if (!readable_) return Errno::BADF;                          // read(2) EBADF
+    if (inode_->is_dir()) return Errno::ISDIR;                   // read(2) EISDIR
     if (inode_->type != FileType::Regular) return Errno::INVAL;  // not reached: open() refuses special files
     std::size_t n = read_data(*inode_, offset, out, len);
     if (len > 0) touch_atime(*inode_, state_->now());
@@ -630,7 +636,8 @@ class ModelFile final : public fs::OpenFile {
         if (d->dead()) return Errno::NOENT;      // Linux iterate_dir(): IS_DEADDIR
         if (first) touch_atime(*d, state_->now());
         first = false;
-        if (cookie < Model::kDotCookie) batch.push_back({".", d->ino, FileType::Directory, Model::kDotCookie});
+        if (cookie < Model::kDotCookie)
+          batch.push_back({".", d->ino, FileType::Directory, Model::kDotCookie});
         if (cookie < Model::kDotDotCookie)
           batch.push_back({"..", d->parent->ino, FileType::Directory, Model::kDotDotCookie});
         for (auto it = d->by_cookie.upper_bound(std::max(cookie, Model::kDotDotCookie));
@@ -728,7 +735,8 @@ Errno xattr_check(const fs::Cred& c, const Inode& n, std::string_view name, bool
   }
   if (name.size() == prefix.size()) return Errno::INVAL;  // xattr_resolve_name(): prefix alone
   switch (ns) {
-    case Ns::Security: return Errno::OK;
+    case Ns::Security:
+      return Errno::OK;
     case Ns::Trusted:
       if (!is_root(c)) return write ? Errno::PERM : Errno::NODATA;
       return Errno::OK;
@@ -748,7 +756,8 @@ Errno xattr_check(const fs::Cred& c, const Inode& n, std::string_view name, bool
 // Model
 
 Timespec Model::real_clock() {
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
                 .count();
   Timespec t;
   t.sec = ns / 1000000000;
@@ -776,8 +785,8 @@ Inode* inode_of(const std::shared_ptr<State>& s, fs::Node& node) {
 }
 }  // namespace
 
-#define P9_MODEL_NODE(var, node)                   \
-  Inode* var = inode_of(s_, node);                 \
+#define P9_MODEL_NODE(var, node)   \
+  Inode* var = inode_of(s_, node); \
   if (!var) return Errno::XDEV
 
 fs::Profile Model::profile() const {
@@ -821,9 +830,14 @@ Result<fs::Attr> Model::getattr(fs::Node& node) {
       a.size = n->size;
       a.blocks = block_count(*n) * (kBlockSize / 512);
       break;
-    case FileType::Directory: a.size = kDirentSize * (2 + n->entries.size()); break;
-    case FileType::Symlink: a.size = n->target.size(); break;
-    default: break;
+    case FileType::Directory:
+      a.size = kDirentSize * (2 + n->entries.size());
+      break;
+    case FileType::Symlink:
+      a.size = n->target.size();
+      break;
+    default:
+      break;
   }
   a.blksize = kBlockSize;
   a.atime = n->atime;
@@ -947,8 +961,8 @@ Result<fs::OpenRef> Model::open(const fs::Cred& cred, fs::Node& node, std::uint3
   return make_file(s_, n, flags, cred);
 }
 
-Result<Model::Created> Model::create(const fs::Cred& cred, fs::Node& dir, std::string_view name, std::uint32_t flags,
-                                     std::uint32_t mode, std::uint32_t gid) {
+Result<Model::Created> Model::create(const fs::Cred& cred, fs::Node& dir, std::string_view name,
+                                     std::uint32_t flags, std::uint32_t mode, std::uint32_t gid) {
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(d, dir);
   if (Errno e = may_create(cred, *d, name, *s_); e != Errno::OK) return e;
@@ -956,7 +970,8 @@ Result<Model::Created> Model::create(const fs::Cred& cred, fs::Node& dir, std::s
   // open(2) O_CREAT: mode & 07777 (the client applied the umask); no access
   // check on the file just made, and O_TRUNC has nothing to do (Linux
   // do_open(): FMODE_CREATED).
-  Inode* n = s_->new_inode(FileType::Regular, strip_sgid(cred, *d, mode & 07777), cred.uid, new_gid(*d, gid), t);
+  Inode* n =
+      s_->new_inode(FileType::Regular, strip_sgid(cred, *d, mode & 07777), cred.uid, new_gid(*d, gid), t);
   s_->add_entry(d, name, n);
   touch_dir(*d, t);  // POSIX open(): a new file marks the parent's mtime and ctime
   Created c;
@@ -965,8 +980,8 @@ Result<Model::Created> Model::create(const fs::Cred& cred, fs::Node& dir, std::s
   return c;
 }
 
-Result<fs::NodeRef> Model::mkdir(const fs::Cred& cred, fs::Node& dir, std::string_view name, std::uint32_t mode,
-                                 std::uint32_t gid) {
+Result<fs::NodeRef> Model::mkdir(const fs::Cred& cred, fs::Node& dir, std::string_view name,
+                                 std::uint32_t mode, std::uint32_t gid) {
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(d, dir);
   if (Errno e = may_create(cred, *d, name, *s_); e != Errno::OK) return e;
@@ -992,15 +1007,16 @@ Result<fs::NodeRef> Model::symlink(const fs::Cred& cred, fs::Node& dir, std::str
   if (target.size() >= kPathMax) return Errno::NAMETOOLONG;
   if (Errno e = may_create(cred, *d, name, *s_); e != Errno::OK) return e;
   Timespec t = s_->now();
-  Inode* n = s_->new_inode(FileType::Symlink, 0777, cred.uid, new_gid(*d, gid), t);  // symlink(7): always 0777
+  Inode* n =
+      s_->new_inode(FileType::Symlink, 0777, cred.uid, new_gid(*d, gid), t);  // symlink(7): always 0777
   n->target = std::string(target);
   s_->add_entry(d, name, n);
   touch_dir(*d, t);
   return make_ref(s_, n);
 }
 
-Result<fs::NodeRef> Model::mknod(const fs::Cred& cred, fs::Node& dir, std::string_view name, std::uint32_t mode,
-                                 std::uint64_t rdev, std::uint32_t gid) {
+Result<fs::NodeRef> Model::mknod(const fs::Cred& cred, fs::Node& dir, std::string_view name,
+                                 std::uint32_t mode, std::uint64_t rdev, std::uint32_t gid) {
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(d, dir);
   // mknod(2) (Linux may_mknod(), checked before the name): type 0 means a
@@ -1042,8 +1058,8 @@ Result<void> Model::link(const fs::Cred& cred, fs::Node& target, fs::Node& dir, 
   return {};
 }
 
-Result<void> Model::rename(const fs::Cred& cred, fs::Node& old_dir, std::string_view old_name, fs::Node& new_dir,
-                           std::string_view new_name) {
+Result<void> Model::rename(const fs::Cred& cred, fs::Node& old_dir, std::string_view old_name,
+                           fs::Node& new_dir, std::string_view new_name) {
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(od, old_dir);
   P9_MODEL_NODE(nd, new_dir);
@@ -1176,8 +1192,8 @@ Result<std::vector<std::string>> Model::listxattr(const fs::Cred& cred, fs::Node
   return names;
 }
 
-Result<void> Model::setxattr(const fs::Cred& cred, fs::Node& node, std::string_view name, std::string_view value,
-                             fs::XattrFlags flags) {
+Result<void> Model::setxattr(const fs::Cred& cred, fs::Node& node, std::string_view name,
+                             std::string_view value, fs::XattrFlags flags) {
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(n, node);
   auto f = static_cast<std::uint32_t>(flags);
@@ -1189,7 +1205,8 @@ Result<void> Model::setxattr(const fs::Cred& cred, fs::Node& node, std::string_v
   // setxattr(2): XATTR_CREATE on an existing attribute is EEXIST;
   // XATTR_REPLACE on a missing one is ENODATA.
   if ((f & static_cast<std::uint32_t>(fs::XattrFlags::Create)) && it != n->xattrs.end()) return Errno::EXIST;
-  if ((f & static_cast<std::uint32_t>(fs::XattrFlags::Replace)) && it == n->xattrs.end()) return Errno::NODATA;
+  if ((f & static_cast<std::uint32_t>(fs::XattrFlags::Replace)) && it == n->xattrs.end())
+    return Errno::NODATA;
   if (it == n->xattrs.end())
     n->xattrs.emplace(std::string(name), std::string(value));
   else
@@ -1231,7 +1248,8 @@ std::string Model::check_invariants() {
   std::lock_guard<std::mutex> lk(s_->mu);
   std::ostringstream out;
   const Inode* root = s_->root;
-  if (!root || !root->is_dir() || root->parent != root) out << "root is not a directory that is its own parent; ";
+  if (!root || !root->is_dir() || root->parent != root)
+    out << "root is not a directory that is its own parent; ";
   // Walk the tree from the root, counting the names of every inode and the
   // subdirectories of every directory.
   std::map<const Inode*, std::uint64_t> names, subdirs;
@@ -1241,7 +1259,8 @@ std::string Model::check_invariants() {
     const Inode* d = todo.back();
     todo.pop_back();
     if (d->entries.size() != d->by_cookie.size())
-      out << "dir " << d->ino << ": " << d->entries.size() << " names but " << d->by_cookie.size() << " cookies; ";
+      out << "dir " << d->ino << ": " << d->entries.size() << " names but " << d->by_cookie.size()
+          << " cookies; ";
     for (const auto& [name, e] : d->entries) {
       auto c = d->by_cookie.find(e.cookie);
       if (c == d->by_cookie.end() || c->second != name)
@@ -1272,7 +1291,8 @@ std::string Model::check_invariants() {
       want = names.count(n) ? names[n] : 0;
     if (n->nlink != want) out << "inode " << ino << ": nlink " << n->nlink << ", expected " << want << "; ";
     if (!linked && n->refs == 0) out << "inode " << ino << ": orphan (no name, no reference); ";
-    if (n->is_dir() && !linked && (!n->entries.empty() || n->parent)) out << "removed dir " << ino << " not empty; ";
+    if (n->is_dir() && !linked && (!n->entries.empty() || n->parent))
+      out << "removed dir " << ino << " not empty; ";
     if (n->type == FileType::Regular) {
       std::uint64_t blocks_in_size = (n->size + kBlockSize - 1) / kBlockSize;
       for (std::size_t i = 0; i < n->dense.size(); ++i) {

@@ -46,19 +46,23 @@ namespace p9::posix {
 
 Errno from_host_errno(int e) {
   switch (e) {
-    case 0: return Errno::IO;  // a failed call that left errno 0: never report success
+    case 0:
+      return Errno::IO;  // a failed call that left errno 0: never report success
 #define P9_ERRNO(ID, ENAME, VALUE, TEXT) \
   case ENAME:                            \
     return Errno::ID;
 #include "spec/errno.def"
 #undef P9_ERRNO
 #if defined(EWOULDBLOCK) && EWOULDBLOCK != EAGAIN
-    case EWOULDBLOCK: return Errno::AGAIN;
+    case EWOULDBLOCK:
+      return Errno::AGAIN;
 #endif
 #if defined(ENOTSUP) && ENOTSUP != EOPNOTSUPP
-    case ENOTSUP: return Errno::OPNOTSUPP;
+    case ENOTSUP:
+      return Errno::OPNOTSUPP;
 #endif
-    default: return Errno::IO;
+    default:
+      return Errno::IO;
   }
 }
 
@@ -71,10 +75,18 @@ Errno last_error() { return from_host_errno(errno); }
 int host_open_flags(std::uint32_t f) {
   int h = 0;
   switch (f & ACCMODE) {
-    case access::RDONLY: h = O_RDONLY; break;
-    case access::WRONLY: h = O_WRONLY; break;
-    case access::RDWR: h = O_RDWR; break;
-    default: h = O_ACCMODE; break;  // Linux's "3": permission check for both, neither read nor write
+    case access::RDONLY:
+      h = O_RDONLY;
+      break;
+    case access::WRONLY:
+      h = O_WRONLY;
+      break;
+    case access::RDWR:
+      h = O_RDWR;
+      break;
+    default:
+      h = O_ACCMODE;
+      break;  // Linux's "3": permission check for both, neither read nor write
   }
   if (f & oflag::TRUNC) h |= O_TRUNC;
   if (f & oflag::APPEND) h |= O_APPEND;
@@ -180,8 +192,7 @@ class LockTable {
       std::vector<Rec> kept;
       kept.reserve(out.size() + 1);
       for (const auto& x : out) {
-        bool touches = x.owner == me && x.type == n.type &&
-                       (x.end == kOffsetMax || x.end + 1 >= n.start) &&
+        bool touches = x.owner == me && x.type == n.type && (x.end == kOffsetMax || x.end + 1 >= n.start) &&
                        (n.end == kOffsetMax || n.end + 1 >= x.start);
         if (touches) {
           n.start = std::min(n.start, x.start);
@@ -236,8 +247,9 @@ class LockTable {
     auto it = files_.find(key);
     if (it == files_.end()) return;
     auto& recs = it->second;
-    recs.erase(std::remove_if(recs.begin(), recs.end(), [&](const Rec& x) { return owners.count(x.owner) != 0; }),
-               recs.end());
+    recs.erase(
+        std::remove_if(recs.begin(), recs.end(), [&](const Rec& x) { return owners.count(x.owner) != 0; }),
+        recs.end());
     if (recs.empty()) files_.erase(it);
   }
 
@@ -256,8 +268,8 @@ class PosixBackend::Node final : public fs::Node {
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
-  const int fd;              // O_PATH|O_NOFOLLOW
-  const fs::FileType type;   // an inode's type never changes
+  const int fd;             // O_PATH|O_NOFOLLOW
+  const fs::FileType type;  // an inode's type never changes
   const std::uint64_t dev, ino;
 };
 
@@ -325,12 +337,12 @@ class PosixBackend::CredGuard {
   std::vector<gid_t> saved_groups_;
 };
 
-#define P9_CRED(...)                         \
-  CredGuard cred_guard_(__VA_ARGS__);        \
+#define P9_CRED(...)                  \
+  CredGuard cred_guard_(__VA_ARGS__); \
   if (!cred_guard_.ok()) return cred_guard_.error()
 
-#define P9_NODE(var, node)         \
-  Node* var = as_posix(node);      \
+#define P9_NODE(var, node)    \
+  Node* var = as_posix(node); \
   if (var == nullptr) return Errno::BADF
 
 PosixBackend::Node* PosixBackend::as_posix(fs::Node& n) { return dynamic_cast<Node*>(&n); }
@@ -403,7 +415,8 @@ class PosixBackend::File final : public fs::OpenFile {
         de.type = type_of_mode(static_cast<mode_t>(DTTOIF(e->d_type)));
       } else {
         struct stat st;
-        if (::fstatat(::dirfd(dir_), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) de.type = type_of_mode(st.st_mode);
+        if (::fstatat(::dirfd(dir_), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+          de.type = type_of_mode(st.st_mode);
       }
       if (root_ino_ && de.name == "..") {  // never show what lies above DIR
         de.ino = *root_ino_;
@@ -500,7 +513,8 @@ Result<fs::NodeRef> PosixBackend::node_from_fd(int fd) {
     ::close(fd);
     return e;
   }
-  return fs::NodeRef(std::make_shared<Node>(fd, type_of_mode(st.st_mode), static_cast<std::uint64_t>(st.st_dev),
+  return fs::NodeRef(std::make_shared<Node>(fd, type_of_mode(st.st_mode),
+                                            static_cast<std::uint64_t>(st.st_dev),
                                             static_cast<std::uint64_t>(st.st_ino)));
 }
 
@@ -568,7 +582,8 @@ Result<void> PosixBackend::setattr(const fs::Cred& cred, fs::Node& node, const f
   // chown's clearing of set-id bits does not undo the requested mode). Not
   // atomic: an error leaves the earlier steps done.
   if (attr.size) {
-    if (*attr.size > kOffsetMax) return Errno::INVAL;  // a negative length: truncate(2) EINVAL, first (fs/open.c)
+    if (*attr.size > kOffsetMax)
+      return Errno::INVAL;  // a negative length: truncate(2) EINVAL, first (fs/open.c)
     if (n->type == fs::FileType::Directory) return Errno::ISDIR;
     if (n->type != fs::FileType::Regular) return Errno::INVAL;
     if (::truncate(proc.c_str(), static_cast<off_t>(*attr.size)) != 0) return last_error();
@@ -576,10 +591,14 @@ Result<void> PosixBackend::setattr(const fs::Cred& cred, fs::Node& node, const f
   }
   if (attr.atime.how != fs::TimeSet::How::Omit || attr.mtime.how != fs::TimeSet::How::Omit) {
     auto conv = [](const fs::TimeSet& t) {
-      struct timespec s{};
+      struct timespec s {};
       switch (t.how) {
-        case fs::TimeSet::How::Omit: s.tv_nsec = UTIME_OMIT; break;
-        case fs::TimeSet::How::Now: s.tv_nsec = UTIME_NOW; break;
+        case fs::TimeSet::How::Omit:
+          s.tv_nsec = UTIME_OMIT;
+          break;
+        case fs::TimeSet::How::Now:
+          s.tv_nsec = UTIME_NOW;
+          break;
         case fs::TimeSet::How::Value:
           s.tv_sec = static_cast<time_t>(t.value.sec);
           s.tv_nsec = static_cast<long>(t.value.nsec);
@@ -603,12 +622,13 @@ Result<void> PosixBackend::setattr(const fs::Cred& cred, fs::Node& node, const f
   }
   if (attr.mode) {
     if (is_link) return Errno::OPNOTSUPP;  // lchmod: Linux has no symlink modes
-    if (::fchmodat(AT_FDCWD, proc.c_str(), static_cast<mode_t>(*attr.mode & 07777), 0) != 0) return last_error();
+    if (::fchmodat(AT_FDCWD, proc.c_str(), static_cast<mode_t>(*attr.mode & 07777), 0) != 0)
+      return last_error();
     did = true;
   }
   if (!did && attr.ctime_only) {
-    if (::fchownat(n->fd, "", static_cast<uid_t>(-1), static_cast<gid_t>(-1), AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) !=
-        0)
+    if (::fchownat(n->fd, "", static_cast<uid_t>(-1), static_cast<gid_t>(-1),
+                   AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0)
       return last_error();
   }
   return {};
@@ -620,10 +640,13 @@ Result<fs::OpenRef> PosixBackend::open(const fs::Cred& cred, fs::Node& node, std
   // (Linux fs/namei.c do_open checks LOOKUP_DIRECTORY before may_open).
   if ((flags & oflag::DIRECTORY) && n->type != fs::FileType::Directory) return Errno::NOTDIR;
   switch (n->type) {
-    case fs::FileType::Symlink: return Errno::LOOP;  // as open(O_NOFOLLOW); never reopen a symlink
+    case fs::FileType::Symlink:
+      return Errno::LOOP;  // as open(O_NOFOLLOW); never reopen a symlink
     case fs::FileType::CharDev:
-    case fs::FileType::BlockDev: return Errno::ACCES;  // as on a nodev mount: no host devices
-    default: break;
+    case fs::FileType::BlockDev:
+      return Errno::ACCES;  // as on a nodev mount: no host devices
+    default:
+      break;
   }
   if ((flags & oflag::DIRECTORY) && n->type != fs::FileType::Directory) return Errno::NOTDIR;
   P9_CRED(switch_creds_, cred);
@@ -633,12 +656,14 @@ Result<fs::OpenRef> PosixBackend::open(const fs::Cred& cred, fs::Node& node, std
   int fd = retry_open(ProcPath(n->fd).c_str(), hf);
   if (fd < 0) return last_error();
   bool is_root = n->dev == root_dev_ && n->ino == root_ino_;
-  return fs::OpenRef(std::make_unique<File>(fd, hf & O_ACCMODE, n->type, LockTable::Key{n->dev, n->ino}, locks_,
-                                            is_root ? std::optional<std::uint64_t>(root_ino_) : std::nullopt));
+  return fs::OpenRef(
+      std::make_unique<File>(fd, hf & O_ACCMODE, n->type, LockTable::Key{n->dev, n->ino}, locks_,
+                             is_root ? std::optional<std::uint64_t>(root_ino_) : std::nullopt));
 }
 
 Result<PosixBackend::Created> PosixBackend::create(const fs::Cred& cred, fs::Node& dir, std::string_view name,
-                                                   std::uint32_t flags, std::uint32_t mode, std::uint32_t gid) {
+                                                   std::uint32_t flags, std::uint32_t mode,
+                                                   std::uint32_t gid) {
   P9_NODE(d, dir);
   if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
   if (has_nul(name)) return Errno::INVAL;
@@ -664,7 +689,8 @@ Result<PosixBackend::Created> PosixBackend::create(const fs::Cred& cred, fs::Nod
   auto* n = static_cast<Node*>(nr->get());
   Created c;
   c.node = *nr;
-  c.file = std::make_unique<File>(fd, hf & O_ACCMODE, n->type, LockTable::Key{n->dev, n->ino}, locks_, std::nullopt);
+  c.file = std::make_unique<File>(fd, hf & O_ACCMODE, n->type, LockTable::Key{n->dev, n->ino}, locks_,
+                                  std::nullopt);
   return c;
 }
 
@@ -703,13 +729,15 @@ Result<fs::NodeRef> PosixBackend::mknod(const fs::Cred& cred, fs::Node& dir, std
   P9_CRED(switch_creds_, cred, gid);
   std::string nm(name);
   // Linux's S_IF* and dev_t encodings are the host's (fs::make_rdev is glibc's).
-  if (::mknodat(d->fd, nm.c_str(), static_cast<mode_t>(mode), static_cast<dev_t>(rdev)) != 0) return last_error();
+  if (::mknodat(d->fd, nm.c_str(), static_cast<mode_t>(mode), static_cast<dev_t>(rdev)) != 0)
+    return last_error();
   auto r = node_at(d->fd, nm);
   if (r) undo_umask(static_cast<Node*>(r->get())->fd, mode);
   return r;
 }
 
-Result<void> PosixBackend::link(const fs::Cred& cred, fs::Node& target, fs::Node& dir, std::string_view name) {
+Result<void> PosixBackend::link(const fs::Cred& cred, fs::Node& target, fs::Node& dir,
+                                std::string_view name) {
   P9_NODE(t, target);
   P9_NODE(d, dir);
   if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
@@ -840,10 +868,16 @@ Result<void> PosixBackend::setxattr(const fs::Cred& cred, fs::Node& node, std::s
   if (has_nul(name)) return Errno::INVAL;
   int hf = 0;
   switch (flags) {
-    case fs::XattrFlags::Any: break;
-    case fs::XattrFlags::Create: hf = XATTR_CREATE; break;
-    case fs::XattrFlags::Replace: hf = XATTR_REPLACE; break;
-    default: return Errno::INVAL;
+    case fs::XattrFlags::Any:
+      break;
+    case fs::XattrFlags::Create:
+      hf = XATTR_CREATE;
+      break;
+    case fs::XattrFlags::Replace:
+      hf = XATTR_REPLACE;
+      break;
+    default:
+      return Errno::INVAL;
   }
   P9_CRED(switch_creds_, cred);
   if (::setxattr(ProcPath(n->fd).c_str(), std::string(name).c_str(), value.data(), value.size(), hf) != 0)
@@ -872,7 +906,8 @@ std::string PosixBackend::check_invariants() {
   auto* r = static_cast<Node*>(root_.get());
   if (::fstatat(r->fd, "", &st, AT_EMPTY_PATH) != 0) return "root descriptor unusable";
   if (!S_ISDIR(st.st_mode)) return "root is not a directory";
-  if (static_cast<std::uint64_t>(st.st_dev) != root_dev_ || static_cast<std::uint64_t>(st.st_ino) != root_ino_)
+  if (static_cast<std::uint64_t>(st.st_dev) != root_dev_ ||
+      static_cast<std::uint64_t>(st.st_ino) != root_ino_)
     return "root identity changed";
   // This thread must be back on the process's own credentials.
   if (switch_creds_ && static_cast<uid_t>(::syscall(SYS_setfsuid, static_cast<uid_t>(-1))) != ::geteuid())
