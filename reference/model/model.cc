@@ -13,6 +13,8 @@
 #include <sstream>
 #include <utility>
 
+#include "reference/fs/names.h"
+
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
 #include <sys/mman.h>  // madvise(MADV_HUGEPAGE): a hint for file data chunks (ChunkAllocator)
 #endif
@@ -276,20 +278,6 @@ void remove_privs(const fs::Cred& c, Inode& n) {
   if (n.perm & kGroupExec) n.perm &= ~kSetGid;
 }
 
-// ---- names ------------------------------------------------------------------
-
-// A name to look up (the caller already checks; the model checks again so it
-// never stores a bad name). Empty: ENOENT (path_resolution(7)); longer than
-// NAME_MAX: ENAMETOOLONG; '/' or NUL: EINVAL (not a single component).
-Errno check_name(std::string_view name) {
-  if (name.empty()) return Errno::NOENT;
-  if (name.size() > kNameMax) return Errno::NAMETOOLONG;
-  if (name.find('/') != std::string_view::npos || name.find('\0') != std::string_view::npos)
-    return Errno::INVAL;
-  return Errno::OK;
-}
-bool is_dot(std::string_view name) { return name == "." || name == ".."; }
-
 // ---- directory checks shared by the calls that look a name up --------------
 
 // Path walk into `dir` (path_resolution(7)): ENOTDIR if not a directory, then
@@ -301,13 +289,14 @@ Errno walk_into(const fs::Cred& c, const Inode& dir) {
 }
 
 // Everything before creating `name` in `dir` (Linux filename_create() then
-// may_create()): "." and ".." exist (EEXIST), a bad name, a removed directory
+// may_create()): a bad name or "." and ".." (EEXIST), by fs::check_name (the
+// caller checked already; the model checks again so it never stores a bad
+// name), a removed directory
 // (ENOENT, IS_DEADDIR), an existing name (EEXIST), then write+search
 // permission on the directory (EACCES).
 Errno may_create(const fs::Cred& c, Inode& dir, std::string_view name, State& s) {
   if (Errno e = walk_into(c, dir); e != Errno::OK) return e;
-  if (is_dot(name)) return Errno::EXIST;
-  if (Errno e = check_name(name); e != Errno::OK) return e;
+  if (Errno e = fs::check_name(name, fs::NameUse::Create); e != Errno::OK) return e;
   if (dir.dead()) return Errno::NOENT;
   if (s.find(&dir, name)) return Errno::EXIST;
   if (!permitted(c, dir, kMayWrite | kMayExec)) return Errno::ACCES;
@@ -472,6 +461,30 @@ std::size_t read_data(const Inode& n, std::uint64_t off, std::uint8_t* out, std:
   return len;
 }
 
+// The blocks of [off, off + len) (len > 0) not allocated yet.
+std::uint64_t blocks_to_allocate(const Inode& n, std::uint64_t off, std::uint64_t len) {
+  std::uint64_t first = off / kBlock, last = (off + len - 1) / kBlock;
+  std::uint64_t have = 0, dense = dense_blocks(n);
+  if (first < dense) have += std::min(last + 1, dense) - first;
+  for (auto it = n.sparse.lower_bound(first); it != n.sparse.end() && it->first <= last; ++it) ++have;
+  return last - first + 1 - have;
+}
+
+// fallocate(2) mode 0 on [off, off + len) (len > 0): every block of the range
+// is allocated (zeros where it was a hole) and the size grows to off + len
+// if it was smaller; no data changes. As for a write, a range starting in
+// the dense part or right after it grows the dense part.
+void allocate_data(Inode& n, std::uint64_t off, std::uint64_t len) {
+  std::uint64_t first = off / kBlock, last = (off + len - 1) / kBlock;
+  if (first <= dense_blocks(n)) {
+    grow_dense(n, last + 1);
+  } else {
+    for (std::uint64_t b = first; b <= last; ++b)
+      if (!n.sparse.count(b)) n.sparse[b].assign(kBlock, 0);
+  }
+  n.size = std::max<std::uint64_t>(n.size, off + len);
+}
+
 // ---- locks ------------------------------------------------------------------
 
 // Linux flock64_to_posix_lock(): a start past OFFSET_MAX is EINVAL (a
@@ -555,6 +568,140 @@ fs::LockRange to_range(const PosixLock& l) {
   return r;
 }
 
+// ---- attributes -------------------------------------------------------------
+
+// stat(2) of an inode (the sizes and blocks model.h describes).
+fs::Attr attr_of(const Inode& n) {
+  fs::Attr a;
+  a.type = n.type;
+  a.mode = fs::mode_type_bits(n.type) | n.perm;
+  a.uid = n.uid;
+  a.gid = n.gid;
+  a.nlink = n.nlink;
+  a.rdev = n.rdev;
+  switch (n.type) {
+    case FileType::Regular:
+      a.size = n.size;
+      a.blocks = block_count(n) * (Model::kBlockSize / 512);
+      break;
+    case FileType::Directory:
+      a.size = kDirentSize * (2 + n.entries.size());
+      break;
+    case FileType::Symlink:
+      a.size = n.target.size();
+      break;
+    default:
+      break;
+  }
+  a.blksize = Model::kBlockSize;
+  a.atime = n.atime;
+  a.mtime = n.mtime;
+  a.ctime = n.ctime;
+  a.btime = n.btime;
+  a.ino = n.ino;
+  a.gen = 0;
+  a.data_version = n.data_version;
+  return a;
+}
+
+// How an open file was opened, for the calls made through it.
+struct OpenMode {
+  bool readable = false, writable = false, append = false;
+};
+
+// Linux notify_change() for chmod/chown/truncate/utimensat in one call.
+// `file` is null for the path calls (Backend::setattr: truncate(2)) and the
+// open file for the descriptor calls (OpenFile::setattr/truncate:
+// ftruncate(2), fchmod(2), fchown(2), futimens(2)); only the size rule
+// differs between them.
+Errno set_attr(State& s, const fs::Cred& cred, Inode& n, const fs::SetAttr& attr, const OpenMode* file) {
+  const bool root = is_root(cred);
+  if (attr.size) {
+    // A size above OFFSET_MAX is a negative loff_t: EINVAL before anything
+    // else (fs/open.c do_sys_truncate and do_sys_ftruncate). (EFBIG,
+    // inode_newsize_ok(), needs a size above s_maxbytes, which is OFFSET_MAX
+    // here as on tmpfs: not reachable.)
+    if (*attr.size > kOffsetMax) return Errno::INVAL;
+    if (file) {
+      // ftruncate(2) (Linux do_sys_ftruncate): EINVAL unless a regular file
+      // open for writing; no permission check (it was made at open).
+      if (n.type != FileType::Regular || !file->writable) return Errno::INVAL;
+    } else {
+      // truncate(2) (Linux vfs_truncate()): EISDIR for a directory, EINVAL
+      // for another non-regular file, EACCES without write permission.
+      if (n.is_dir()) return Errno::ISDIR;
+      if (n.type != FileType::Regular) return Errno::INVAL;
+      if (!permitted(cred, n, kMayWrite)) return Errno::ACCES;
+    }
+  }
+  // chown(2) (Linux chown_ok()/chgrp_ok()): only a privileged user changes
+  // the owner (the owner may "change" it to itself); the owner may change the
+  // group to any group it is a member of; otherwise EPERM.
+  if (attr.uid && !(root || (cred.uid == n.uid && *attr.uid == n.uid))) return Errno::PERM;
+  if (attr.gid && !(root || (cred.uid == n.uid && (*attr.gid == n.gid || cred.in_group(*attr.gid)))))
+    return Errno::PERM;
+  // chmod(2) EPERM: "The effective UID does not match the owner of the file,
+  // and the process is not privileged".
+  if (attr.mode && !owner_or_root(cred, n)) return Errno::PERM;
+  // utimensat(2) "Permissions requirements": setting a time to an explicit
+  // value needs ownership (EPERM); setting times to now needs ownership or
+  // write permission (EACCES).
+  using How = fs::TimeSet::How;
+  bool explicit_time = attr.atime.how == How::Value || attr.mtime.how == How::Value;
+  bool now_time = attr.atime.how == How::Now || attr.mtime.how == How::Now;
+  if (explicit_time && !owner_or_root(cred, n)) return Errno::PERM;
+  if (now_time && !owner_or_root(cred, n) && !permitted(cred, n, kMayWrite)) return Errno::ACCES;
+
+  const Timespec t = s.now();
+  bool changed = attr.ctime_only;
+  if (attr.uid) {
+    n.uid = *attr.uid;
+    changed = true;
+  }
+  if (attr.gid) {
+    n.gid = *attr.gid;
+    changed = true;
+  }
+  if (attr.mode) {
+    std::uint32_t m = *attr.mode & 07777;
+    // chmod(2): an unprivileged caller not in the file's group (the new group
+    // if this call also changes it) loses S_ISGID, without error (Linux
+    // setattr_prepare()).
+    if (!root && !cred.in_group(n.gid)) m &= ~kSetGid;
+    n.perm = m;
+    changed = true;
+  } else if ((attr.uid || attr.gid) && !n.is_dir()) {
+    // chown(2): changing the owner or group of a non-directory clears
+    // S_ISUID, and S_ISGID when group-exec is set; "since Linux 2.2.13, root
+    // is treated like other users" (Linux chown_common() ATTR_KILL_S*ID).
+    n.perm &= ~kSetUid;
+    if (n.perm & kGroupExec) n.perm &= ~kSetGid;
+  }
+  if (attr.size) {
+    // truncate(2)/POSIX: times change only if the size does; ftruncate(2)
+    // marks them whatever the size (Linux do_sys_ftruncate passes
+    // ATTR_MTIME|ATTR_CTIME to do_truncate). Linux do_truncate() also drops
+    // set-id bits for unprivileged callers.
+    if (*attr.size != n.size || file) {
+      if (*attr.size != n.size) ++n.data_version;
+      set_size(n, *attr.size);
+      n.mtime = t;
+      if (!attr.mode) remove_privs(cred, n);
+      changed = true;
+    }
+  }
+  if (attr.atime.how != How::Omit) {
+    n.atime = attr.atime.how == How::Now ? t : attr.atime.value;
+    changed = true;
+  }
+  if (attr.mtime.how != How::Omit) {
+    n.mtime = attr.mtime.how == How::Now ? t : attr.mtime.value;
+    changed = true;
+  }
+  if (changed) n.ctime = t;  // every attribute change updates ctime (stat(2))
+  return Errno::OK;
+}
+
 // ---- open files ---------------------------------------------------------------
 
 class ModelFile final : public fs::OpenFile {
@@ -565,9 +712,9 @@ class ModelFile final : public fs::OpenFile {
     // for both permissions but allows neither read nor write (Linux
     // ACC_MODE / FMODE bits: ioctl-only).
     std::uint32_t acc = flags & ACCMODE;
-    readable_ = acc == access::RDONLY || acc == access::RDWR;
-    writable_ = acc == access::WRONLY || acc == access::RDWR;
-    append_ = (flags & oflag::APPEND) != 0;
+    mode_.readable = acc == access::RDONLY || acc == access::RDWR;
+    mode_.writable = acc == access::WRONLY || acc == access::RDWR;
+    mode_.append = (flags & oflag::APPEND) != 0;
   }
 
   ~ModelFile() override {
@@ -591,7 +738,7 @@ class ModelFile final : public fs::OpenFile {
     // negative position, which pread(2) refuses before it looks at the
     // descriptor (fs/read_write.c ksys_pread64).
     if (offset > kOffsetMax) return Errno::INVAL;
-    if (!readable_) return Errno::BADF;                          // read(2) EBADF
+    if (!mode_.readable) return Errno::BADF;                     // read(2) EBADF
     if (inode_->is_dir()) return Errno::ISDIR;                   // read(2) EISDIR
     if (inode_->type != FileType::Regular) return Errno::INVAL;  // not reached: open() refuses special files
     std::size_t n = read_data(*inode_, offset, out, len);
@@ -605,13 +752,13 @@ class ModelFile final : public fs::OpenFile {
     // before anything else, the descriptor and O_APPEND included
     // (fs/read_write.c ksys_pwrite64).
     if (offset > kOffsetMax) return Errno::INVAL;
-    if (!writable_) return Errno::BADF;  // write(2) EBADF
+    if (!mode_.writable) return Errno::BADF;  // write(2) EBADF
     if (inode_->type != FileType::Regular) return Errno::INVAL;
     // Linux generic_write_checks(): nothing to write changes nothing.
     if (len == 0) return std::size_t{0};
     // open(2) O_APPEND: "the file offset is positioned at the end of the
     // file" before each write.
-    if (append_) offset = inode_->size;
+    if (mode_.append) offset = inode_->size;
     // Linux generic_write_check_limits(): EFBIG at or past the maximum size,
     // else a short write up to it.
     if (offset >= kOffsetMax) return Errno::FBIG;
@@ -655,7 +802,59 @@ class ModelFile final : public fs::OpenFile {
     }
   }
 
-  Result<void> fsync(bool) override { return {}; }  // memory is always "on disk"
+  // The model's data lives in memory only: there is nothing to flush, and
+  // nothing survives the process. fsync returns at once, successfully.
+  Result<void> fsync(bool) override { return {}; }
+
+  Result<fs::Attr> getattr() override {
+    std::lock_guard<std::mutex> lk(state_->mu);
+    return attr_of(*inode_);  // fstat(2): also of an open-unlinked file
+  }
+
+  Result<void> truncate(std::uint64_t size) override {
+    std::lock_guard<std::mutex> lk(state_->mu);
+    fs::SetAttr a;
+    a.size = size;
+    // ftruncate(2) as the opener (set-id bits: Linux do_truncate with the
+    // caller's CAP_FSETID; the opener stands for the process).
+    if (Errno e = set_attr(*state_, cred_, *inode_, a, &mode_); e != Errno::OK) return e;
+    return {};
+  }
+
+  Result<void> setattr(const fs::Cred& cred, const fs::SetAttr& attr) override {
+    std::lock_guard<std::mutex> lk(state_->mu);
+    if (Errno e = set_attr(*state_, cred, *inode_, attr, &mode_); e != Errno::OK) return e;
+    return {};
+  }
+
+  Result<void> set_append(bool on) override {
+    std::lock_guard<std::mutex> lk(state_->mu);
+    mode_.append = on;  // fcntl(2) F_SETFL: O_APPEND is one of the flags it may change
+    return {};
+  }
+
+  Result<void> allocate(std::uint64_t offset, std::uint64_t len) override {
+    std::lock_guard<std::mutex> lk(state_->mu);
+    // Linux vfs_fallocate(), in its order: a negative offset or a length
+    // <= 0 (as loff_t) is EINVAL; EBADF unless open for writing; EISDIR for
+    // a directory (ESPIPE for a FIFO: the model opens none); ENODEV for
+    // anything but a regular file; EFBIG past s_maxbytes.
+    if (offset > kOffsetMax || len == 0 || len > kOffsetMax) return Errno::INVAL;
+    if (!mode_.writable) return Errno::BADF;
+    if (inode_->is_dir()) return Errno::ISDIR;
+    if (inode_->type != FileType::Regular) return Errno::NODEV;
+    if (offset + len > kOffsetMax) return Errno::FBIG;
+    // fallocate(2) ENOSPC: the blocks it needs exceed what statfs reports free.
+    std::uint64_t used = 0;
+    for (const auto& [ino, in] : state_->inodes) used += block_count(*in);
+    std::uint64_t free = std::max(kStatFsBlocks, used) - used;
+    if (blocks_to_allocate(*inode_, offset, len) > free) return Errno::NOSPC;
+    allocate_data(*inode_, offset, len);
+    // tmpfs (mm/shmem.c shmem_fallocate): mode 0 extends i_size to
+    // offset + len and marks ctime; the data and mtime are unchanged.
+    inode_->ctime = state_->now();
+    return {};
+  }
 
   Result<fs::LockResult> lock(const fs::LockRange& range) override {
     std::lock_guard<std::mutex> lk(state_->mu);
@@ -665,8 +864,8 @@ class ModelFile final : public fs::OpenFile {
     req.proc_id = range.proc_id;
     req.client_id = range.client_id;
     // fcntl(2) EBADF: F_RDLCK needs the file open for reading, F_WRLCK for writing.
-    if (req.type == LockType::Read && !readable_) return Errno::BADF;
-    if (req.type == LockType::Write && !writable_) return Errno::BADF;
+    if (req.type == LockType::Read && !mode_.readable) return Errno::BADF;
+    if (req.type == LockType::Write && !mode_.writable) return Errno::BADF;
     if (req.type != LockType::Unlock) {
       for (const auto& l : inode_->locks)
         if (conflicts(l, req)) return fs::LockResult::WouldBlock;  // F_SETLK: EAGAIN
@@ -698,7 +897,7 @@ class ModelFile final : public fs::OpenFile {
   std::shared_ptr<State> state_;
   Inode* inode_;
   fs::Cred cred_;  // the opener: writes clear set-id bits unless it is root
-  bool readable_ = false, writable_ = false, append_ = false;
+  OpenMode mode_;
   std::set<std::pair<std::string, std::uint32_t>> owners_;  // lock owners seen through this file
 };
 
@@ -719,9 +918,11 @@ bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.
 
 // Linux xattr_permission() and xattr_resolve_name(); `write` is set/remove.
 Errno xattr_check(const fs::Cred& c, const Inode& n, std::string_view name, bool write) {
-  // Linux import_xattr_name(): an empty name or one longer than
-  // XATTR_NAME_MAX (255) is ERANGE.
-  if (name.empty() || name.size() > kNameMax) return Errno::RANGE;
+  // xattr(7) names (fs::check_name): NUL is EINVAL; Linux
+  // import_xattr_name(): an empty name or one longer than XATTR_NAME_MAX
+  // (255) is ERANGE.
+  if (Errno e = fs::check_name(name, fs::NameUse::Xattr); e != Errno::OK) return e;
+  if (name.empty()) return Errno::RANGE;
   Ns ns;
   std::string_view prefix;
   if (starts_with(name, "user.")) {
@@ -804,12 +1005,12 @@ Result<fs::NodeRef> Model::lookup(const fs::Cred& cred, fs::Node& dir, std::stri
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(d, dir);
   if (Errno e = walk_into(cred, *d); e != Errno::OK) return e;
+  if (Errno e = fs::check_name(name, fs::NameUse::Lookup); e != Errno::OK) return e;
   if (name == ".") return make_ref(s_, d);
   // A removed directory has no entries and no parent (Linux __lookup_slow():
   // IS_DEADDIR gives ENOENT).
   if (d->dead()) return Errno::NOENT;
   if (name == "..") return make_ref(s_, d->parent);  // the root's parent is the root
-  if (Errno e = check_name(name); e != Errno::OK) return e;
   Inode* child = s_->find(d, name);
   if (!child) return Errno::NOENT;
   return make_ref(s_, child);
@@ -818,118 +1019,13 @@ Result<fs::NodeRef> Model::lookup(const fs::Cred& cred, fs::Node& dir, std::stri
 Result<fs::Attr> Model::getattr(fs::Node& node) {
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(n, node);
-  fs::Attr a;
-  a.type = n->type;
-  a.mode = fs::mode_type_bits(n->type) | n->perm;
-  a.uid = n->uid;
-  a.gid = n->gid;
-  a.nlink = n->nlink;
-  a.rdev = n->rdev;
-  switch (n->type) {
-    case FileType::Regular:
-      a.size = n->size;
-      a.blocks = block_count(*n) * (kBlockSize / 512);
-      break;
-    case FileType::Directory:
-      a.size = kDirentSize * (2 + n->entries.size());
-      break;
-    case FileType::Symlink:
-      a.size = n->target.size();
-      break;
-    default:
-      break;
-  }
-  a.blksize = kBlockSize;
-  a.atime = n->atime;
-  a.mtime = n->mtime;
-  a.ctime = n->ctime;
-  a.btime = n->btime;
-  a.ino = n->ino;
-  a.gen = 0;
-  a.data_version = n->data_version;
-  return a;
+  return attr_of(*n);
 }
 
 Result<void> Model::setattr(const fs::Cred& cred, fs::Node& node, const fs::SetAttr& attr) {
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(n, node);
-  const bool root = is_root(cred);
-
-  // truncate(2): a size above OFFSET_MAX is a negative loff_t, EINVAL before
-  // anything else (fs/open.c do_sys_truncate); EISDIR for a directory, EINVAL
-  // for another non-regular file, EACCES without write permission (Linux
-  // vfs_truncate()). (EFBIG, inode_newsize_ok(), needs a size above s_maxbytes,
-  // which is OFFSET_MAX here as on tmpfs: not reachable.)
-  if (attr.size) {
-    if (*attr.size > kOffsetMax) return Errno::INVAL;
-    if (n->is_dir()) return Errno::ISDIR;
-    if (n->type != FileType::Regular) return Errno::INVAL;
-    if (!permitted(cred, *n, kMayWrite)) return Errno::ACCES;
-  }
-  // chown(2) (Linux chown_ok()/chgrp_ok()): only a privileged user changes
-  // the owner (the owner may "change" it to itself); the owner may change the
-  // group to any group it is a member of; otherwise EPERM.
-  if (attr.uid && !(root || (cred.uid == n->uid && *attr.uid == n->uid))) return Errno::PERM;
-  if (attr.gid && !(root || (cred.uid == n->uid && (*attr.gid == n->gid || cred.in_group(*attr.gid)))))
-    return Errno::PERM;
-  // chmod(2) EPERM: "The effective UID does not match the owner of the file,
-  // and the process is not privileged".
-  if (attr.mode && !owner_or_root(cred, *n)) return Errno::PERM;
-  // utimensat(2) "Permissions requirements": setting a time to an explicit
-  // value needs ownership (EPERM); setting times to now needs ownership or
-  // write permission (EACCES).
-  using How = fs::TimeSet::How;
-  bool explicit_time = attr.atime.how == How::Value || attr.mtime.how == How::Value;
-  bool now_time = attr.atime.how == How::Now || attr.mtime.how == How::Now;
-  if (explicit_time && !owner_or_root(cred, *n)) return Errno::PERM;
-  if (now_time && !owner_or_root(cred, *n) && !permitted(cred, *n, kMayWrite)) return Errno::ACCES;
-
-  const Timespec t = s_->now();
-  bool changed = attr.ctime_only;
-  if (attr.uid) {
-    n->uid = *attr.uid;
-    changed = true;
-  }
-  if (attr.gid) {
-    n->gid = *attr.gid;
-    changed = true;
-  }
-  if (attr.mode) {
-    std::uint32_t m = *attr.mode & 07777;
-    // chmod(2): an unprivileged caller not in the file's group (the new group
-    // if this call also changes it) loses S_ISGID, without error (Linux
-    // setattr_prepare()).
-    if (!root && !cred.in_group(n->gid)) m &= ~kSetGid;
-    n->perm = m;
-    changed = true;
-  } else if ((attr.uid || attr.gid) && !n->is_dir()) {
-    // chown(2): changing the owner or group of a non-directory clears
-    // S_ISUID, and S_ISGID when group-exec is set; "since Linux 2.2.13, root
-    // is treated like other users" (Linux chown_common() ATTR_KILL_S*ID).
-    n->perm &= ~kSetUid;
-    if (n->perm & kGroupExec) n->perm &= ~kSetGid;
-  }
-  if (attr.size) {
-    // truncate(2)/POSIX: times change only if the size does; Linux
-    // do_truncate() also drops set-id bits for unprivileged callers.
-    if (*attr.size != n->size) {
-      set_size(*n, *attr.size);
-      n->mtime = t;
-      ++n->data_version;
-      if (!attr.mode) remove_privs(cred, *n);
-      changed = true;
-    }
-  }
-  if (attr.atime.how != How::Omit) {
-    n->atime = attr.atime.how == How::Now ? t : attr.atime.value;
-    changed = true;
-  }
-  if (attr.mtime.how != How::Omit) {
-    n->mtime = attr.mtime.how == How::Now ? t : attr.mtime.value;
-    changed = true;
-  }
-  if (changed) n->ctime = t;  // every attribute change updates ctime (stat(2))
-  return {};
+  return set_attr(*s_, cred, *n, attr, nullptr);
 }
 
 Result<fs::OpenRef> Model::open(const fs::Cred& cred, fs::Node& node, std::uint32_t flags) {
@@ -1065,10 +1161,9 @@ Result<void> Model::rename(const fs::Cred& cred, fs::Node& old_dir, std::string_
   P9_MODEL_NODE(nd, new_dir);
   if (Errno e = walk_into(cred, *od); e != Errno::OK) return e;
   if (Errno e = walk_into(cred, *nd); e != Errno::OK) return e;
-  // Linux do_renameat2(): "." or ".." as either name is EBUSY.
-  if (is_dot(old_name) || is_dot(new_name)) return Errno::BUSY;
-  if (Errno e = check_name(old_name); e != Errno::OK) return e;
-  if (Errno e = check_name(new_name); e != Errno::OK) return e;
+  // Linux do_renameat2(): "." or ".." as either name is EBUSY (fs::check_name).
+  if (Errno e = fs::check_name(old_name, fs::NameUse::RenameOld); e != Errno::OK) return e;
+  if (Errno e = fs::check_name(new_name, fs::NameUse::RenameNew); e != Errno::OK) return e;
   Inode* src = s_->find(od, old_name);
   if (!src) return Errno::NOENT;
   if (nd->dead()) return Errno::NOENT;  // Linux __lookup_hash(): IS_DEADDIR
@@ -1129,10 +1224,9 @@ Result<void> Model::unlink(const fs::Cred& cred, fs::Node& dir, std::string_view
   P9_MODEL_NODE(d, dir);
   if (Errno e = walk_into(cred, *d); e != Errno::OK) return e;
   // Linux do_rmdir(): rmdir(".") is EINVAL, rmdir("..") ENOTEMPTY;
-  // do_unlinkat(): unlink of either is EISDIR.
-  if (name == ".") return rmdir ? Errno::INVAL : Errno::ISDIR;
-  if (name == "..") return rmdir ? Errno::NOTEMPTY : Errno::ISDIR;
-  if (Errno e = check_name(name); e != Errno::OK) return e;
+  // do_unlinkat(): unlink of either is EISDIR (fs::check_name).
+  if (Errno e = fs::check_name(name, rmdir ? fs::NameUse::Rmdir : fs::NameUse::Unlink); e != Errno::OK)
+    return e;
   Inode* victim = s_->find(d, name);
   if (!victim) return Errno::NOENT;
   // unlink(2) EISDIR (Linux, where POSIX says EPERM); rmdir(2) ENOTDIR.

@@ -40,6 +40,8 @@
 #include <set>
 #include <utility>
 
+#include "reference/fs/names.h"
+
 namespace p9::posix {
 
 // ---- errno and flags ----
@@ -118,7 +120,55 @@ fs::FileType type_of_mode(mode_t m) {
   return t ? *t : fs::FileType::Regular;
 }
 
-bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+// A name is checked by the caller and again here (backend.h), with the one
+// rule of reference/fs/names.h.
+#define P9_NAME(name, use)                                    \
+  do {                                                        \
+    Errno name_err_ = fs::check_name(name, fs::NameUse::use); \
+    if (name_err_ != Errno::OK) return name_err_;             \
+  } while (0)
+
+// statx(2) of the object of fd itself (AT_EMPTY_PATH, no symlink followed).
+Result<fs::Attr> stat_fd(int fd) {
+  struct statx sx;
+  if (::statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, &sx) != 0)
+    return last_error();
+  fs::Attr a;
+  a.mode = sx.stx_mode;
+  a.type = type_of_mode(sx.stx_mode);
+  a.uid = sx.stx_uid;
+  a.gid = sx.stx_gid;
+  a.nlink = sx.stx_nlink;
+  a.rdev = fs::make_rdev(sx.stx_rdev_major, sx.stx_rdev_minor);
+  a.size = sx.stx_size;
+  a.blksize = sx.stx_blksize;
+  a.blocks = sx.stx_blocks;
+  auto ts = [](const struct statx_timestamp& t) { return fs::Timespec{t.tv_sec, t.tv_nsec}; };
+  a.atime = ts(sx.stx_atime);
+  a.mtime = ts(sx.stx_mtime);
+  a.ctime = ts(sx.stx_ctime);
+  if (sx.stx_mask & STATX_BTIME) a.btime = ts(sx.stx_btime);
+  a.ino = sx.stx_ino;
+  return a;
+}
+
+// utimensat(2)'s timespec for a TimeSet (UTIME_OMIT, UTIME_NOW or a value).
+struct timespec host_time(const fs::TimeSet& t) {
+  struct timespec s {};
+  switch (t.how) {
+    case fs::TimeSet::How::Omit:
+      s.tv_nsec = UTIME_OMIT;
+      break;
+    case fs::TimeSet::How::Now:
+      s.tv_nsec = UTIME_NOW;
+      break;
+    case fs::TimeSet::How::Value:
+      s.tv_sec = static_cast<time_t>(t.value.sec);
+      s.tv_nsec = static_cast<long>(t.value.nsec);
+      break;
+  }
+  return s;
+}
 
 // ---- locks ----
 // OFFSET_MAX of Linux fs/locks.c: a lock "to the end of the file" ends here.
@@ -351,9 +401,18 @@ PosixBackend::Node* PosixBackend::as_posix(fs::Node& n) { return dynamic_cast<No
 
 class PosixBackend::File final : public fs::OpenFile {
  public:
+  // `cred` is the opener, `switch_creds` whether calls made for it switch
+  // to its credentials (see CredGuard).
   File(int fd, int accmode, fs::FileType type, LockTable::Key key, std::shared_ptr<LockTable> locks,
-       std::optional<std::uint64_t> root_ino)
-      : fd_(fd), accmode_(accmode), type_(type), key_(key), locks_(std::move(locks)), root_ino_(root_ino) {}
+       std::optional<std::uint64_t> root_ino, const fs::Cred& cred, bool switch_creds)
+      : fd_(fd),
+        accmode_(accmode),
+        type_(type),
+        key_(key),
+        locks_(std::move(locks)),
+        root_ino_(root_ino),
+        cred_(cred),
+        switch_creds_(switch_creds) {}
   ~File() override {
     locks_->release(key_, owners_);
     if (dir_ != nullptr) ::closedir(dir_);
@@ -427,8 +486,63 @@ class PosixBackend::File final : public fs::OpenFile {
     }
   }
 
+  // The host's fsync(2)/fdatasync(2) on the descriptor: when it returns, the
+  // host file system has written the data (and for fsync the metadata) to
+  // its storage device, as far as that file system and device guarantee.
   Result<void> fsync(bool datasync) override {
     if ((datasync ? ::fdatasync(fd_) : ::fsync(fd_)) != 0) return last_error();
+    return {};
+  }
+
+  Result<fs::Attr> getattr() override { return stat_fd(fd_); }  // fstat(2)
+
+  Result<void> truncate(std::uint64_t size) override { return ftruncate(cred_, size); }
+
+  // fchmod/fchown/futimens/ftruncate on the descriptor, as the caller, in the
+  // order of PosixBackend::setattr (size and times, owner, then mode). Not
+  // atomic: an error leaves the earlier steps done.
+  Result<void> setattr(const fs::Cred& cred, const fs::SetAttr& attr) override {
+    if (attr.size) P9_TRY(ftruncate(cred, *attr.size));
+    P9_CRED(switch_creds_, cred);
+    bool did = attr.size.has_value();
+    if (attr.atime.how != fs::TimeSet::How::Omit || attr.mtime.how != fs::TimeSet::How::Omit) {
+      struct timespec ts[2] = {host_time(attr.atime), host_time(attr.mtime)};
+      if (::futimens(fd_, ts) != 0) return last_error();
+      did = true;
+    }
+    if (attr.uid || attr.gid) {
+      uid_t u = attr.uid ? static_cast<uid_t>(*attr.uid) : static_cast<uid_t>(-1);
+      gid_t g = attr.gid ? static_cast<gid_t>(*attr.gid) : static_cast<gid_t>(-1);
+      if (::fchown(fd_, u, g) != 0) return last_error();
+      did = true;
+    }
+    if (attr.mode) {
+      if (::fchmod(fd_, static_cast<mode_t>(*attr.mode & 07777)) != 0) return last_error();
+      did = true;
+    }
+    // chown(fd, -1, -1) updates ctime only.
+    if (!did && attr.ctime_only && ::fchown(fd_, static_cast<uid_t>(-1), static_cast<gid_t>(-1)) != 0)
+      return last_error();
+    return {};
+  }
+
+  Result<void> set_append(bool on) override {
+    int fl = ::fcntl(fd_, F_GETFL);
+    if (fl < 0) return last_error();
+    fl = on ? (fl | O_APPEND) : (fl & ~O_APPEND);
+    if (::fcntl(fd_, F_SETFL, fl) != 0) return last_error();  // fcntl(2) F_SETFL
+    return {};
+  }
+
+  Result<void> allocate(std::uint64_t offset, std::uint64_t len) override {
+    // loff_t is signed: a value above INT64_MAX is negative, EINVAL (Linux
+    // vfs_fallocate, checked first; a cast would give the same from the host).
+    if (offset > kOffsetMax || len == 0 || len > kOffsetMax) return Errno::INVAL;
+    P9_CRED(switch_creds_, cred_);
+    // posix_fallocate(3) returns the error number; glibc emulates it by
+    // writing zeros where the host file system has no fallocate(2).
+    int e = ::posix_fallocate(fd_, static_cast<off_t>(offset), static_cast<off_t>(len));
+    if (e != 0) return from_host_errno(e);
     return {};
   }
 
@@ -449,8 +563,25 @@ class PosixBackend::File final : public fs::OpenFile {
   const LockTable::Key key_;
   const std::shared_ptr<LockTable> locks_;
   const std::optional<std::uint64_t> root_ino_;  // set when this is DIR itself
+  const fs::Cred cred_;
+  const bool switch_creds_;
   DIR* dir_ = nullptr;
   std::set<LockTable::Owner> owners_;
+
+  // ftruncate(2) as `cred` (the kernel clears set-id bits unless the caller
+  // has CAP_FSETID, which a switched non-root fsuid drops). EINVAL for a
+  // negative length, a non-regular file or one not open for writing (Linux
+  // do_sys_ftruncate); no permission check: the host made it at open.
+  Result<void> ftruncate(const fs::Cred& cred, std::uint64_t size) {
+    if (size > kOffsetMax) return Errno::INVAL;
+    if (type_ != fs::FileType::Regular || (accmode_ != O_WRONLY && accmode_ != O_RDWR)) return Errno::INVAL;
+    P9_CRED(switch_creds_, cred);
+    int r;
+    do r = ::ftruncate(fd_, static_cast<off_t>(size));
+    while (r != 0 && errno == EINTR);
+    if (r != 0) return last_error();
+    return {};
+  }
 };
 
 // ---- backend ----
@@ -534,7 +665,7 @@ void PosixBackend::undo_umask(int fd, std::uint32_t mode) {
 Result<fs::NodeRef> PosixBackend::lookup(const fs::Cred& cred, fs::Node& dir, std::string_view name) {
   P9_NODE(d, dir);
   if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
-  if (has_nul(name)) return Errno::INVAL;
+  P9_NAME(name, Lookup);
   P9_CRED(switch_creds_, cred);
   if (name == ".." && d->dev == root_dev_ && d->ino == root_ino_) {
     // The root's parent is the root. Check search permission on it as the
@@ -549,26 +680,7 @@ Result<fs::NodeRef> PosixBackend::lookup(const fs::Cred& cred, fs::Node& dir, st
 
 Result<fs::Attr> PosixBackend::getattr(fs::Node& node) {
   P9_NODE(n, node);
-  struct statx sx;
-  if (::statx(n->fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, &sx) != 0)
-    return last_error();
-  fs::Attr a;
-  a.mode = sx.stx_mode;
-  a.type = type_of_mode(sx.stx_mode);
-  a.uid = sx.stx_uid;
-  a.gid = sx.stx_gid;
-  a.nlink = sx.stx_nlink;
-  a.rdev = fs::make_rdev(sx.stx_rdev_major, sx.stx_rdev_minor);
-  a.size = sx.stx_size;
-  a.blksize = sx.stx_blksize;
-  a.blocks = sx.stx_blocks;
-  auto ts = [](const struct statx_timestamp& t) { return fs::Timespec{t.tv_sec, t.tv_nsec}; };
-  a.atime = ts(sx.stx_atime);
-  a.mtime = ts(sx.stx_mtime);
-  a.ctime = ts(sx.stx_ctime);
-  if (sx.stx_mask & STATX_BTIME) a.btime = ts(sx.stx_btime);
-  a.ino = sx.stx_ino;
-  return a;
+  return stat_fd(n->fd);
 }
 
 Result<void> PosixBackend::setattr(const fs::Cred& cred, fs::Node& node, const fs::SetAttr& attr) {
@@ -590,23 +702,7 @@ Result<void> PosixBackend::setattr(const fs::Cred& cred, fs::Node& node, const f
     did = true;
   }
   if (attr.atime.how != fs::TimeSet::How::Omit || attr.mtime.how != fs::TimeSet::How::Omit) {
-    auto conv = [](const fs::TimeSet& t) {
-      struct timespec s {};
-      switch (t.how) {
-        case fs::TimeSet::How::Omit:
-          s.tv_nsec = UTIME_OMIT;
-          break;
-        case fs::TimeSet::How::Now:
-          s.tv_nsec = UTIME_NOW;
-          break;
-        case fs::TimeSet::How::Value:
-          s.tv_sec = static_cast<time_t>(t.value.sec);
-          s.tv_nsec = static_cast<long>(t.value.nsec);
-          break;
-      }
-      return s;
-    };
-    struct timespec ts[2] = {conv(attr.atime), conv(attr.mtime)};
+    struct timespec ts[2] = {host_time(attr.atime), host_time(attr.mtime)};
     // utimensat accepts AT_EMPTY_PATH on current kernels; older ones say
     // EINVAL, then non-symlinks go through the magic link.
     int r = ::utimensat(n->fd, "", ts, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
@@ -656,9 +752,9 @@ Result<fs::OpenRef> PosixBackend::open(const fs::Cred& cred, fs::Node& node, std
   int fd = retry_open(ProcPath(n->fd).c_str(), hf);
   if (fd < 0) return last_error();
   bool is_root = n->dev == root_dev_ && n->ino == root_ino_;
-  return fs::OpenRef(
-      std::make_unique<File>(fd, hf & O_ACCMODE, n->type, LockTable::Key{n->dev, n->ino}, locks_,
-                             is_root ? std::optional<std::uint64_t>(root_ino_) : std::nullopt));
+  return fs::OpenRef(std::make_unique<File>(
+      fd, hf & O_ACCMODE, n->type, LockTable::Key{n->dev, n->ino}, locks_,
+      is_root ? std::optional<std::uint64_t>(root_ino_) : std::nullopt, cred, switch_creds_));
 }
 
 Result<PosixBackend::Created> PosixBackend::create(const fs::Cred& cred, fs::Node& dir, std::string_view name,
@@ -666,7 +762,7 @@ Result<PosixBackend::Created> PosixBackend::create(const fs::Cred& cred, fs::Nod
                                                    std::uint32_t gid) {
   P9_NODE(d, dir);
   if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
-  if (has_nul(name)) return Errno::INVAL;
+  P9_NAME(name, Create);
   P9_CRED(switch_creds_, cred, gid);
   int hf = (host_open_flags(flags) & ~O_DIRECTORY) | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
   int fd;
@@ -690,7 +786,7 @@ Result<PosixBackend::Created> PosixBackend::create(const fs::Cred& cred, fs::Nod
   Created c;
   c.node = *nr;
   c.file = std::make_unique<File>(fd, hf & O_ACCMODE, n->type, LockTable::Key{n->dev, n->ino}, locks_,
-                                  std::nullopt);
+                                  std::nullopt, cred, switch_creds_);
   return c;
 }
 
@@ -701,7 +797,7 @@ Result<fs::NodeRef> PosixBackend::mkdir(const fs::Cred& cred, fs::Node& dir, std
                                         std::uint32_t mode, std::uint32_t gid) {
   P9_NODE(d, dir);
   if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
-  if (has_nul(name)) return Errno::INVAL;
+  P9_NAME(name, Create);
   P9_CRED(switch_creds_, cred, gid);
   std::string nm(name);
   if (::mkdirat(d->fd, nm.c_str(), static_cast<mode_t>(mode & 07777)) != 0) return last_error();
@@ -714,7 +810,8 @@ Result<fs::NodeRef> PosixBackend::symlink(const fs::Cred& cred, fs::Node& dir, s
                                           std::string_view target, std::uint32_t gid) {
   P9_NODE(d, dir);
   if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
-  if (has_nul(name) || has_nul(target)) return Errno::INVAL;
+  P9_NAME(name, Create);
+  if (target.find('\0') != std::string_view::npos) return Errno::INVAL;  // not a C string
   P9_CRED(switch_creds_, cred, gid);
   std::string nm(name);
   if (::symlinkat(std::string(target).c_str(), d->fd, nm.c_str()) != 0) return last_error();
@@ -725,7 +822,7 @@ Result<fs::NodeRef> PosixBackend::mknod(const fs::Cred& cred, fs::Node& dir, std
                                         std::uint32_t mode, std::uint64_t rdev, std::uint32_t gid) {
   P9_NODE(d, dir);
   if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
-  if (has_nul(name)) return Errno::INVAL;
+  P9_NAME(name, Create);
   P9_CRED(switch_creds_, cred, gid);
   std::string nm(name);
   // Linux's S_IF* and dev_t encodings are the host's (fs::make_rdev is glibc's).
@@ -741,7 +838,7 @@ Result<void> PosixBackend::link(const fs::Cred& cred, fs::Node& target, fs::Node
   P9_NODE(t, target);
   P9_NODE(d, dir);
   if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
-  if (has_nul(name)) return Errno::INVAL;
+  P9_NAME(name, Create);
   P9_CRED(switch_creds_, cred);
   // linkat(fd, "", ..., AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; following
   // the magic link does not (linkat(2), proc(5)). For a symlink node the
@@ -756,7 +853,8 @@ Result<void> PosixBackend::rename(const fs::Cred& cred, fs::Node& old_dir, std::
   P9_NODE(od, old_dir);
   P9_NODE(nd, new_dir);
   if (od->type != fs::FileType::Directory || nd->type != fs::FileType::Directory) return Errno::NOTDIR;
-  if (has_nul(old_name) || has_nul(new_name)) return Errno::INVAL;
+  P9_NAME(old_name, RenameOld);
+  P9_NAME(new_name, RenameNew);
   P9_CRED(switch_creds_, cred);
   if (::renameat(od->fd, std::string(old_name).c_str(), nd->fd, std::string(new_name).c_str()) != 0)
     return last_error();
@@ -766,7 +864,10 @@ Result<void> PosixBackend::rename(const fs::Cred& cred, fs::Node& old_dir, std::
 Result<void> PosixBackend::unlink(const fs::Cred& cred, fs::Node& dir, std::string_view name, bool rmdir) {
   P9_NODE(d, dir);
   if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
-  if (has_nul(name)) return Errno::INVAL;
+  if (rmdir)
+    P9_NAME(name, Rmdir);
+  else
+    P9_NAME(name, Unlink);
   P9_CRED(switch_creds_, cred);
   if (::unlinkat(d->fd, std::string(name).c_str(), rmdir ? AT_REMOVEDIR : 0) != 0) return last_error();
   return {};
@@ -820,7 +921,7 @@ static bool user_xattr(std::string_view name) { return name.substr(0, 5) == "use
 Result<std::string> PosixBackend::getxattr(const fs::Cred& cred, fs::Node& node, std::string_view name) {
   P9_NODE(n, node);
   if (n->type == fs::FileType::Symlink) return user_xattr(name) ? Errno::NODATA : Errno::OPNOTSUPP;
-  if (has_nul(name)) return Errno::INVAL;
+  P9_NAME(name, Xattr);
   P9_CRED(switch_creds_, cred);
   const ProcPath proc(n->fd);
   const std::string nm(name);
@@ -865,7 +966,7 @@ Result<void> PosixBackend::setxattr(const fs::Cred& cred, fs::Node& node, std::s
                                     std::string_view value, fs::XattrFlags flags) {
   P9_NODE(n, node);
   if (n->type == fs::FileType::Symlink) return user_xattr(name) ? Errno::PERM : Errno::OPNOTSUPP;
-  if (has_nul(name)) return Errno::INVAL;
+  P9_NAME(name, Xattr);
   int hf = 0;
   switch (flags) {
     case fs::XattrFlags::Any:
@@ -888,7 +989,7 @@ Result<void> PosixBackend::setxattr(const fs::Cred& cred, fs::Node& node, std::s
 Result<void> PosixBackend::removexattr(const fs::Cred& cred, fs::Node& node, std::string_view name) {
   P9_NODE(n, node);
   if (n->type == fs::FileType::Symlink) return user_xattr(name) ? Errno::PERM : Errno::OPNOTSUPP;
-  if (has_nul(name)) return Errno::INVAL;
+  P9_NAME(name, Xattr);
   P9_CRED(switch_creds_, cred);
   if (::removexattr(ProcPath(n->fd).c_str(), std::string(name).c_str()) != 0) return last_error();
   return {};
