@@ -13,6 +13,7 @@
 #include <sstream>
 #include <utility>
 
+#include "reference/fs/locks.h"
 #include "reference/fs/names.h"
 
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
@@ -22,7 +23,6 @@
 namespace p9::model {
 
 using fs::FileType;
-using fs::LockType;
 using fs::Timespec;
 
 namespace {
@@ -101,14 +101,6 @@ struct Entry {
   Inode* node = nullptr;
 };
 
-struct PosixLock {
-  std::string client_id;
-  std::uint32_t proc_id = 0;
-  LockType type = LockType::Read;
-  std::uint64_t start = 0, end = 0;  // inclusive; end == kOffsetMax means "to EOF"
-  bool same_owner(const PosixLock& o) const { return proc_id == o.proc_id && client_id == o.client_id; }
-};
-
 struct Inode {
   std::uint64_t ino = 0;
   FileType type = FileType::Regular;
@@ -137,7 +129,7 @@ struct Inode {
   std::string target;  // symlink
 
   std::map<std::string, std::string, std::less<>> xattrs;
-  std::vector<PosixLock> locks;  // sorted by (start, owner)
+  fs::FileLocks locks;  // POSIX record locks (reference/fs/locks.h)
 
   bool is_dir() const { return type == FileType::Directory; }
   bool dead() const { return nlink == 0; }
@@ -485,89 +477,6 @@ void allocate_data(Inode& n, std::uint64_t off, std::uint64_t len) {
   n.size = std::max<std::uint64_t>(n.size, off + len);
 }
 
-// ---- locks ------------------------------------------------------------------
-
-// Linux flock64_to_posix_lock(): a start past OFFSET_MAX is EINVAL (a
-// negative off_t); an end past OFFSET_MAX is EOVERFLOW; length 0 means "to
-// the end of the file, however it grows" (fcntl(2)).
-Errno lock_span(const fs::LockRange& r, std::uint64_t& start, std::uint64_t& end) {
-  if (r.start > kOffsetMax) return Errno::INVAL;
-  start = r.start;
-  if (r.length == 0) {
-    end = kOffsetMax;
-  } else {
-    if (r.length - 1 > kOffsetMax - r.start) return Errno::OVERFLOW;
-    end = r.start + r.length - 1;
-  }
-  return Errno::OK;
-}
-
-// fcntl(2): locks of different owners conflict when they overlap and at
-// least one is a write lock.
-bool conflicts(const PosixLock& a, const PosixLock& b) {
-  return !a.same_owner(b) && a.start <= b.end && b.start <= a.end &&
-         (a.type == LockType::Write || b.type == LockType::Write);
-}
-
-void sort_locks(std::vector<PosixLock>& locks) {
-  std::sort(locks.begin(), locks.end(), [](const PosixLock& a, const PosixLock& b) {
-    if (a.start != b.start) return a.start < b.start;
-    if (a.client_id != b.client_id) return a.client_id < b.client_id;
-    return a.proc_id < b.proc_id;
-  });
-}
-
-// F_SETLK for an owner whose request does not conflict (Linux
-// posix_lock_inode()): the owner's locks overlapping the range are replaced;
-// parts of them outside it remain (an unlock or a type change in the middle
-// of a lock splits it in two); same-type locks overlapping or adjacent to it
-// merge into one.
-void apply_lock(std::vector<PosixLock>& locks, PosixLock req) {
-  std::vector<PosixLock> out;
-  out.reserve(locks.size() + 2);
-  for (auto& l : locks) {
-    if (!l.same_owner(req)) {
-      out.push_back(std::move(l));
-      continue;
-    }
-    bool overlaps = l.start <= req.end && req.start <= l.end;
-    bool adjacent =
-        (l.end != kOffsetMax && l.end + 1 == req.start) || (req.end != kOffsetMax && req.end + 1 == l.start);
-    if (req.type != LockType::Unlock && l.type == req.type && (overlaps || adjacent)) {
-      req.start = std::min(req.start, l.start);  // merge
-      req.end = std::max(req.end, l.end);
-      continue;
-    }
-    if (!overlaps) {
-      out.push_back(std::move(l));
-      continue;
-    }
-    if (l.start < req.start) {  // the part before the request survives
-      PosixLock left = l;
-      left.end = req.start - 1;
-      out.push_back(std::move(left));
-    }
-    if (l.end > req.end) {  // and the part after it
-      PosixLock right = l;
-      right.start = req.end + 1;
-      out.push_back(std::move(right));
-    }
-  }
-  if (req.type != LockType::Unlock) out.push_back(std::move(req));
-  sort_locks(out);
-  locks = std::move(out);
-}
-
-fs::LockRange to_range(const PosixLock& l) {
-  fs::LockRange r;
-  r.type = l.type;
-  r.start = l.start;
-  r.length = l.end == kOffsetMax ? 0 : l.end - l.start + 1;
-  r.proc_id = l.proc_id;
-  r.client_id = l.client_id;
-  return r;
-}
-
 // ---- attributes -------------------------------------------------------------
 
 // stat(2) of an inode (the sizes and blocks model.h describes).
@@ -723,12 +632,7 @@ class ModelFile final : public fs::OpenFile {
     // then all of the process's locks on that file are released, regardless
     // of the file descriptor(s) on which the locks were obtained." The
     // owners that locked through this file lose their locks on it.
-    auto& locks = inode_->locks;
-    locks.erase(std::remove_if(locks.begin(), locks.end(),
-                               [&](const PosixLock& l) {
-                                 return owners_.count({l.client_id, l.proc_id}) != 0;
-                               }),
-                locks.end());
+    inode_->locks.release(owners_);
     state_->unref(inode_);
   }
 
@@ -858,39 +762,15 @@ class ModelFile final : public fs::OpenFile {
 
   Result<fs::LockResult> lock(const fs::LockRange& range) override {
     std::lock_guard<std::mutex> lk(state_->mu);
-    PosixLock req;
-    if (Errno e = lock_span(range, req.start, req.end); e != Errno::OK) return e;
-    req.type = range.type;
-    req.proc_id = range.proc_id;
-    req.client_id = range.client_id;
-    // fcntl(2) EBADF: F_RDLCK needs the file open for reading, F_WRLCK for writing.
-    if (req.type == LockType::Read && !mode_.readable) return Errno::BADF;
-    if (req.type == LockType::Write && !mode_.writable) return Errno::BADF;
-    if (req.type != LockType::Unlock) {
-      for (const auto& l : inode_->locks)
-        if (conflicts(l, req)) return fs::LockResult::WouldBlock;  // F_SETLK: EAGAIN
-    }
-    owners_.insert({req.client_id, req.proc_id});
-    apply_lock(inode_->locks, std::move(req));
-    return fs::LockResult::Granted;
+    auto r = inode_->locks.set(range, mode_.readable, mode_.writable);
+    if (r.ok()) owners_.insert({range.client_id, range.proc_id});
+    return r;
   }
 
+  // F_GETLK answers the conflicting lock with the lowest start (locks.h).
   Result<fs::LockRange> getlock(const fs::LockRange& range) override {
     std::lock_guard<std::mutex> lk(state_->mu);
-    PosixLock req;
-    if (Errno e = lock_span(range, req.start, req.end); e != Errno::OK) return e;
-    // Linux fcntl_getlk(): l_type must be F_RDLCK or F_WRLCK.
-    if (range.type == LockType::Unlock) return Errno::INVAL;
-    req.type = range.type;
-    req.proc_id = range.proc_id;
-    req.client_id = range.client_id;
-    // F_GETLK returns one conflicting lock; the model returns the one with
-    // the lowest start (locks are kept sorted by start, then owner).
-    for (const auto& l : inode_->locks)
-      if (conflicts(l, req)) return to_range(l);
-    fs::LockRange none = range;
-    none.type = LockType::Unlock;
-    return none;
+    return inode_->locks.test(range);
   }
 
  private:
@@ -898,7 +778,7 @@ class ModelFile final : public fs::OpenFile {
   Inode* inode_;
   fs::Cred cred_;  // the opener: writes clear set-id bits unless it is root
   OpenMode mode_;
-  std::set<std::pair<std::string, std::uint32_t>> owners_;  // lock owners seen through this file
+  fs::LockOwners owners_;  // lock owners seen through this file
 };
 
 fs::OpenRef make_file(const std::shared_ptr<State>& s, Inode* n, std::uint32_t flags, const fs::Cred& cred) {
@@ -1408,16 +1288,7 @@ std::string Model::check_invariants() {
       if (last && std::any_of(last + tail, last + kBlockSize, [](std::uint8_t b) { return b != 0; }))
         out << "inode " << ino << ": bytes past the end of file are not zero; ";
     }
-    for (std::size_t i = 0; i < n->locks.size(); ++i) {
-      const PosixLock& a = n->locks[i];
-      if (a.start > a.end || a.type == LockType::Unlock) out << "inode " << ino << ": bad lock; ";
-      for (std::size_t j = i + 1; j < n->locks.size(); ++j) {
-        const PosixLock& b = n->locks[j];
-        if (a.same_owner(b) && a.start <= b.end && b.start <= a.end)
-          out << "inode " << ino << ": overlapping locks of one owner; ";
-        if (conflicts(a, b)) out << "inode " << ino << ": conflicting locks held; ";
-      }
-    }
+    if (std::string l = n->locks.check(); !l.empty()) out << "inode " << ino << ": " << l;
   }
   return out.str();
 }

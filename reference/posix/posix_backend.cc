@@ -40,6 +40,7 @@
 #include <set>
 #include <utility>
 
+#include "reference/fs/locks.h"
 #include "reference/fs/names.h"
 
 namespace p9::posix {
@@ -170,143 +171,16 @@ struct timespec host_time(const fs::TimeSet& t) {
   return s;
 }
 
-// ---- locks ----
-// OFFSET_MAX of Linux fs/locks.c: a lock "to the end of the file" ends here.
+// Linux OFFSET_MAX (a negative loff_t lies above it).
 constexpr std::uint64_t kOffsetMax = static_cast<std::uint64_t>(INT64_MAX);
 
 }  // namespace
 
-// In-process POSIX record locks, per file (st_dev, st_ino), with the 9P
-// owner (client_id, proc_id) standing for the process of fcntl(2):
-//  - locks of one owner never conflict with each other; a new lock replaces
-//    the owner's locks in its range (splitting them) and merges with the
-//    owner's adjacent/overlapping locks of the same type (fs/locks.c
-//    posix_lock_inode);
-//  - a read lock conflicts with another owner's write lock, a write lock with
-//    any lock of another owner;
-//  - closing (destroying) an OpenFile releases every lock, on that file, of
-//    every owner that locked through it (close(2): "all locks held by the
-//    process on the file are released, whichever descriptor they were taken
-//    through").
-// Host OFD locks were not used: they belong to the open file description, so
-// two 9P owners locking through one OpenFile could not be told apart. The
-// cost: host processes outside the server do not see these locks.
-class LockTable {
- public:
-  using Key = std::pair<std::uint64_t, std::uint64_t>;
-  using Owner = std::pair<std::string, std::uint32_t>;
-
-  struct Rec {
-    Owner owner;
-    fs::LockType type;
-    std::uint64_t start, end;  // inclusive
-  };
-
-  // Range checks of fs/locks.c flock64_to_posix_lock for l_whence SEEK_SET.
-  static Result<std::pair<std::uint64_t, std::uint64_t>> span(const fs::LockRange& r) {
-    if (r.start > kOffsetMax) return Errno::INVAL;
-    if (r.length == 0) return std::pair{r.start, kOffsetMax};
-    if (r.length - 1 > kOffsetMax - r.start) return Errno::OVERFLOW;
-    return std::pair{r.start, r.start + r.length - 1};
-  }
-
-  Result<fs::LockResult> set(const Key& key, const fs::LockRange& r) {
-    auto sp = span(r);
-    if (!sp) return sp.error();
-    auto [s, e] = *sp;
-    Owner me{r.client_id, r.proc_id};
-    std::lock_guard<std::mutex> g(mu_);
-    auto& recs = files_[key];
-    if (r.type != fs::LockType::Unlock) {
-      for (const auto& x : recs)
-        if (x.owner != me && x.start <= e && s <= x.end &&
-            (x.type == fs::LockType::Write || r.type == fs::LockType::Write)) {
-          if (recs.empty()) files_.erase(key);
-          return fs::LockResult::WouldBlock;
-        }
-    }
-    // Carve [s, e] out of my locks.
-    std::vector<Rec> out;
-    out.reserve(recs.size() + 2);
-    for (const auto& x : recs) {
-      if (x.owner != me || x.end < s || e < x.start) {
-        out.push_back(x);
-        continue;
-      }
-      if (x.start < s) out.push_back(Rec{x.owner, x.type, x.start, s - 1});
-      if (x.end > e) out.push_back(Rec{x.owner, x.type, e + 1, x.end});
-    }
-    if (r.type != fs::LockType::Unlock) {
-      Rec n{me, r.type, s, e};
-      // Merge with my touching locks of the same type.
-      std::vector<Rec> kept;
-      kept.reserve(out.size() + 1);
-      for (const auto& x : out) {
-        bool touches = x.owner == me && x.type == n.type && (x.end == kOffsetMax || x.end + 1 >= n.start) &&
-                       (n.end == kOffsetMax || n.end + 1 >= x.start);
-        if (touches) {
-          n.start = std::min(n.start, x.start);
-          n.end = std::max(n.end, x.end);
-        } else {
-          kept.push_back(x);
-        }
-      }
-      kept.push_back(n);
-      out = std::move(kept);
-    }
-    std::sort(out.begin(), out.end(), [](const Rec& a, const Rec& b) { return a.start < b.start; });
-    if (out.empty())
-      files_.erase(key);
-    else
-      recs = std::move(out);
-    return fs::LockResult::Granted;
-  }
-
-  // The conflicting lock with the lowest start (Linux reports the first of
-  // its per-inode list; with one owner per range the order is by start).
-  Result<fs::LockRange> test(const Key& key, const fs::LockRange& r) {
-    if (r.type == fs::LockType::Unlock) return Errno::INVAL;  // F_GETLK with F_UNLCK
-    auto sp = span(r);
-    if (!sp) return sp.error();
-    auto [s, e] = *sp;
-    Owner me{r.client_id, r.proc_id};
-    std::lock_guard<std::mutex> g(mu_);
-    auto it = files_.find(key);
-    if (it != files_.end()) {
-      for (const auto& x : it->second) {  // sorted by start
-        if (x.owner != me && x.start <= e && s <= x.end &&
-            (x.type == fs::LockType::Write || r.type == fs::LockType::Write)) {
-          fs::LockRange c;
-          c.type = x.type;
-          c.start = x.start;
-          c.length = x.end == kOffsetMax ? 0 : x.end - x.start + 1;
-          c.proc_id = x.owner.second;
-          c.client_id = x.owner.first;
-          return c;
-        }
-      }
-    }
-    fs::LockRange none = r;
-    none.type = fs::LockType::Unlock;
-    return none;
-  }
-
-  void release(const Key& key, const std::set<Owner>& owners) {
-    if (owners.empty()) return;
-    std::lock_guard<std::mutex> g(mu_);
-    auto it = files_.find(key);
-    if (it == files_.end()) return;
-    auto& recs = it->second;
-    recs.erase(
-        std::remove_if(recs.begin(), recs.end(), [&](const Rec& x) { return owners.count(x.owner) != 0; }),
-        recs.end());
-    if (recs.empty()) files_.erase(it);
-  }
-
- private:
-  std::mutex mu_;
-  std::map<Key, std::vector<Rec>> files_;
-};
+// POSIX record locks are kept in-process, in an fs::LockTable keyed by
+// (st_dev, st_ino) (rules: reference/fs/locks.h). Host OFD locks were not
+// used: they belong to the open file description, so two 9P owners locking
+// through one OpenFile could not be told apart. The cost: host processes
+// outside the server do not see these locks.
 
 // ---- nodes ----
 
@@ -403,7 +277,7 @@ class PosixBackend::File final : public fs::OpenFile {
  public:
   // `cred` is the opener, `switch_creds` whether calls made for it switch
   // to its credentials (see CredGuard).
-  File(int fd, int accmode, fs::FileType type, LockTable::Key key, std::shared_ptr<LockTable> locks,
+  File(int fd, int accmode, fs::FileType type, fs::LockTable::Key key, std::shared_ptr<fs::LockTable> locks,
        std::optional<std::uint64_t> root_ino, const fs::Cred& cred, bool switch_creds)
       : fd_(fd),
         accmode_(accmode),
@@ -547,9 +421,8 @@ class PosixBackend::File final : public fs::OpenFile {
   }
 
   Result<fs::LockResult> lock(const fs::LockRange& range) override {
-    if (range.type == fs::LockType::Read && accmode_ != O_RDONLY && accmode_ != O_RDWR) return Errno::BADF;
-    if (range.type == fs::LockType::Write && accmode_ != O_WRONLY && accmode_ != O_RDWR) return Errno::BADF;
-    auto r = locks_->set(key_, range);
+    auto r = locks_->set(key_, range, accmode_ == O_RDONLY || accmode_ == O_RDWR,
+                         accmode_ == O_WRONLY || accmode_ == O_RDWR);
     if (r.ok()) owners_.insert({range.client_id, range.proc_id});
     return r;
   }
@@ -560,13 +433,13 @@ class PosixBackend::File final : public fs::OpenFile {
   const int fd_;
   const int accmode_;
   const fs::FileType type_;
-  const LockTable::Key key_;
-  const std::shared_ptr<LockTable> locks_;
+  const fs::LockTable::Key key_;
+  const std::shared_ptr<fs::LockTable> locks_;
   const std::optional<std::uint64_t> root_ino_;  // set when this is DIR itself
   const fs::Cred cred_;
   const bool switch_creds_;
   DIR* dir_ = nullptr;
-  std::set<LockTable::Owner> owners_;
+  fs::LockOwners owners_;
 
   // ftruncate(2) as `cred` (the kernel clears set-id bits unless the caller
   // has CAP_FSETID, which a switched non-root fsuid drops). EINVAL for a
@@ -586,7 +459,8 @@ class PosixBackend::File final : public fs::OpenFile {
 
 // ---- backend ----
 
-PosixBackend::PosixBackend(std::string dir) : dir_(std::move(dir)), locks_(std::make_shared<LockTable>()) {
+PosixBackend::PosixBackend(std::string dir)
+    : dir_(std::move(dir)), locks_(std::make_shared<fs::LockTable>()) {
   switch_creds_ = ::geteuid() == 0;
   int fd = retry_open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
@@ -753,7 +627,7 @@ Result<fs::OpenRef> PosixBackend::open(const fs::Cred& cred, fs::Node& node, std
   if (fd < 0) return last_error();
   bool is_root = n->dev == root_dev_ && n->ino == root_ino_;
   return fs::OpenRef(std::make_unique<File>(
-      fd, hf & O_ACCMODE, n->type, LockTable::Key{n->dev, n->ino}, locks_,
+      fd, hf & O_ACCMODE, n->type, fs::LockTable::Key{n->dev, n->ino}, locks_,
       is_root ? std::optional<std::uint64_t>(root_ino_) : std::nullopt, cred, switch_creds_));
 }
 
@@ -785,7 +659,7 @@ Result<PosixBackend::Created> PosixBackend::create(const fs::Cred& cred, fs::Nod
   auto* n = static_cast<Node*>(nr->get());
   Created c;
   c.node = *nr;
-  c.file = std::make_unique<File>(fd, hf & O_ACCMODE, n->type, LockTable::Key{n->dev, n->ino}, locks_,
+  c.file = std::make_unique<File>(fd, hf & O_ACCMODE, n->type, fs::LockTable::Key{n->dev, n->ino}, locks_,
                                   std::nullopt, cred, switch_creds_);
   return c;
 }
