@@ -15,10 +15,7 @@
 
 #include "reference/fs/locks.h"
 #include "reference/fs/names.h"
-
-#if defined(__linux__) && !defined(__EMSCRIPTEN__)
-#include <sys/mman.h>  // madvise(MADV_HUGEPAGE): a hint for file data chunks (ChunkAllocator)
-#endif
+#include "reference/model/file_data.h"
 
 namespace p9::model {
 
@@ -30,8 +27,9 @@ namespace {
 constexpr std::size_t kNameMax = 255;                      // NAME_MAX (include/uapi/linux/limits.h)
 constexpr std::size_t kPathMax = 4096;                     // PATH_MAX, counting the terminating NUL
 constexpr std::uint64_t kOffsetMax = Model::kMaxFileSize;  // Linux OFFSET_MAX
-constexpr std::uint64_t kDirentSize = 20;                  // tmpfs BOGO_DIRENT_SIZE (mm/shmem.c)
-constexpr std::size_t kReaddirBatch = 64;                  // entries gathered per lock hold
+static_assert(FileData::kBlockSize == Model::kBlockSize, "st_blocks counts FileData blocks");
+constexpr std::uint64_t kDirentSize = 20;  // tmpfs BOGO_DIRENT_SIZE (mm/shmem.c)
+constexpr std::size_t kReaddirBatch = 64;  // entries gathered per lock hold
 
 // Fixed capacity statfs reports; grown if the model holds more.
 constexpr std::uint64_t kStatFsBlocks = 1ULL << 24;  // 64 GiB of 4 KiB blocks
@@ -55,45 +53,6 @@ bool before_or_equal(const Timespec& a, const Timespec& b) {
 // ---------------------------------------------------------------------------
 // Inodes
 
-// The allocator of file data chunks (see "file data" below). It changes
-// nothing the model does, only what its memory costs: a buffer of 2 MiB or
-// more is aligned to 2 MiB and, on Linux, marked MADV_HUGEPAGE, so the kernel
-// may back it with one transparent huge page per 2 MiB instead of 512 small
-// ones, each of which costs a page fault on first touch. (Measured on the
-// paravirtualised 2-core development VM: fresh memory costs 3-7 ms per MiB in
-// 4 KiB pages, 0.2-3 ms per MiB in huge pages, against ~1 ms to move a MiB
-// over 9P on loopback.)
-template <class T>
-struct ChunkAllocator {
-  using value_type = T;
-  static constexpr std::size_t kHugePage = std::size_t{2} << 20;
-
-  ChunkAllocator() = default;
-  template <class U>
-  ChunkAllocator(const ChunkAllocator<U>&) {}
-
-  T* allocate(std::size_t n) {
-    std::size_t bytes = n * sizeof(T);
-    if (bytes < kHugePage) return static_cast<T*>(::operator new(bytes));
-    void* p = ::operator new (bytes, std::align_val_t{kHugePage});
-#if defined(MADV_HUGEPAGE)
-    ::madvise(p, bytes, MADV_HUGEPAGE);  // a hint: if refused, small pages are used
-#endif
-    return static_cast<T*>(p);
-  }
-  void deallocate(T* p, std::size_t n) {
-    if (n * sizeof(T) < kHugePage)
-      ::operator delete(p);
-    else
-      ::operator delete (p, std::align_val_t{kHugePage});
-  }
-  template <class U>
-  bool operator==(const ChunkAllocator<U>&) const {
-    return true;
-  }
-};
-using Chunk = std::vector<std::uint8_t, ChunkAllocator<std::uint8_t>>;
-
 struct Inode;
 
 struct Entry {
@@ -112,13 +71,7 @@ struct Inode {
   std::uint64_t data_version = 0;
   std::size_t refs = 0;  // NodeRefs and OpenFiles naming this inode
 
-  // Regular file: size and data, kept by the storage rule under "file data"
-  // below: a dense part (blocks from 0 on, in chunks of kChunkSize bytes),
-  // then sparse blocks (block index -> kBlockSize bytes). Bytes past `size`
-  // are always zero.
-  std::uint64_t size = 0;
-  std::vector<Chunk> dense;
-  std::map<std::uint64_t, std::vector<std::uint8_t>> sparse;
+  FileData data;  // regular file: its bytes (file_data.h)
 
   // Directory: entries by name, and the same entries by cookie.
   std::map<std::string, Entry, std::less<>> entries;
@@ -333,150 +286,6 @@ void touch_atime(Inode& n, const Timespec& t) {
     n.atime = t;
 }
 
-// ---- file data --------------------------------------------------------------
-//
-// Storage rule. A regular file's data is kept in blocks of kBlockSize bytes,
-// in two parts:
-//  - the dense part: blocks 0 .. d-1, all allocated, in chunks of kChunkSize
-//    bytes (chunk i holds the file's bytes from i * kChunkSize on); every
-//    chunk but the last is full;
-//  - the sparse part: blocks from d on, each in its own buffer (block index ->
-//    kBlockSize bytes); an absent block is a hole and reads as zeros.
-// A write whose first block is in the dense part or right after it grows the
-// dense part up to the write's last block (taking over the sparse blocks now
-// inside it); any other write allocates just the sparse blocks it touches.
-// Either way a write allocates exactly the blocks it touches, so a file's
-// allocated blocks (st_blocks: its dense plus its sparse blocks) do not depend
-// on the split: a write at 1 TiB allocates one block, and a file written from
-// its start (streaming, copying: the usual case) is a row of chunks.
-// Memory: the first chunk doubles as it grows, so a small file stays small;
-// the later chunks of a large file are allocated whole, and no chunk is ever
-// moved.
-
-constexpr std::uint64_t kBlock = Model::kBlockSize;
-constexpr std::size_t kChunkSize = std::size_t{2} << 20;  // one huge page (ChunkAllocator)
-constexpr std::uint64_t kBlocksPerChunk = kChunkSize / kBlock;
-
-std::uint64_t dense_blocks(const Inode& n) {
-  return n.dense.empty() ? 0 : (n.dense.size() - 1) * kBlocksPerChunk + n.dense.back().size() / kBlock;
-}
-
-std::uint64_t block_count(const Inode& n) { return dense_blocks(n) + n.sparse.size(); }
-
-// The kBlockSize bytes of block `index`, or null for a hole.
-const std::uint8_t* find_block(const Inode& n, std::uint64_t index) {
-  if (index < dense_blocks(n)) {
-    const Chunk& chunk = n.dense[static_cast<std::size_t>(index / kBlocksPerChunk)];
-    return chunk.data() + index % kBlocksPerChunk * kBlock;
-  }
-  auto it = n.sparse.find(index);
-  return it == n.sparse.end() ? nullptr : it->second.data();
-}
-std::uint8_t* find_block(Inode& n, std::uint64_t index) {
-  return const_cast<std::uint8_t*>(find_block(static_cast<const Inode&>(n), index));
-}
-
-// Grows the dense part to `blocks` blocks (the new ones are zeros), then
-// moves the sparse blocks now inside it there.
-void grow_dense(Inode& n, std::uint64_t blocks) {
-  while (dense_blocks(n) < blocks) {
-    if (n.dense.empty() || n.dense.back().size() == kChunkSize) n.dense.emplace_back();
-    Chunk& last = n.dense.back();
-    std::uint64_t before = (n.dense.size() - 1) * kBlocksPerChunk;  // blocks in the full chunks
-    auto want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunkSize, (blocks - before) * kBlock));
-    if (want > last.capacity()) {
-      // The first chunk doubles (a small file stays small); later ones come whole.
-      std::size_t room = n.dense.size() == 1 ? std::max(want, 2 * last.capacity()) : kChunkSize;
-      last.reserve(std::min(kChunkSize, room));
-    }
-    last.resize(want);
-  }
-  for (auto it = n.sparse.begin(); it != n.sparse.end() && it->first < blocks; it = n.sparse.erase(it))
-    std::memcpy(find_block(n, it->first), it->second.data(), kBlock);
-}
-
-void set_size(Inode& n, std::uint64_t size) {
-  if (size < n.size) {
-    // Drop whole blocks past the end; zero the tail of the last one so a
-    // later extension reads zeros (truncate(2): "the extended part reads as
-    // null bytes").
-    std::uint64_t keep = (size + kBlock - 1) / kBlock;
-    n.sparse.erase(n.sparse.lower_bound(keep), n.sparse.end());
-    if (dense_blocks(n) > keep) {
-      std::uint64_t chunks = (keep + kBlocksPerChunk - 1) / kBlocksPerChunk;
-      n.dense.resize(static_cast<std::size_t>(chunks));
-      if (chunks > 0) {
-        std::uint64_t in_last = keep - (chunks - 1) * kBlocksPerChunk;
-        n.dense.back().resize(static_cast<std::size_t>(in_last * kBlock));
-      }
-    }
-    std::uint64_t tail = size % kBlock;
-    std::uint8_t* last = tail ? find_block(n, size / kBlock) : nullptr;
-    if (last) std::fill(last + tail, last + kBlock, 0);
-  }
-  n.size = size;  // growing allocates nothing: the new part is a hole
-}
-
-void write_data(Inode& n, std::uint64_t off, const std::uint8_t* data, std::size_t len) {
-  if (off / kBlock <= dense_blocks(n)) grow_dense(n, (off + len + kBlock - 1) / kBlock);
-  std::size_t done = 0;
-  while (done < len) {
-    std::uint64_t pos = off + done;
-    std::size_t in_block = static_cast<std::size_t>(pos % kBlock);
-    std::size_t piece = std::min<std::size_t>(len - done, kBlock - in_block);
-    std::uint8_t* block = find_block(n, pos / kBlock);
-    if (!block) {  // a new sparse block
-      auto& fresh = n.sparse[pos / kBlock];
-      fresh.assign(kBlock, 0);
-      block = fresh.data();
-    }
-    std::memcpy(block + in_block, data + done, piece);
-    done += piece;
-  }
-  n.size = std::max<std::uint64_t>(n.size, off + len);
-}
-
-std::size_t read_data(const Inode& n, std::uint64_t off, std::uint8_t* out, std::size_t len) {
-  if (off >= n.size) return 0;
-  len = static_cast<std::size_t>(std::min<std::uint64_t>(len, n.size - off));
-  std::size_t done = 0;
-  while (done < len) {
-    std::uint64_t pos = off + done;
-    std::size_t in_block = static_cast<std::size_t>(pos % kBlock);
-    std::size_t piece = std::min<std::size_t>(len - done, kBlock - in_block);
-    if (const std::uint8_t* block = find_block(n, pos / kBlock))
-      std::memcpy(out + done, block + in_block, piece);
-    else
-      std::memset(out + done, 0, piece);  // a hole reads as zeros
-    done += piece;
-  }
-  return len;
-}
-
-// The blocks of [off, off + len) (len > 0) not allocated yet.
-std::uint64_t blocks_to_allocate(const Inode& n, std::uint64_t off, std::uint64_t len) {
-  std::uint64_t first = off / kBlock, last = (off + len - 1) / kBlock;
-  std::uint64_t have = 0, dense = dense_blocks(n);
-  if (first < dense) have += std::min(last + 1, dense) - first;
-  for (auto it = n.sparse.lower_bound(first); it != n.sparse.end() && it->first <= last; ++it) ++have;
-  return last - first + 1 - have;
-}
-
-// fallocate(2) mode 0 on [off, off + len) (len > 0): every block of the range
-// is allocated (zeros where it was a hole) and the size grows to off + len
-// if it was smaller; no data changes. As for a write, a range starting in
-// the dense part or right after it grows the dense part.
-void allocate_data(Inode& n, std::uint64_t off, std::uint64_t len) {
-  std::uint64_t first = off / kBlock, last = (off + len - 1) / kBlock;
-  if (first <= dense_blocks(n)) {
-    grow_dense(n, last + 1);
-  } else {
-    for (std::uint64_t b = first; b <= last; ++b)
-      if (!n.sparse.count(b)) n.sparse[b].assign(kBlock, 0);
-  }
-  n.size = std::max<std::uint64_t>(n.size, off + len);
-}
-
 // ---- attributes -------------------------------------------------------------
 
 // stat(2) of an inode (the sizes and blocks model.h describes).
@@ -490,8 +299,8 @@ fs::Attr attr_of(const Inode& n) {
   a.rdev = n.rdev;
   switch (n.type) {
     case FileType::Regular:
-      a.size = n.size;
-      a.blocks = block_count(n) * (Model::kBlockSize / 512);
+      a.size = n.data.size();
+      a.blocks = n.data.blocks() * (Model::kBlockSize / 512);
       break;
     case FileType::Directory:
       a.size = kDirentSize * (2 + n.entries.size());
@@ -591,9 +400,9 @@ Errno set_attr(State& s, const fs::Cred& cred, Inode& n, const fs::SetAttr& attr
     // marks them whatever the size (Linux do_sys_ftruncate passes
     // ATTR_MTIME|ATTR_CTIME to do_truncate). Linux do_truncate() also drops
     // set-id bits for unprivileged callers.
-    if (*attr.size != n.size || file) {
-      if (*attr.size != n.size) ++n.data_version;
-      set_size(n, *attr.size);
+    if (*attr.size != n.data.size() || file) {
+      if (*attr.size != n.data.size()) ++n.data_version;
+      n.data.set_size(*attr.size);
       n.mtime = t;
       if (!attr.mode) remove_privs(cred, n);
       changed = true;
@@ -645,7 +454,7 @@ class ModelFile final : public fs::OpenFile {
     if (!mode_.readable) return Errno::BADF;                     // read(2) EBADF
     if (inode_->is_dir()) return Errno::ISDIR;                   // read(2) EISDIR
     if (inode_->type != FileType::Regular) return Errno::INVAL;  // not reached: open() refuses special files
-    std::size_t n = read_data(*inode_, offset, out, len);
+    std::size_t n = inode_->data.read(offset, out, len);
     if (len > 0) touch_atime(*inode_, state_->now());
     return n;
   }
@@ -662,13 +471,13 @@ class ModelFile final : public fs::OpenFile {
     if (len == 0) return std::size_t{0};
     // open(2) O_APPEND: "the file offset is positioned at the end of the
     // file" before each write.
-    if (mode_.append) offset = inode_->size;
+    if (mode_.append) offset = inode_->data.size();
     // Linux generic_write_check_limits(): EFBIG at or past the maximum size,
     // else a short write up to it.
     if (offset >= kOffsetMax) return Errno::FBIG;
     len = static_cast<std::size_t>(std::min<std::uint64_t>(len, kOffsetMax - offset));
     remove_privs(cred_, *inode_);
-    write_data(*inode_, offset, data, len);
+    inode_->data.write(offset, data, len);
     // write(2)/POSIX: a successful write marks mtime and ctime for update.
     inode_->mtime = inode_->ctime = state_->now();
     ++inode_->data_version;
@@ -750,10 +559,10 @@ class ModelFile final : public fs::OpenFile {
     if (offset + len > kOffsetMax) return Errno::FBIG;
     // fallocate(2) ENOSPC: the blocks it needs exceed what statfs reports free.
     std::uint64_t used = 0;
-    for (const auto& [ino, in] : state_->inodes) used += block_count(*in);
+    for (const auto& [ino, in] : state_->inodes) used += in->data.blocks();
     std::uint64_t free = std::max(kStatFsBlocks, used) - used;
-    if (blocks_to_allocate(*inode_, offset, len) > free) return Errno::NOSPC;
-    allocate_data(*inode_, offset, len);
+    if (inode_->data.blocks_to_allocate(offset, len) > free) return Errno::NOSPC;
+    inode_->data.allocate(offset, len);
     // tmpfs (mm/shmem.c shmem_fallocate): mode 0 extends i_size to
     // offset + len and marks ctime; the data and mtime are unchanged.
     inode_->ctime = state_->now();
@@ -929,7 +738,7 @@ Result<fs::OpenRef> Model::open(const fs::Cred& cred, fs::Node& node, std::uint3
     // open(2)/POSIX: O_TRUNC on an existing regular file truncates it to 0
     // and marks mtime and ctime, even if it was already empty.
     Timespec t = s_->now();
-    set_size(*n, 0);
+    n->data.set_size(0);
     n->mtime = n->ctime = t;
     ++n->data_version;
     remove_privs(cred, *n);
@@ -1132,7 +941,7 @@ Result<fs::StatFs> Model::statfs(fs::Node& node) {
   P9_MODEL_NODE(n, node);
   (void)n;
   std::uint64_t used = 0;
-  for (const auto& [ino, in] : s_->inodes) used += block_count(*in);
+  for (const auto& [ino, in] : s_->inodes) used += in->data.blocks();
   fs::StatFs st;
   st.type = kStatFsType;
   st.bsize = static_cast<std::uint32_t>(kBlockSize);
@@ -1214,7 +1023,7 @@ std::size_t Model::inode_count() const {
 std::uint64_t Model::allocated_blocks() const {
   std::lock_guard<std::mutex> lk(s_->mu);
   std::uint64_t used = 0;
-  for (const auto& [ino, in] : s_->inodes) used += block_count(*in);
+  for (const auto& [ino, in] : s_->inodes) used += in->data.blocks();
   return used;
 }
 
@@ -1268,25 +1077,7 @@ std::string Model::check_invariants() {
     if (n->is_dir() && !linked && (!n->entries.empty() || n->parent))
       out << "removed dir " << ino << " not empty; ";
     if (n->type == FileType::Regular) {
-      std::uint64_t blocks_in_size = (n->size + kBlockSize - 1) / kBlockSize;
-      for (std::size_t i = 0; i < n->dense.size(); ++i) {
-        std::size_t bytes = n->dense[i].size();
-        bool last_chunk = i + 1 == n->dense.size();
-        bool ok = last_chunk ? bytes > 0 && bytes <= kChunkSize : bytes == kChunkSize;
-        if (bytes % kBlockSize != 0) ok = false;
-        if (!ok) out << "inode " << ino << ": dense chunk " << i << " holds " << bytes << " bytes; ";
-      }
-      if (dense_blocks(*n) > blocks_in_size) out << "inode " << ino << ": dense part past the end of file; ";
-      if (!n->sparse.empty() && n->sparse.begin()->first < dense_blocks(*n))
-        out << "inode " << ino << ": sparse block inside the dense part; ";
-      if (!n->sparse.empty() && n->sparse.rbegin()->first >= blocks_in_size)
-        out << "inode " << ino << ": data block past the end of file; ";
-      for (const auto& [index, block] : n->sparse)
-        if (block.size() != kBlockSize) out << "inode " << ino << ": sparse block " << index << " size; ";
-      std::uint64_t tail = n->size % kBlockSize;
-      const std::uint8_t* last = tail ? find_block(*n, n->size / kBlockSize) : nullptr;
-      if (last && std::any_of(last + tail, last + kBlockSize, [](std::uint8_t b) { return b != 0; }))
-        out << "inode " << ino << ": bytes past the end of file are not zero; ";
+      if (std::string d = n->data.check(); !d.empty()) out << "inode " << ino << ": " << d;
     }
     if (std::string l = n->locks.check(); !l.empty()) out << "inode " << ino << ": " << l;
   }

@@ -124,7 +124,8 @@ class ModelTest : public ::testing::Test {
   NodeRef shared_dir(std::string_view name = "shared") { return mkdir(root(), name, 0777); }
 };
 
-LockRange lk(LockType t, std::uint64_t start, std::uint64_t len, std::uint32_t proc, std::string client = "c") {
+LockRange lk(LockType t, std::uint64_t start, std::uint64_t len, std::uint32_t proc,
+             std::string client = "c") {
   LockRange r;
   r.type = t;
   r.start = start;
@@ -413,7 +414,7 @@ TEST_F(ModelTest, WriteFromTheStartTakesOverSparseBlocks) {
   put(f, 2 * 4096 + 4090, std::string(20, 'b'));  // blocks 2-3: reaches into block 3
   EXPECT_EQ(attr(f).blocks, 40u);                 // 0-3 and 6
   EXPECT_EQ(get(f, 3 * 4096 - 6, 21), std::string(20, 'b') + std::string(1, '\0'));
-  EXPECT_EQ(get(f, 3 * 4096 + 100, 5), "three");  // kept when block 3 joined the dense part
+  EXPECT_EQ(get(f, 3 * 4096 + 100, 5), "three");         // kept when block 3 joined the dense part
   EXPECT_EQ(get(f, 4 * 4096, 8), std::string(8, '\0'));  // block 4 is still a hole
   EXPECT_EQ(get(f, 6 * 4096, 3), "six");
 }
@@ -843,7 +844,9 @@ TEST_F(ModelTest, SymlinkAndReadlink) {
   EXPECT_EQ(m.readlink(*l).value(), "../some/where");
 }
 
-TEST_F(ModelTest, ReadlinkOfNonSymlinkIsEINVAL) { EXPECT_EQ(E(m.readlink(*mkfile(root(), "f"))), Errno::INVAL); }
+TEST_F(ModelTest, ReadlinkOfNonSymlinkIsEINVAL) {
+  EXPECT_EQ(E(m.readlink(*mkfile(root(), "f"))), Errno::INVAL);
+}
 
 TEST_F(ModelTest, SymlinkTargetLimits) {
   auto r = root();
@@ -1104,8 +1107,8 @@ TEST_F(ModelTest, StickyDirectoryRestrictsRemoval) {
   EXPECT_EQ(E(m.rename(kBob, *t, "a", *t, "z")), Errno::PERM);
   mkfile(t, "bobs", 0644, kBob);
   EXPECT_EQ(E(m.rename(kBob, *t, "bobs", *t, "a")), Errno::PERM);  // over alice's file
-  EXPECT_TRUE(m.unlink(kAlice, *t, "a", false).ok());             // file owner
-  EXPECT_TRUE(m.unlink(kRoot, *t, "b", false).ok());              // root (also the dir owner)
+  EXPECT_TRUE(m.unlink(kAlice, *t, "a", false).ok());              // file owner
+  EXPECT_TRUE(m.unlink(kRoot, *t, "b", false).ok());               // root (also the dir owner)
   ASSERT_TRUE(chown(t, 1001, std::nullopt).ok());
   EXPECT_TRUE(m.unlink(kBob, *t, "c", false).ok());  // directory owner
 }
@@ -1144,7 +1147,7 @@ TEST_F(ModelTest, ChownRules) {
   auto d = shared_dir();
   auto f = mkfile(d, "f", 0644, kAlice);
   EXPECT_EQ(E(chown(f, 1001, std::nullopt, kAlice)), Errno::PERM);  // only root gives files away
-  EXPECT_TRUE(chown(f, 1000, std::nullopt, kAlice).ok());          // "changing" to itself
+  EXPECT_TRUE(chown(f, 1000, std::nullopt, kAlice).ok());           // "changing" to itself
   EXPECT_EQ(E(chown(f, std::nullopt, 1001, kAlice)), Errno::PERM);  // not her group
   EXPECT_EQ(E(chown(f, std::nullopt, 1000, kBob)), Errno::PERM);    // not his file
   Cred alice2 = kAlice;
@@ -1214,9 +1217,9 @@ TEST_F(ModelTest, UtimensPermissions) {
   SetAttr value;
   value.mtime.how = fs::TimeSet::How::Value;
   value.mtime.value = Timespec{5, 6};
-  EXPECT_TRUE(m.setattr(kBob, *f, now).ok());                    // write permission suffices
-  EXPECT_EQ(E(m.setattr(kBob, *g, now)), Errno::ACCES);          // neither owner nor writer
-  EXPECT_EQ(E(m.setattr(kBob, *f, value)), Errno::PERM);         // values need the owner
+  EXPECT_TRUE(m.setattr(kBob, *f, now).ok());             // write permission suffices
+  EXPECT_EQ(E(m.setattr(kBob, *g, now)), Errno::ACCES);   // neither owner nor writer
+  EXPECT_EQ(E(m.setattr(kBob, *f, value)), Errno::PERM);  // values need the owner
   EXPECT_TRUE(m.setattr(kAlice, *g, value).ok());
   EXPECT_EQ(attr(g).mtime, (Timespec{5, 6}));
 }
