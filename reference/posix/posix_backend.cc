@@ -306,6 +306,14 @@ class PosixBackend::File final : public fs::OpenFile {
 
   Result<std::size_t> write(std::uint64_t offset, const std::uint8_t* data, std::size_t len) override {
     if (offset > kOffsetMax) return Errno::INVAL;
+    // A write by a user without CAP_FSETID clears set-id bits (Linux
+    // file_remove_privs): write as the opener when it is not root. (Root's
+    // writes, the common case, pay nothing for the switch.)
+    std::optional<CredGuard> as_opener;
+    if (switch_creds_ && cred_.uid != 0) {
+      as_opener.emplace(true, cred_);
+      if (!as_opener->ok()) return as_opener->error();
+    }
     ssize_t n;
     do n = ::pwrite(fd_, data, len, static_cast<off_t>(offset));
     while (n < 0 && errno == EINTR);

@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -27,6 +28,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -118,7 +120,29 @@ class Contract : public ::testing::TestWithParam<BackendFactory> {
     GTEST_SKIP() << "profile " << profile().name << " lacks " #what; \
   }
 
+  // user.* xattrs work on this store (posix: the host file system may
+  // refuse them, as tmpfs before Linux 6.6 does).
+  bool user_xattrs_work() {
+    if (!profile().xattrs) return false;
+    if (!be->setxattr(kRoot, *root_, "user.p9probe", "1", XattrFlags::Any).ok()) return false;
+    return be->removexattr(kRoot, *root_, "user.p9probe").ok();
+  }
+#define P9_NEEDS_USER_XATTRS                                             \
+  if (!user_xattrs_work()) {                                             \
+    GTEST_SKIP() << "user.* extended attributes are not supported here"; \
+  }
+
   NodeRef root() { return root_; }
+  Backend::Created make_file(const NodeRef& dir, std::string_view name, std::string_view data = "",
+                             std::uint32_t mode = 0644, const Cred& c = kRoot) {
+    auto r = be->create(c, *dir, name, RW, mode, c.gid);
+    EXPECT_TRUE(r.ok()) << name << ": " << why(r);
+    if (!r.ok()) return {};
+    if (!data.empty()) {
+      EXPECT_TRUE(r->file->write(0, bytes(data), data.size()).ok());
+    }
+    return std::move(*r);
+  }
   NodeRef mkdir(const NodeRef& dir, std::string_view name, std::uint32_t mode = 0755, const Cred& c = kRoot) {
     auto r = be->mkdir(c, *dir, name, mode, c.gid);
     EXPECT_TRUE(r.ok()) << name << ": " << why(r);
@@ -162,9 +186,9 @@ class Contract : public ::testing::TestWithParam<BackendFactory> {
       out.append(reinterpret_cast<char*>(buf), *r);
     }
   }
-  std::string get(const NodeRef& n, std::uint64_t off = 0) {
+  std::string get(const NodeRef& n, std::uint64_t off = 0, std::size_t len = std::string::npos) {
     auto f = open(n, RD);
-    return f ? read_all(*f, off) : std::string();
+    return f ? read_all(*f, off).substr(0, len) : std::string();
   }
   // All entries of a directory, "." and ".." included, in listing order.
   std::vector<DirEntry> entries(const NodeRef& dir) {
@@ -176,6 +200,13 @@ class Contract : public ::testing::TestWithParam<BackendFactory> {
                    return true;
                  }).ok());
     return out;
+  }
+  // The entry of that name in a listing of dir (name empty if absent).
+  DirEntry entry(const NodeRef& dir, std::string_view name) {
+    for (auto& e : entries(dir))
+      if (e.name == name) return e;
+    ADD_FAILURE() << "no entry " << name;
+    return {};
   }
   // The names, sorted (listing order is the backend's).
   std::vector<std::string> names(const NodeRef& dir) {
@@ -209,6 +240,9 @@ class Contract : public ::testing::TestWithParam<BackendFactory> {
     a.atime.value = a.mtime.value = kOld;
     ASSERT_TRUE(be->setattr(kRoot, *n, a).ok());
   }
+  // Waits longer than a coarse host clock's tick (Linux current_time() is
+  // jiffy-grained), so the next ctime stamp differs from the last.
+  static void tick() { std::this_thread::sleep_for(std::chrono::milliseconds(20)); }
   // A directory everyone may write in, for tests of ordinary users.
   NodeRef shared_dir(std::string_view name = "shared") {
     auto d = mkdir(root(), name, 0777);
