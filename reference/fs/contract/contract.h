@@ -201,6 +201,18 @@ class Contract : public ::testing::TestWithParam<BackendFactory> {
                  }).ok());
     return out;
   }
+  // getdents(2) from `cookie`: appends the names to `got` until `more`
+  // returns false after an entry (that entry is kept) or the listing ends;
+  // returns the cookie to go on from.
+  std::uint64_t list_from(OpenFile& f, std::uint64_t cookie, std::vector<std::string>& got,
+                          const std::function<bool(const DirEntry&)>& more = {}) {
+    EXPECT_TRUE(f.readdir(cookie, [&](const DirEntry& e) {
+                   got.push_back(e.name);
+                   cookie = e.next_cookie;
+                   return !more || more(e);
+                 }).ok());
+    return cookie;
+  }
   // The entry of that name in a listing of dir (name empty if absent).
   DirEntry entry(const NodeRef& dir, std::string_view name) {
     for (auto& e : entries(dir))

@@ -17,17 +17,9 @@ TEST_P(Directories, ReaddirCookiesStableWhileAdding) {
   for (int i = 0; i < 10; ++i) mkfile(d, "f" + std::to_string(i));
   auto f = open(d, RD);
   std::vector<std::string> got;
-  std::uint64_t cookie = 0;
-  ASSERT_TRUE(f->readdir(0, [&](const DirEntry& e) {
-                 got.push_back(e.name);
-                 cookie = e.next_cookie;
-                 return got.size() < 6;
-               }).ok());
+  std::uint64_t cookie = list_from(*f, 0, got, [&](const DirEntry&) { return got.size() < 6; });
   for (int i = 0; i < 5; ++i) mkfile(d, "new" + std::to_string(i));
-  ASSERT_TRUE(f->readdir(cookie, [&](const DirEntry& e) {
-                 got.push_back(e.name);
-                 return true;
-               }).ok());
+  list_from(*f, cookie, got);
   std::multiset<std::string> seen(got.begin(), got.end());
   for (int i = 0; i < 10; ++i) EXPECT_EQ(seen.count("f" + std::to_string(i)), 1u);
   EXPECT_EQ(seen.count("."), 1u);
@@ -42,20 +34,12 @@ TEST_P(Directories, ReaddirCookiesStableWhileRemoving) {
   for (int i = 0; i < 10; ++i) mkfile(d, "f" + std::to_string(i));
   auto f = open(d, RD);
   std::vector<std::string> got;
-  std::uint64_t cookie = 0;
-  ASSERT_TRUE(f->readdir(0, [&](const DirEntry& e) {
-                 got.push_back(e.name);
-                 cookie = e.next_cookie;
-                 return e.name != "f4";
-               }).ok());
+  std::uint64_t cookie = list_from(*f, 0, got, [](const DirEntry& e) { return e.name != "f4"; });
   // Remove the entry the cookie came from, one already listed, and one not yet listed.
   ASSERT_TRUE(be->unlink(kRoot, *d, "f3", false).ok());
   ASSERT_TRUE(be->unlink(kRoot, *d, "f1", false).ok());
   ASSERT_TRUE(be->unlink(kRoot, *d, "f7", false).ok());
-  ASSERT_TRUE(f->readdir(cookie, [&](const DirEntry& e) {
-                 got.push_back(e.name);
-                 return true;
-               }).ok());
+  list_from(*f, cookie, got);
   std::multiset<std::string> seen(got.begin(), got.end());
   for (int i : {0, 2, 4, 5, 6, 8, 9}) EXPECT_EQ(seen.count("f" + std::to_string(i)), 1u) << i;
   EXPECT_LE(seen.count("f7"), 1u);  // readdir(3): a removed entry may still be listed
