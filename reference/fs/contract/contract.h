@@ -54,6 +54,9 @@ struct BackendFactory {
   std::function<Store()> make;
 };
 
+// gtest prints a parameter by its name (test lists, ctest names).
+inline void PrintTo(const BackendFactory& f, std::ostream* os) { *os << f.name; }
+
 // Every backend of this build (defined once per test program: backends.cc).
 const std::vector<BackendFactory>& backends();
 
