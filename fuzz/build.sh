@@ -13,7 +13,7 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$OUT"
 command -v "$CXX" >/dev/null || { echo "fuzz/build.sh: $CXX not found (apt-get install clang-14 libfuzzer-14-dev)" >&2; exit 1; }
 
-codec="spec/protocol.cc reference/codec/codec.cc reference/codec/printer.cc"
+codec="spec/linux.cc spec/protocol.cc reference/codec/codec.cc reference/codec/printer.cc"
 server=$(cat "$SRC/reference/core-sources.txt")  # the whole server core
 # A target's coverage ignore list (fuzz/<target>.ignorelist), for compilers that
 # take one; P9_FUZZ_FULL_COVERAGE=1 instruments everything (slower, but steers

@@ -7,7 +7,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 status=0
-for dir in reference/fs reference/model reference/posix; do
+for dir in reference/fs reference/fs/contract reference/model reference/posix; do
   for f in "$dir"/*.h "$dir"/*.cc; do
     [ -e "$f" ] || continue
     bad=$(grep -nE '#include "(spec/protocol\.h|reference/(codec|server|transport)/|conformance/)' "$f" || true)
@@ -23,5 +23,5 @@ for f in reference/fs/*.h reference/fs/*.cc; do
   deps=$(sed -n 's/^#include "\(.*\)"/\1/p' "$f" | tr '\n' ' ')
   echo "  $f -> ${deps:-(none)}"
 done
-[ "$status" -eq 0 ] && echo "ok: reference/fs, model and posix include no 9P header"
+[ "$status" -eq 0 ] && echo "ok: reference/fs (and its contract suite), model and posix include no 9P header"
 exit "$status"

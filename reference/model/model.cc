@@ -13,21 +13,21 @@
 #include <sstream>
 #include <utility>
 
-#if defined(__linux__) && !defined(__EMSCRIPTEN__)
-#include <sys/mman.h>  // madvise(MADV_HUGEPAGE): a hint for file data chunks (ChunkAllocator)
-#endif
+#include "reference/fs/locks.h"
+#include "reference/fs/names.h"
+#include "reference/model/file_data.h"
 
 namespace p9::model {
 
 using fs::FileType;
-using fs::LockType;
 using fs::Timespec;
 
 namespace {
 
-constexpr std::size_t kNameMax = 255;   // NAME_MAX (include/uapi/linux/limits.h)
-constexpr std::size_t kPathMax = 4096;  // PATH_MAX, counting the terminating NUL
+constexpr std::size_t kNameMax = 255;                      // NAME_MAX (include/uapi/linux/limits.h)
+constexpr std::size_t kPathMax = 4096;                     // PATH_MAX, counting the terminating NUL
 constexpr std::uint64_t kOffsetMax = Model::kMaxFileSize;  // Linux OFFSET_MAX
+static_assert(FileData::kBlockSize == Model::kBlockSize, "st_blocks counts FileData blocks");
 constexpr std::uint64_t kDirentSize = 20;  // tmpfs BOGO_DIRENT_SIZE (mm/shmem.c)
 constexpr std::size_t kReaddirBatch = 64;  // entries gathered per lock hold
 
@@ -53,58 +53,11 @@ bool before_or_equal(const Timespec& a, const Timespec& b) {
 // ---------------------------------------------------------------------------
 // Inodes
 
-// The allocator of file data chunks (see "file data" below). It changes
-// nothing the model does, only what its memory costs: a buffer of 2 MiB or
-// more is aligned to 2 MiB and, on Linux, marked MADV_HUGEPAGE, so the kernel
-// may back it with one transparent huge page per 2 MiB instead of 512 small
-// ones, each of which costs a page fault on first touch. (Measured on the
-// paravirtualised 2-core development VM: fresh memory costs 3-7 ms per MiB in
-// 4 KiB pages, 0.2-3 ms per MiB in huge pages, against ~1 ms to move a MiB
-// over 9P on loopback.)
-template <class T>
-struct ChunkAllocator {
-  using value_type = T;
-  static constexpr std::size_t kHugePage = std::size_t{2} << 20;
-
-  ChunkAllocator() = default;
-  template <class U>
-  ChunkAllocator(const ChunkAllocator<U>&) {}
-
-  T* allocate(std::size_t n) {
-    std::size_t bytes = n * sizeof(T);
-    if (bytes < kHugePage) return static_cast<T*>(::operator new(bytes));
-    void* p = ::operator new(bytes, std::align_val_t{kHugePage});
-#if defined(MADV_HUGEPAGE)
-    ::madvise(p, bytes, MADV_HUGEPAGE);  // a hint: if refused, small pages are used
-#endif
-    return static_cast<T*>(p);
-  }
-  void deallocate(T* p, std::size_t n) {
-    if (n * sizeof(T) < kHugePage)
-      ::operator delete(p);
-    else
-      ::operator delete(p, std::align_val_t{kHugePage});
-  }
-  template <class U>
-  bool operator==(const ChunkAllocator<U>&) const {
-    return true;
-  }
-};
-using Chunk = std::vector<std::uint8_t, ChunkAllocator<std::uint8_t>>;
-
 struct Inode;
 
 struct Entry {
   std::uint64_t cookie = 0;
   Inode* node = nullptr;
-};
-
-struct PosixLock {
-  std::string client_id;
-  std::uint32_t proc_id = 0;
-  LockType type = LockType::Read;
-  std::uint64_t start = 0, end = 0;  // inclusive; end == kOffsetMax means "to EOF"
-  bool same_owner(const PosixLock& o) const { return proc_id == o.proc_id && client_id == o.client_id; }
 };
 
 struct Inode {
@@ -118,13 +71,7 @@ struct Inode {
   std::uint64_t data_version = 0;
   std::size_t refs = 0;  // NodeRefs and OpenFiles naming this inode
 
-  // Regular file: size and data, kept by the storage rule under "file data"
-  // below: a dense part (blocks from 0 on, in chunks of kChunkSize bytes),
-  // then sparse blocks (block index -> kBlockSize bytes). Bytes past `size`
-  // are always zero.
-  std::uint64_t size = 0;
-  std::vector<Chunk> dense;
-  std::map<std::uint64_t, std::vector<std::uint8_t>> sparse;
+  FileData data;  // regular file: its bytes (file_data.h)
 
   // Directory: entries by name, and the same entries by cookie.
   std::map<std::string, Entry, std::less<>> entries;
@@ -135,7 +82,7 @@ struct Inode {
   std::string target;  // symlink
 
   std::map<std::string, std::string, std::less<>> xattrs;
-  std::vector<PosixLock> locks;  // sorted by (start, owner)
+  fs::FileLocks locks;  // POSIX record locks (reference/fs/locks.h)
 
   bool is_dir() const { return type == FileType::Directory; }
   bool dead() const { return nlink == 0; }
@@ -153,7 +100,8 @@ struct Model::State {
 
   Timespec now() const { return clock(); }
 
-  Inode* new_inode(FileType type, std::uint32_t perm, std::uint32_t uid, std::uint32_t gid, const Timespec& t) {
+  Inode* new_inode(FileType type, std::uint32_t perm, std::uint32_t uid, std::uint32_t gid,
+                   const Timespec& t) {
     auto n = std::make_unique<Inode>();
     n->ino = next_ino++;
     n->type = type;
@@ -275,19 +223,6 @@ void remove_privs(const fs::Cred& c, Inode& n) {
   if (n.perm & kGroupExec) n.perm &= ~kSetGid;
 }
 
-// ---- names ------------------------------------------------------------------
-
-// A name to look up (the caller already checks; the model checks again so it
-// never stores a bad name). Empty: ENOENT (path_resolution(7)); longer than
-// NAME_MAX: ENAMETOOLONG; '/' or NUL: EINVAL (not a single component).
-Errno check_name(std::string_view name) {
-  if (name.empty()) return Errno::NOENT;
-  if (name.size() > kNameMax) return Errno::NAMETOOLONG;
-  if (name.find('/') != std::string_view::npos || name.find('\0') != std::string_view::npos) return Errno::INVAL;
-  return Errno::OK;
-}
-bool is_dot(std::string_view name) { return name == "." || name == ".."; }
-
 // ---- directory checks shared by the calls that look a name up --------------
 
 // Path walk into `dir` (path_resolution(7)): ENOTDIR if not a directory, then
@@ -299,13 +234,14 @@ Errno walk_into(const fs::Cred& c, const Inode& dir) {
 }
 
 // Everything before creating `name` in `dir` (Linux filename_create() then
-// may_create()): "." and ".." exist (EEXIST), a bad name, a removed directory
+// may_create()): a bad name or "." and ".." (EEXIST), by fs::check_name (the
+// caller checked already; the model checks again so it never stores a bad
+// name), a removed directory
 // (ENOENT, IS_DEADDIR), an existing name (EEXIST), then write+search
 // permission on the directory (EACCES).
 Errno may_create(const fs::Cred& c, Inode& dir, std::string_view name, State& s) {
   if (Errno e = walk_into(c, dir); e != Errno::OK) return e;
-  if (is_dot(name)) return Errno::EXIST;
-  if (Errno e = check_name(name); e != Errno::OK) return e;
+  if (Errno e = fs::check_name(name, fs::NameUse::Create); e != Errno::OK) return e;
   if (dir.dead()) return Errno::NOENT;
   if (s.find(&dir, name)) return Errno::EXIST;
   if (!permitted(c, dir, kMayWrite | kMayExec)) return Errno::ACCES;
@@ -345,210 +281,143 @@ void touch_dir(Inode& dir, const Timespec& t) { dir.mtime = dir.ctime = t; }
 // Linux relatime_need_update(): atime moves on access only if it is not
 // newer than mtime or ctime, or is at least a day old.
 void touch_atime(Inode& n, const Timespec& t) {
-  if (before_or_equal(n.atime, n.mtime) || before_or_equal(n.atime, n.ctime) || t.sec - n.atime.sec >= 24 * 60 * 60)
+  if (before_or_equal(n.atime, n.mtime) || before_or_equal(n.atime, n.ctime) ||
+      t.sec - n.atime.sec >= 24 * 60 * 60)
     n.atime = t;
 }
 
-// ---- file data --------------------------------------------------------------
-//
-// Storage rule. A regular file's data is kept in blocks of kBlockSize bytes,
-// in two parts:
-//  - the dense part: blocks 0 .. d-1, all allocated, in chunks of kChunkSize
-//    bytes (chunk i holds the file's bytes from i * kChunkSize on); every
-//    chunk but the last is full;
-//  - the sparse part: blocks from d on, each in its own buffer (block index ->
-//    kBlockSize bytes); an absent block is a hole and reads as zeros.
-// A write whose first block is in the dense part or right after it grows the
-// dense part up to the write's last block (taking over the sparse blocks now
-// inside it); any other write allocates just the sparse blocks it touches.
-// Either way a write allocates exactly the blocks it touches, so a file's
-// allocated blocks (st_blocks: its dense plus its sparse blocks) do not depend
-// on the split: a write at 1 TiB allocates one block, and a file written from
-// its start (streaming, copying: the usual case) is a row of chunks.
-// Memory: the first chunk doubles as it grows, so a small file stays small;
-// the later chunks of a large file are allocated whole, and no chunk is ever
-// moved.
+// ---- attributes -------------------------------------------------------------
 
-constexpr std::uint64_t kBlock = Model::kBlockSize;
-constexpr std::size_t kChunkSize = std::size_t{2} << 20;  // one huge page (ChunkAllocator)
-constexpr std::uint64_t kBlocksPerChunk = kChunkSize / kBlock;
-
-std::uint64_t dense_blocks(const Inode& n) {
-  return n.dense.empty() ? 0 : (n.dense.size() - 1) * kBlocksPerChunk + n.dense.back().size() / kBlock;
-}
-
-std::uint64_t block_count(const Inode& n) { return dense_blocks(n) + n.sparse.size(); }
-
-// The kBlockSize bytes of block `index`, or null for a hole.
-const std::uint8_t* find_block(const Inode& n, std::uint64_t index) {
-  if (index < dense_blocks(n)) {
-    const Chunk& chunk = n.dense[static_cast<std::size_t>(index / kBlocksPerChunk)];
-    return chunk.data() + index % kBlocksPerChunk * kBlock;
+// stat(2) of an inode (the sizes and blocks model.h describes).
+fs::Attr attr_of(const Inode& n) {
+  fs::Attr a;
+  a.type = n.type;
+  a.mode = fs::mode_type_bits(n.type) | n.perm;
+  a.uid = n.uid;
+  a.gid = n.gid;
+  a.nlink = n.nlink;
+  a.rdev = n.rdev;
+  switch (n.type) {
+    case FileType::Regular:
+      a.size = n.data.size();
+      a.blocks = n.data.blocks() * (Model::kBlockSize / 512);
+      break;
+    case FileType::Directory:
+      a.size = kDirentSize * (2 + n.entries.size());
+      break;
+    case FileType::Symlink:
+      a.size = n.target.size();
+      break;
+    default:
+      break;
   }
-  auto it = n.sparse.find(index);
-  return it == n.sparse.end() ? nullptr : it->second.data();
-}
-std::uint8_t* find_block(Inode& n, std::uint64_t index) {
-  return const_cast<std::uint8_t*>(find_block(static_cast<const Inode&>(n), index));
+  a.blksize = Model::kBlockSize;
+  a.atime = n.atime;
+  a.mtime = n.mtime;
+  a.ctime = n.ctime;
+  a.btime = n.btime;
+  a.ino = n.ino;
+  a.gen = 0;
+  a.data_version = n.data_version;
+  return a;
 }
 
-// Grows the dense part to `blocks` blocks (the new ones are zeros), then
-// moves the sparse blocks now inside it there.
-void grow_dense(Inode& n, std::uint64_t blocks) {
-  while (dense_blocks(n) < blocks) {
-    if (n.dense.empty() || n.dense.back().size() == kChunkSize) n.dense.emplace_back();
-    Chunk& last = n.dense.back();
-    std::uint64_t before = (n.dense.size() - 1) * kBlocksPerChunk;  // blocks in the full chunks
-    auto want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunkSize, (blocks - before) * kBlock));
-    if (want > last.capacity()) {
-      // The first chunk doubles (a small file stays small); later ones come whole.
-      std::size_t room = n.dense.size() == 1 ? std::max(want, 2 * last.capacity()) : kChunkSize;
-      last.reserve(std::min(kChunkSize, room));
+// How an open file was opened, for the calls made through it.
+struct OpenMode {
+  bool readable = false, writable = false, append = false;
+};
+
+// Linux notify_change() for chmod/chown/truncate/utimensat in one call.
+// `file` is null for the path calls (Backend::setattr: truncate(2)) and the
+// open file for the descriptor calls (OpenFile::setattr/truncate:
+// ftruncate(2), fchmod(2), fchown(2), futimens(2)); only the size rule
+// differs between them.
+Errno set_attr(State& s, const fs::Cred& cred, Inode& n, const fs::SetAttr& attr, const OpenMode* file) {
+  const bool root = is_root(cred);
+  if (attr.size) {
+    // A size above OFFSET_MAX is a negative loff_t: EINVAL before anything
+    // else (fs/open.c do_sys_truncate and do_sys_ftruncate). (EFBIG,
+    // inode_newsize_ok(), needs a size above s_maxbytes, which is OFFSET_MAX
+    // here as on tmpfs: not reachable.)
+    if (*attr.size > kOffsetMax) return Errno::INVAL;
+    if (file) {
+      // ftruncate(2) (Linux do_sys_ftruncate): EINVAL unless a regular file
+      // open for writing; no permission check (it was made at open).
+      if (n.type != FileType::Regular || !file->writable) return Errno::INVAL;
+    } else {
+      // truncate(2) (Linux vfs_truncate()): EISDIR for a directory, EINVAL
+      // for another non-regular file, EACCES without write permission.
+      if (n.is_dir()) return Errno::ISDIR;
+      if (n.type != FileType::Regular) return Errno::INVAL;
+      if (!permitted(cred, n, kMayWrite)) return Errno::ACCES;
     }
-    last.resize(want);
   }
-  for (auto it = n.sparse.begin(); it != n.sparse.end() && it->first < blocks; it = n.sparse.erase(it))
-    std::memcpy(find_block(n, it->first), it->second.data(), kBlock);
-}
+  // chown(2) (Linux chown_ok()/chgrp_ok()): only a privileged user changes
+  // the owner (the owner may "change" it to itself); the owner may change the
+  // group to any group it is a member of; otherwise EPERM.
+  if (attr.uid && !(root || (cred.uid == n.uid && *attr.uid == n.uid))) return Errno::PERM;
+  if (attr.gid && !(root || (cred.uid == n.uid && (*attr.gid == n.gid || cred.in_group(*attr.gid)))))
+    return Errno::PERM;
+  // chmod(2) EPERM: "The effective UID does not match the owner of the file,
+  // and the process is not privileged".
+  if (attr.mode && !owner_or_root(cred, n)) return Errno::PERM;
+  // utimensat(2) "Permissions requirements": setting a time to an explicit
+  // value needs ownership (EPERM); setting times to now needs ownership or
+  // write permission (EACCES).
+  using How = fs::TimeSet::How;
+  bool explicit_time = attr.atime.how == How::Value || attr.mtime.how == How::Value;
+  bool now_time = attr.atime.how == How::Now || attr.mtime.how == How::Now;
+  if (explicit_time && !owner_or_root(cred, n)) return Errno::PERM;
+  if (now_time && !owner_or_root(cred, n) && !permitted(cred, n, kMayWrite)) return Errno::ACCES;
 
-void set_size(Inode& n, std::uint64_t size) {
-  if (size < n.size) {
-    // Drop whole blocks past the end; zero the tail of the last one so a
-    // later extension reads zeros (truncate(2): "the extended part reads as
-    // null bytes").
-    std::uint64_t keep = (size + kBlock - 1) / kBlock;
-    n.sparse.erase(n.sparse.lower_bound(keep), n.sparse.end());
-    if (dense_blocks(n) > keep) {
-      std::uint64_t chunks = (keep + kBlocksPerChunk - 1) / kBlocksPerChunk;
-      n.dense.resize(static_cast<std::size_t>(chunks));
-      if (chunks > 0) {
-        std::uint64_t in_last = keep - (chunks - 1) * kBlocksPerChunk;
-        n.dense.back().resize(static_cast<std::size_t>(in_last * kBlock));
-      }
+  const Timespec t = s.now();
+  bool changed = attr.ctime_only;
+  if (attr.uid) {
+    n.uid = *attr.uid;
+    changed = true;
+  }
+  if (attr.gid) {
+    n.gid = *attr.gid;
+    changed = true;
+  }
+  if (attr.mode) {
+    std::uint32_t m = *attr.mode & 07777;
+    // chmod(2): an unprivileged caller not in the file's group (the new group
+    // if this call also changes it) loses S_ISGID, without error (Linux
+    // setattr_prepare()).
+    if (!root && !cred.in_group(n.gid)) m &= ~kSetGid;
+    n.perm = m;
+    changed = true;
+  } else if ((attr.uid || attr.gid) && !n.is_dir()) {
+    // chown(2): changing the owner or group of a non-directory clears
+    // S_ISUID, and S_ISGID when group-exec is set; "since Linux 2.2.13, root
+    // is treated like other users" (Linux chown_common() ATTR_KILL_S*ID).
+    n.perm &= ~kSetUid;
+    if (n.perm & kGroupExec) n.perm &= ~kSetGid;
+  }
+  if (attr.size) {
+    // truncate(2)/POSIX: times change only if the size does; ftruncate(2)
+    // marks them whatever the size (Linux do_sys_ftruncate passes
+    // ATTR_MTIME|ATTR_CTIME to do_truncate). Linux do_truncate() also drops
+    // set-id bits for unprivileged callers.
+    if (*attr.size != n.data.size() || file) {
+      if (*attr.size != n.data.size()) ++n.data_version;
+      n.data.set_size(*attr.size);
+      n.mtime = t;
+      if (!attr.mode) remove_privs(cred, n);
+      changed = true;
     }
-    std::uint64_t tail = size % kBlock;
-    std::uint8_t* last = tail ? find_block(n, size / kBlock) : nullptr;
-    if (last) std::fill(last + tail, last + kBlock, 0);
   }
-  n.size = size;  // growing allocates nothing: the new part is a hole
-}
-
-void write_data(Inode& n, std::uint64_t off, const std::uint8_t* data, std::size_t len) {
-  if (off / kBlock <= dense_blocks(n)) grow_dense(n, (off + len + kBlock - 1) / kBlock);
-  std::size_t done = 0;
-  while (done < len) {
-    std::uint64_t pos = off + done;
-    std::size_t in_block = static_cast<std::size_t>(pos % kBlock);
-    std::size_t piece = std::min<std::size_t>(len - done, kBlock - in_block);
-    std::uint8_t* block = find_block(n, pos / kBlock);
-    if (!block) {  // a new sparse block
-      auto& fresh = n.sparse[pos / kBlock];
-      fresh.assign(kBlock, 0);
-      block = fresh.data();
-    }
-    std::memcpy(block + in_block, data + done, piece);
-    done += piece;
+  if (attr.atime.how != How::Omit) {
+    n.atime = attr.atime.how == How::Now ? t : attr.atime.value;
+    changed = true;
   }
-  n.size = std::max<std::uint64_t>(n.size, off + len);
-}
-
-std::size_t read_data(const Inode& n, std::uint64_t off, std::uint8_t* out, std::size_t len) {
-  if (off >= n.size) return 0;
-  len = static_cast<std::size_t>(std::min<std::uint64_t>(len, n.size - off));
-  std::size_t done = 0;
-  while (done < len) {
-    std::uint64_t pos = off + done;
-    std::size_t in_block = static_cast<std::size_t>(pos % kBlock);
-    std::size_t piece = std::min<std::size_t>(len - done, kBlock - in_block);
-    if (const std::uint8_t* block = find_block(n, pos / kBlock))
-      std::memcpy(out + done, block + in_block, piece);
-    else
-      std::memset(out + done, 0, piece);  // a hole reads as zeros
-    done += piece;
+  if (attr.mtime.how != How::Omit) {
+    n.mtime = attr.mtime.how == How::Now ? t : attr.mtime.value;
+    changed = true;
   }
-  return len;
-}
-
-// ---- locks ------------------------------------------------------------------
-
-// Linux flock64_to_posix_lock(): a start past OFFSET_MAX is EINVAL (a
-// negative off_t); an end past OFFSET_MAX is EOVERFLOW; length 0 means "to
-// the end of the file, however it grows" (fcntl(2)).
-Errno lock_span(const fs::LockRange& r, std::uint64_t& start, std::uint64_t& end) {
-  if (r.start > kOffsetMax) return Errno::INVAL;
-  start = r.start;
-  if (r.length == 0) {
-    end = kOffsetMax;
-  } else {
-    if (r.length - 1 > kOffsetMax - r.start) return Errno::OVERFLOW;
-    end = r.start + r.length - 1;
-  }
+  if (changed) n.ctime = t;  // every attribute change updates ctime (stat(2))
   return Errno::OK;
-}
-
-// fcntl(2): locks of different owners conflict when they overlap and at
-// least one is a write lock.
-bool conflicts(const PosixLock& a, const PosixLock& b) {
-  return !a.same_owner(b) && a.start <= b.end && b.start <= a.end &&
-         (a.type == LockType::Write || b.type == LockType::Write);
-}
-
-void sort_locks(std::vector<PosixLock>& locks) {
-  std::sort(locks.begin(), locks.end(), [](const PosixLock& a, const PosixLock& b) {
-    if (a.start != b.start) return a.start < b.start;
-    if (a.client_id != b.client_id) return a.client_id < b.client_id;
-    return a.proc_id < b.proc_id;
-  });
-}
-
-// F_SETLK for an owner whose request does not conflict (Linux
-// posix_lock_inode()): the owner's locks overlapping the range are replaced;
-// parts of them outside it remain (an unlock or a type change in the middle
-// of a lock splits it in two); same-type locks overlapping or adjacent to it
-// merge into one.
-void apply_lock(std::vector<PosixLock>& locks, PosixLock req) {
-  std::vector<PosixLock> out;
-  out.reserve(locks.size() + 2);
-  for (auto& l : locks) {
-    if (!l.same_owner(req)) {
-      out.push_back(std::move(l));
-      continue;
-    }
-    bool overlaps = l.start <= req.end && req.start <= l.end;
-    bool adjacent = (l.end != kOffsetMax && l.end + 1 == req.start) || (req.end != kOffsetMax && req.end + 1 == l.start);
-    if (req.type != LockType::Unlock && l.type == req.type && (overlaps || adjacent)) {
-      req.start = std::min(req.start, l.start);  // merge
-      req.end = std::max(req.end, l.end);
-      continue;
-    }
-    if (!overlaps) {
-      out.push_back(std::move(l));
-      continue;
-    }
-    if (l.start < req.start) {  // the part before the request survives
-      PosixLock left = l;
-      left.end = req.start - 1;
-      out.push_back(std::move(left));
-    }
-    if (l.end > req.end) {  // and the part after it
-      PosixLock right = l;
-      right.start = req.end + 1;
-      out.push_back(std::move(right));
-    }
-  }
-  if (req.type != LockType::Unlock) out.push_back(std::move(req));
-  sort_locks(out);
-  locks = std::move(out);
-}
-
-fs::LockRange to_range(const PosixLock& l) {
-  fs::LockRange r;
-  r.type = l.type;
-  r.start = l.start;
-  r.length = l.end == kOffsetMax ? 0 : l.end - l.start + 1;
-  r.proc_id = l.proc_id;
-  r.client_id = l.client_id;
-  return r;
 }
 
 // ---- open files ---------------------------------------------------------------
@@ -561,9 +430,9 @@ class ModelFile final : public fs::OpenFile {
     // for both permissions but allows neither read nor write (Linux
     // ACC_MODE / FMODE bits: ioctl-only).
     std::uint32_t acc = flags & ACCMODE;
-    readable_ = acc == access::RDONLY || acc == access::RDWR;
-    writable_ = acc == access::WRONLY || acc == access::RDWR;
-    append_ = (flags & oflag::APPEND) != 0;
+    mode_.readable = acc == access::RDONLY || acc == access::RDWR;
+    mode_.writable = acc == access::WRONLY || acc == access::RDWR;
+    mode_.append = (flags & oflag::APPEND) != 0;
   }
 
   ~ModelFile() override {
@@ -572,10 +441,7 @@ class ModelFile final : public fs::OpenFile {
     // then all of the process's locks on that file are released, regardless
     // of the file descriptor(s) on which the locks were obtained." The
     // owners that locked through this file lose their locks on it.
-    auto& locks = inode_->locks;
-    locks.erase(std::remove_if(locks.begin(), locks.end(),
-                               [&](const PosixLock& l) { return owners_.count({l.client_id, l.proc_id}) != 0; }),
-                locks.end());
+    inode_->locks.release(owners_);
     state_->unref(inode_);
   }
 
@@ -585,10 +451,10 @@ class ModelFile final : public fs::OpenFile {
     // negative position, which pread(2) refuses before it looks at the
     // descriptor (fs/read_write.c ksys_pread64).
     if (offset > kOffsetMax) return Errno::INVAL;
-    if (!readable_) return Errno::BADF;                     // read(2) EBADF
-    if (inode_->is_dir()) return Errno::ISDIR;              // read(2) EISDIR
+    if (!mode_.readable) return Errno::BADF;                     // read(2) EBADF
+    if (inode_->is_dir()) return Errno::ISDIR;                   // read(2) EISDIR
     if (inode_->type != FileType::Regular) return Errno::INVAL;  // not reached: open() refuses special files
-    std::size_t n = read_data(*inode_, offset, out, len);
+    std::size_t n = inode_->data.read(offset, out, len);
     if (len > 0) touch_atime(*inode_, state_->now());
     return n;
   }
@@ -599,19 +465,19 @@ class ModelFile final : public fs::OpenFile {
     // before anything else, the descriptor and O_APPEND included
     // (fs/read_write.c ksys_pwrite64).
     if (offset > kOffsetMax) return Errno::INVAL;
-    if (!writable_) return Errno::BADF;  // write(2) EBADF
+    if (!mode_.writable) return Errno::BADF;  // write(2) EBADF
     if (inode_->type != FileType::Regular) return Errno::INVAL;
     // Linux generic_write_checks(): nothing to write changes nothing.
     if (len == 0) return std::size_t{0};
     // open(2) O_APPEND: "the file offset is positioned at the end of the
     // file" before each write.
-    if (append_) offset = inode_->size;
+    if (mode_.append) offset = inode_->data.size();
     // Linux generic_write_check_limits(): EFBIG at or past the maximum size,
     // else a short write up to it.
     if (offset >= kOffsetMax) return Errno::FBIG;
     len = static_cast<std::size_t>(std::min<std::uint64_t>(len, kOffsetMax - offset));
     remove_privs(cred_, *inode_);
-    write_data(*inode_, offset, data, len);
+    inode_->data.write(offset, data, len);
     // write(2)/POSIX: a successful write marks mtime and ctime for update.
     inode_->mtime = inode_->ctime = state_->now();
     ++inode_->data_version;
@@ -630,7 +496,8 @@ class ModelFile final : public fs::OpenFile {
         if (d->dead()) return Errno::NOENT;      // Linux iterate_dir(): IS_DEADDIR
         if (first) touch_atime(*d, state_->now());
         first = false;
-        if (cookie < Model::kDotCookie) batch.push_back({".", d->ino, FileType::Directory, Model::kDotCookie});
+        if (cookie < Model::kDotCookie)
+          batch.push_back({".", d->ino, FileType::Directory, Model::kDotCookie});
         if (cookie < Model::kDotDotCookie)
           batch.push_back({"..", d->parent->ino, FileType::Directory, Model::kDotDotCookie});
         for (auto it = d->by_cookie.upper_bound(std::max(cookie, Model::kDotDotCookie));
@@ -648,51 +515,79 @@ class ModelFile final : public fs::OpenFile {
     }
   }
 
-  Result<void> fsync(bool) override { return {}; }  // memory is always "on disk"
+  // The model's data lives in memory only: there is nothing to flush, and
+  // nothing survives the process. fsync returns at once, successfully.
+  Result<void> fsync(bool) override { return {}; }
+
+  Result<fs::Attr> getattr() override {
+    std::lock_guard<std::mutex> lk(state_->mu);
+    return attr_of(*inode_);  // fstat(2): also of an open-unlinked file
+  }
+
+  Result<void> truncate(std::uint64_t size) override {
+    std::lock_guard<std::mutex> lk(state_->mu);
+    fs::SetAttr a;
+    a.size = size;
+    // ftruncate(2) as the opener (set-id bits: Linux do_truncate with the
+    // caller's CAP_FSETID; the opener stands for the process).
+    if (Errno e = set_attr(*state_, cred_, *inode_, a, &mode_); e != Errno::OK) return e;
+    return {};
+  }
+
+  Result<void> setattr(const fs::Cred& cred, const fs::SetAttr& attr) override {
+    std::lock_guard<std::mutex> lk(state_->mu);
+    if (Errno e = set_attr(*state_, cred, *inode_, attr, &mode_); e != Errno::OK) return e;
+    return {};
+  }
+
+  Result<void> set_append(bool on) override {
+    std::lock_guard<std::mutex> lk(state_->mu);
+    mode_.append = on;  // fcntl(2) F_SETFL: O_APPEND is one of the flags it may change
+    return {};
+  }
+
+  Result<void> allocate(std::uint64_t offset, std::uint64_t len) override {
+    std::lock_guard<std::mutex> lk(state_->mu);
+    // Linux vfs_fallocate(), in its order: a negative offset or a length
+    // <= 0 (as loff_t) is EINVAL; EBADF unless open for writing; EISDIR for
+    // a directory (ESPIPE for a FIFO: the model opens none); ENODEV for
+    // anything but a regular file; EFBIG past s_maxbytes.
+    if (offset > kOffsetMax || len == 0 || len > kOffsetMax) return Errno::INVAL;
+    if (!mode_.writable) return Errno::BADF;
+    if (inode_->is_dir()) return Errno::ISDIR;
+    if (inode_->type != FileType::Regular) return Errno::NODEV;
+    if (offset + len > kOffsetMax) return Errno::FBIG;
+    // fallocate(2) ENOSPC: the blocks it needs exceed what statfs reports free.
+    std::uint64_t used = 0;
+    for (const auto& [ino, in] : state_->inodes) used += in->data.blocks();
+    std::uint64_t free = std::max(kStatFsBlocks, used) - used;
+    if (inode_->data.blocks_to_allocate(offset, len) > free) return Errno::NOSPC;
+    inode_->data.allocate(offset, len);
+    // tmpfs (mm/shmem.c shmem_fallocate): mode 0 extends i_size to
+    // offset + len and marks ctime; the data and mtime are unchanged.
+    inode_->ctime = state_->now();
+    return {};
+  }
 
   Result<fs::LockResult> lock(const fs::LockRange& range) override {
     std::lock_guard<std::mutex> lk(state_->mu);
-    PosixLock req;
-    if (Errno e = lock_span(range, req.start, req.end); e != Errno::OK) return e;
-    req.type = range.type;
-    req.proc_id = range.proc_id;
-    req.client_id = range.client_id;
-    // fcntl(2) EBADF: F_RDLCK needs the file open for reading, F_WRLCK for writing.
-    if (req.type == LockType::Read && !readable_) return Errno::BADF;
-    if (req.type == LockType::Write && !writable_) return Errno::BADF;
-    if (req.type != LockType::Unlock) {
-      for (const auto& l : inode_->locks)
-        if (conflicts(l, req)) return fs::LockResult::WouldBlock;  // F_SETLK: EAGAIN
-    }
-    owners_.insert({req.client_id, req.proc_id});
-    apply_lock(inode_->locks, std::move(req));
-    return fs::LockResult::Granted;
+    auto r = inode_->locks.set(range, mode_.readable, mode_.writable);
+    if (r.ok()) owners_.insert({range.client_id, range.proc_id});
+    return r;
   }
 
+  // F_GETLK answers the conflicting lock with the lowest start (locks.h).
   Result<fs::LockRange> getlock(const fs::LockRange& range) override {
     std::lock_guard<std::mutex> lk(state_->mu);
-    PosixLock req;
-    if (Errno e = lock_span(range, req.start, req.end); e != Errno::OK) return e;
-    // Linux fcntl_getlk(): l_type must be F_RDLCK or F_WRLCK.
-    if (range.type == LockType::Unlock) return Errno::INVAL;
-    req.type = range.type;
-    req.proc_id = range.proc_id;
-    req.client_id = range.client_id;
-    // F_GETLK returns one conflicting lock; the model returns the one with
-    // the lowest start (locks are kept sorted by start, then owner).
-    for (const auto& l : inode_->locks)
-      if (conflicts(l, req)) return to_range(l);
-    fs::LockRange none = range;
-    none.type = LockType::Unlock;
-    return none;
+    return inode_->locks.test(range);
   }
 
  private:
   std::shared_ptr<State> state_;
   Inode* inode_;
   fs::Cred cred_;  // the opener: writes clear set-id bits unless it is root
-  bool readable_ = false, writable_ = false, append_ = false;
-  std::set<std::pair<std::string, std::uint32_t>> owners_;  // lock owners seen through this file
+  OpenMode mode_;
+  fs::LockOwners owners_;  // lock owners seen through this file
 };
 
 fs::OpenRef make_file(const std::shared_ptr<State>& s, Inode* n, std::uint32_t flags, const fs::Cred& cred) {
@@ -712,9 +607,11 @@ bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.
 
 // Linux xattr_permission() and xattr_resolve_name(); `write` is set/remove.
 Errno xattr_check(const fs::Cred& c, const Inode& n, std::string_view name, bool write) {
-  // Linux import_xattr_name(): an empty name or one longer than
-  // XATTR_NAME_MAX (255) is ERANGE.
-  if (name.empty() || name.size() > kNameMax) return Errno::RANGE;
+  // xattr(7) names (fs::check_name): NUL is EINVAL; Linux
+  // import_xattr_name(): an empty name or one longer than XATTR_NAME_MAX
+  // (255) is ERANGE.
+  if (Errno e = fs::check_name(name, fs::NameUse::Xattr); e != Errno::OK) return e;
+  if (name.empty()) return Errno::RANGE;
   Ns ns;
   std::string_view prefix;
   if (starts_with(name, "user.")) {
@@ -728,7 +625,8 @@ Errno xattr_check(const fs::Cred& c, const Inode& n, std::string_view name, bool
   }
   if (name.size() == prefix.size()) return Errno::INVAL;  // xattr_resolve_name(): prefix alone
   switch (ns) {
-    case Ns::Security: return Errno::OK;
+    case Ns::Security:
+      return Errno::OK;
     case Ns::Trusted:
       if (!is_root(c)) return write ? Errno::PERM : Errno::NODATA;
       return Errno::OK;
@@ -748,7 +646,8 @@ Errno xattr_check(const fs::Cred& c, const Inode& n, std::string_view name, bool
 // Model
 
 Timespec Model::real_clock() {
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
                 .count();
   Timespec t;
   t.sec = ns / 1000000000;
@@ -776,8 +675,8 @@ Inode* inode_of(const std::shared_ptr<State>& s, fs::Node& node) {
 }
 }  // namespace
 
-#define P9_MODEL_NODE(var, node)                   \
-  Inode* var = inode_of(s_, node);                 \
+#define P9_MODEL_NODE(var, node)   \
+  Inode* var = inode_of(s_, node); \
   if (!var) return Errno::XDEV
 
 fs::Profile Model::profile() const {
@@ -795,12 +694,12 @@ Result<fs::NodeRef> Model::lookup(const fs::Cred& cred, fs::Node& dir, std::stri
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(d, dir);
   if (Errno e = walk_into(cred, *d); e != Errno::OK) return e;
+  if (Errno e = fs::check_name(name, fs::NameUse::Lookup); e != Errno::OK) return e;
   if (name == ".") return make_ref(s_, d);
   // A removed directory has no entries and no parent (Linux __lookup_slow():
   // IS_DEADDIR gives ENOENT).
   if (d->dead()) return Errno::NOENT;
   if (name == "..") return make_ref(s_, d->parent);  // the root's parent is the root
-  if (Errno e = check_name(name); e != Errno::OK) return e;
   Inode* child = s_->find(d, name);
   if (!child) return Errno::NOENT;
   return make_ref(s_, child);
@@ -809,113 +708,13 @@ Result<fs::NodeRef> Model::lookup(const fs::Cred& cred, fs::Node& dir, std::stri
 Result<fs::Attr> Model::getattr(fs::Node& node) {
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(n, node);
-  fs::Attr a;
-  a.type = n->type;
-  a.mode = fs::mode_type_bits(n->type) | n->perm;
-  a.uid = n->uid;
-  a.gid = n->gid;
-  a.nlink = n->nlink;
-  a.rdev = n->rdev;
-  switch (n->type) {
-    case FileType::Regular:
-      a.size = n->size;
-      a.blocks = block_count(*n) * (kBlockSize / 512);
-      break;
-    case FileType::Directory: a.size = kDirentSize * (2 + n->entries.size()); break;
-    case FileType::Symlink: a.size = n->target.size(); break;
-    default: break;
-  }
-  a.blksize = kBlockSize;
-  a.atime = n->atime;
-  a.mtime = n->mtime;
-  a.ctime = n->ctime;
-  a.btime = n->btime;
-  a.ino = n->ino;
-  a.gen = 0;
-  a.data_version = n->data_version;
-  return a;
+  return attr_of(*n);
 }
 
 Result<void> Model::setattr(const fs::Cred& cred, fs::Node& node, const fs::SetAttr& attr) {
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(n, node);
-  const bool root = is_root(cred);
-
-  // truncate(2): a size above OFFSET_MAX is a negative loff_t, EINVAL before
-  // anything else (fs/open.c do_sys_truncate); EISDIR for a directory, EINVAL
-  // for another non-regular file, EACCES without write permission (Linux
-  // vfs_truncate()). (EFBIG, inode_newsize_ok(), needs a size above s_maxbytes,
-  // which is OFFSET_MAX here as on tmpfs: not reachable.)
-  if (attr.size) {
-    if (*attr.size > kOffsetMax) return Errno::INVAL;
-    if (n->is_dir()) return Errno::ISDIR;
-    if (n->type != FileType::Regular) return Errno::INVAL;
-    if (!permitted(cred, *n, kMayWrite)) return Errno::ACCES;
-  }
-  // chown(2) (Linux chown_ok()/chgrp_ok()): only a privileged user changes
-  // the owner (the owner may "change" it to itself); the owner may change the
-  // group to any group it is a member of; otherwise EPERM.
-  if (attr.uid && !(root || (cred.uid == n->uid && *attr.uid == n->uid))) return Errno::PERM;
-  if (attr.gid && !(root || (cred.uid == n->uid && (*attr.gid == n->gid || cred.in_group(*attr.gid)))))
-    return Errno::PERM;
-  // chmod(2) EPERM: "The effective UID does not match the owner of the file,
-  // and the process is not privileged".
-  if (attr.mode && !owner_or_root(cred, *n)) return Errno::PERM;
-  // utimensat(2) "Permissions requirements": setting a time to an explicit
-  // value needs ownership (EPERM); setting times to now needs ownership or
-  // write permission (EACCES).
-  using How = fs::TimeSet::How;
-  bool explicit_time = attr.atime.how == How::Value || attr.mtime.how == How::Value;
-  bool now_time = attr.atime.how == How::Now || attr.mtime.how == How::Now;
-  if (explicit_time && !owner_or_root(cred, *n)) return Errno::PERM;
-  if (now_time && !owner_or_root(cred, *n) && !permitted(cred, *n, kMayWrite)) return Errno::ACCES;
-
-  const Timespec t = s_->now();
-  bool changed = attr.ctime_only;
-  if (attr.uid) {
-    n->uid = *attr.uid;
-    changed = true;
-  }
-  if (attr.gid) {
-    n->gid = *attr.gid;
-    changed = true;
-  }
-  if (attr.mode) {
-    std::uint32_t m = *attr.mode & 07777;
-    // chmod(2): an unprivileged caller not in the file's group (the new group
-    // if this call also changes it) loses S_ISGID, without error (Linux
-    // setattr_prepare()).
-    if (!root && !cred.in_group(n->gid)) m &= ~kSetGid;
-    n->perm = m;
-    changed = true;
-  } else if ((attr.uid || attr.gid) && !n->is_dir()) {
-    // chown(2): changing the owner or group of a non-directory clears
-    // S_ISUID, and S_ISGID when group-exec is set; "since Linux 2.2.13, root
-    // is treated like other users" (Linux chown_common() ATTR_KILL_S*ID).
-    n->perm &= ~kSetUid;
-    if (n->perm & kGroupExec) n->perm &= ~kSetGid;
-  }
-  if (attr.size) {
-    // truncate(2)/POSIX: times change only if the size does; Linux
-    // do_truncate() also drops set-id bits for unprivileged callers.
-    if (*attr.size != n->size) {
-      set_size(*n, *attr.size);
-      n->mtime = t;
-      ++n->data_version;
-      if (!attr.mode) remove_privs(cred, *n);
-      changed = true;
-    }
-  }
-  if (attr.atime.how != How::Omit) {
-    n->atime = attr.atime.how == How::Now ? t : attr.atime.value;
-    changed = true;
-  }
-  if (attr.mtime.how != How::Omit) {
-    n->mtime = attr.mtime.how == How::Now ? t : attr.mtime.value;
-    changed = true;
-  }
-  if (changed) n->ctime = t;  // every attribute change updates ctime (stat(2))
-  return {};
+  return set_attr(*s_, cred, *n, attr, nullptr);
 }
 
 Result<fs::OpenRef> Model::open(const fs::Cred& cred, fs::Node& node, std::uint32_t flags) {
@@ -939,7 +738,7 @@ Result<fs::OpenRef> Model::open(const fs::Cred& cred, fs::Node& node, std::uint3
     // open(2)/POSIX: O_TRUNC on an existing regular file truncates it to 0
     // and marks mtime and ctime, even if it was already empty.
     Timespec t = s_->now();
-    set_size(*n, 0);
+    n->data.set_size(0);
     n->mtime = n->ctime = t;
     ++n->data_version;
     remove_privs(cred, *n);
@@ -947,8 +746,8 @@ Result<fs::OpenRef> Model::open(const fs::Cred& cred, fs::Node& node, std::uint3
   return make_file(s_, n, flags, cred);
 }
 
-Result<Model::Created> Model::create(const fs::Cred& cred, fs::Node& dir, std::string_view name, std::uint32_t flags,
-                                     std::uint32_t mode, std::uint32_t gid) {
+Result<Model::Created> Model::create(const fs::Cred& cred, fs::Node& dir, std::string_view name,
+                                     std::uint32_t flags, std::uint32_t mode, std::uint32_t gid) {
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(d, dir);
   if (Errno e = may_create(cred, *d, name, *s_); e != Errno::OK) return e;
@@ -956,7 +755,8 @@ Result<Model::Created> Model::create(const fs::Cred& cred, fs::Node& dir, std::s
   // open(2) O_CREAT: mode & 07777 (the client applied the umask); no access
   // check on the file just made, and O_TRUNC has nothing to do (Linux
   // do_open(): FMODE_CREATED).
-  Inode* n = s_->new_inode(FileType::Regular, strip_sgid(cred, *d, mode & 07777), cred.uid, new_gid(*d, gid), t);
+  Inode* n =
+      s_->new_inode(FileType::Regular, strip_sgid(cred, *d, mode & 07777), cred.uid, new_gid(*d, gid), t);
   s_->add_entry(d, name, n);
   touch_dir(*d, t);  // POSIX open(): a new file marks the parent's mtime and ctime
   Created c;
@@ -965,8 +765,8 @@ Result<Model::Created> Model::create(const fs::Cred& cred, fs::Node& dir, std::s
   return c;
 }
 
-Result<fs::NodeRef> Model::mkdir(const fs::Cred& cred, fs::Node& dir, std::string_view name, std::uint32_t mode,
-                                 std::uint32_t gid) {
+Result<fs::NodeRef> Model::mkdir(const fs::Cred& cred, fs::Node& dir, std::string_view name,
+                                 std::uint32_t mode, std::uint32_t gid) {
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(d, dir);
   if (Errno e = may_create(cred, *d, name, *s_); e != Errno::OK) return e;
@@ -992,15 +792,16 @@ Result<fs::NodeRef> Model::symlink(const fs::Cred& cred, fs::Node& dir, std::str
   if (target.size() >= kPathMax) return Errno::NAMETOOLONG;
   if (Errno e = may_create(cred, *d, name, *s_); e != Errno::OK) return e;
   Timespec t = s_->now();
-  Inode* n = s_->new_inode(FileType::Symlink, 0777, cred.uid, new_gid(*d, gid), t);  // symlink(7): always 0777
+  Inode* n =
+      s_->new_inode(FileType::Symlink, 0777, cred.uid, new_gid(*d, gid), t);  // symlink(7): always 0777
   n->target = std::string(target);
   s_->add_entry(d, name, n);
   touch_dir(*d, t);
   return make_ref(s_, n);
 }
 
-Result<fs::NodeRef> Model::mknod(const fs::Cred& cred, fs::Node& dir, std::string_view name, std::uint32_t mode,
-                                 std::uint64_t rdev, std::uint32_t gid) {
+Result<fs::NodeRef> Model::mknod(const fs::Cred& cred, fs::Node& dir, std::string_view name,
+                                 std::uint32_t mode, std::uint64_t rdev, std::uint32_t gid) {
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(d, dir);
   // mknod(2) (Linux may_mknod(), checked before the name): type 0 means a
@@ -1042,17 +843,16 @@ Result<void> Model::link(const fs::Cred& cred, fs::Node& target, fs::Node& dir, 
   return {};
 }
 
-Result<void> Model::rename(const fs::Cred& cred, fs::Node& old_dir, std::string_view old_name, fs::Node& new_dir,
-                           std::string_view new_name) {
+Result<void> Model::rename(const fs::Cred& cred, fs::Node& old_dir, std::string_view old_name,
+                           fs::Node& new_dir, std::string_view new_name) {
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(od, old_dir);
   P9_MODEL_NODE(nd, new_dir);
   if (Errno e = walk_into(cred, *od); e != Errno::OK) return e;
   if (Errno e = walk_into(cred, *nd); e != Errno::OK) return e;
-  // Linux do_renameat2(): "." or ".." as either name is EBUSY.
-  if (is_dot(old_name) || is_dot(new_name)) return Errno::BUSY;
-  if (Errno e = check_name(old_name); e != Errno::OK) return e;
-  if (Errno e = check_name(new_name); e != Errno::OK) return e;
+  // Linux do_renameat2(): "." or ".." as either name is EBUSY (fs::check_name).
+  if (Errno e = fs::check_name(old_name, fs::NameUse::RenameOld); e != Errno::OK) return e;
+  if (Errno e = fs::check_name(new_name, fs::NameUse::RenameNew); e != Errno::OK) return e;
   Inode* src = s_->find(od, old_name);
   if (!src) return Errno::NOENT;
   if (nd->dead()) return Errno::NOENT;  // Linux __lookup_hash(): IS_DEADDIR
@@ -1113,10 +913,9 @@ Result<void> Model::unlink(const fs::Cred& cred, fs::Node& dir, std::string_view
   P9_MODEL_NODE(d, dir);
   if (Errno e = walk_into(cred, *d); e != Errno::OK) return e;
   // Linux do_rmdir(): rmdir(".") is EINVAL, rmdir("..") ENOTEMPTY;
-  // do_unlinkat(): unlink of either is EISDIR.
-  if (name == ".") return rmdir ? Errno::INVAL : Errno::ISDIR;
-  if (name == "..") return rmdir ? Errno::NOTEMPTY : Errno::ISDIR;
-  if (Errno e = check_name(name); e != Errno::OK) return e;
+  // do_unlinkat(): unlink of either is EISDIR (fs::check_name).
+  if (Errno e = fs::check_name(name, rmdir ? fs::NameUse::Rmdir : fs::NameUse::Unlink); e != Errno::OK)
+    return e;
   Inode* victim = s_->find(d, name);
   if (!victim) return Errno::NOENT;
   // unlink(2) EISDIR (Linux, where POSIX says EPERM); rmdir(2) ENOTDIR.
@@ -1142,7 +941,7 @@ Result<fs::StatFs> Model::statfs(fs::Node& node) {
   P9_MODEL_NODE(n, node);
   (void)n;
   std::uint64_t used = 0;
-  for (const auto& [ino, in] : s_->inodes) used += block_count(*in);
+  for (const auto& [ino, in] : s_->inodes) used += in->data.blocks();
   fs::StatFs st;
   st.type = kStatFsType;
   st.bsize = static_cast<std::uint32_t>(kBlockSize);
@@ -1176,8 +975,8 @@ Result<std::vector<std::string>> Model::listxattr(const fs::Cred& cred, fs::Node
   return names;
 }
 
-Result<void> Model::setxattr(const fs::Cred& cred, fs::Node& node, std::string_view name, std::string_view value,
-                             fs::XattrFlags flags) {
+Result<void> Model::setxattr(const fs::Cred& cred, fs::Node& node, std::string_view name,
+                             std::string_view value, fs::XattrFlags flags) {
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(n, node);
   auto f = static_cast<std::uint32_t>(flags);
@@ -1189,7 +988,8 @@ Result<void> Model::setxattr(const fs::Cred& cred, fs::Node& node, std::string_v
   // setxattr(2): XATTR_CREATE on an existing attribute is EEXIST;
   // XATTR_REPLACE on a missing one is ENODATA.
   if ((f & static_cast<std::uint32_t>(fs::XattrFlags::Create)) && it != n->xattrs.end()) return Errno::EXIST;
-  if ((f & static_cast<std::uint32_t>(fs::XattrFlags::Replace)) && it == n->xattrs.end()) return Errno::NODATA;
+  if ((f & static_cast<std::uint32_t>(fs::XattrFlags::Replace)) && it == n->xattrs.end())
+    return Errno::NODATA;
   if (it == n->xattrs.end())
     n->xattrs.emplace(std::string(name), std::string(value));
   else
@@ -1223,7 +1023,7 @@ std::size_t Model::inode_count() const {
 std::uint64_t Model::allocated_blocks() const {
   std::lock_guard<std::mutex> lk(s_->mu);
   std::uint64_t used = 0;
-  for (const auto& [ino, in] : s_->inodes) used += block_count(*in);
+  for (const auto& [ino, in] : s_->inodes) used += in->data.blocks();
   return used;
 }
 
@@ -1231,7 +1031,8 @@ std::string Model::check_invariants() {
   std::lock_guard<std::mutex> lk(s_->mu);
   std::ostringstream out;
   const Inode* root = s_->root;
-  if (!root || !root->is_dir() || root->parent != root) out << "root is not a directory that is its own parent; ";
+  if (!root || !root->is_dir() || root->parent != root)
+    out << "root is not a directory that is its own parent; ";
   // Walk the tree from the root, counting the names of every inode and the
   // subdirectories of every directory.
   std::map<const Inode*, std::uint64_t> names, subdirs;
@@ -1241,7 +1042,8 @@ std::string Model::check_invariants() {
     const Inode* d = todo.back();
     todo.pop_back();
     if (d->entries.size() != d->by_cookie.size())
-      out << "dir " << d->ino << ": " << d->entries.size() << " names but " << d->by_cookie.size() << " cookies; ";
+      out << "dir " << d->ino << ": " << d->entries.size() << " names but " << d->by_cookie.size()
+          << " cookies; ";
     for (const auto& [name, e] : d->entries) {
       auto c = d->by_cookie.find(e.cookie);
       if (c == d->by_cookie.end() || c->second != name)
@@ -1272,38 +1074,12 @@ std::string Model::check_invariants() {
       want = names.count(n) ? names[n] : 0;
     if (n->nlink != want) out << "inode " << ino << ": nlink " << n->nlink << ", expected " << want << "; ";
     if (!linked && n->refs == 0) out << "inode " << ino << ": orphan (no name, no reference); ";
-    if (n->is_dir() && !linked && (!n->entries.empty() || n->parent)) out << "removed dir " << ino << " not empty; ";
+    if (n->is_dir() && !linked && (!n->entries.empty() || n->parent))
+      out << "removed dir " << ino << " not empty; ";
     if (n->type == FileType::Regular) {
-      std::uint64_t blocks_in_size = (n->size + kBlockSize - 1) / kBlockSize;
-      for (std::size_t i = 0; i < n->dense.size(); ++i) {
-        std::size_t bytes = n->dense[i].size();
-        bool last_chunk = i + 1 == n->dense.size();
-        bool ok = last_chunk ? bytes > 0 && bytes <= kChunkSize : bytes == kChunkSize;
-        if (bytes % kBlockSize != 0) ok = false;
-        if (!ok) out << "inode " << ino << ": dense chunk " << i << " holds " << bytes << " bytes; ";
-      }
-      if (dense_blocks(*n) > blocks_in_size) out << "inode " << ino << ": dense part past the end of file; ";
-      if (!n->sparse.empty() && n->sparse.begin()->first < dense_blocks(*n))
-        out << "inode " << ino << ": sparse block inside the dense part; ";
-      if (!n->sparse.empty() && n->sparse.rbegin()->first >= blocks_in_size)
-        out << "inode " << ino << ": data block past the end of file; ";
-      for (const auto& [index, block] : n->sparse)
-        if (block.size() != kBlockSize) out << "inode " << ino << ": sparse block " << index << " size; ";
-      std::uint64_t tail = n->size % kBlockSize;
-      const std::uint8_t* last = tail ? find_block(*n, n->size / kBlockSize) : nullptr;
-      if (last && std::any_of(last + tail, last + kBlockSize, [](std::uint8_t b) { return b != 0; }))
-        out << "inode " << ino << ": bytes past the end of file are not zero; ";
+      if (std::string d = n->data.check(); !d.empty()) out << "inode " << ino << ": " << d;
     }
-    for (std::size_t i = 0; i < n->locks.size(); ++i) {
-      const PosixLock& a = n->locks[i];
-      if (a.start > a.end || a.type == LockType::Unlock) out << "inode " << ino << ": bad lock; ";
-      for (std::size_t j = i + 1; j < n->locks.size(); ++j) {
-        const PosixLock& b = n->locks[j];
-        if (a.same_owner(b) && a.start <= b.end && b.start <= a.end)
-          out << "inode " << ino << ": overlapping locks of one owner; ";
-        if (conflicts(a, b)) out << "inode " << ino << ": conflicting locks held; ";
-      }
-    }
+    if (std::string l = n->locks.check(); !l.empty()) out << "inode " << ino << ": " << l;
   }
   return out.str();
 }

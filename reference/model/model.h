@@ -3,7 +3,7 @@
 //
 // It holds everything in memory, does no I/O and makes no host calls (but for
 // one hint: on Linux, large file data buffers ask for transparent huge pages,
-// see ChunkAllocator in model.cc), so it builds anywhere the core builds (g++,
+// see ChunkAllocator in file_data.h), so it builds anywhere the core builds (g++,
 // clang++, Emscripten 3.1.6 / libc++ 13).
 // It knows nothing of 9P (no fids, qids or wire flags): it only implements
 // fs::Backend. Each rule in model.cc names its source (a man page, POSIX, or
@@ -90,8 +90,8 @@ class Model final : public fs::Backend {
                          std::uint32_t mode, std::uint32_t gid) override;
   Result<fs::NodeRef> mkdir(const fs::Cred& cred, fs::Node& dir, std::string_view name, std::uint32_t mode,
                             std::uint32_t gid) override;
-  Result<fs::NodeRef> symlink(const fs::Cred& cred, fs::Node& dir, std::string_view name, std::string_view target,
-                              std::uint32_t gid) override;
+  Result<fs::NodeRef> symlink(const fs::Cred& cred, fs::Node& dir, std::string_view name,
+                              std::string_view target, std::uint32_t gid) override;
   Result<fs::NodeRef> mknod(const fs::Cred& cred, fs::Node& dir, std::string_view name, std::uint32_t mode,
                             std::uint64_t rdev, std::uint32_t gid) override;
   Result<void> link(const fs::Cred& cred, fs::Node& target, fs::Node& dir, std::string_view name) override;
@@ -109,8 +109,8 @@ class Model final : public fs::Backend {
   std::string check_invariants() override;
 
   // For tests and fuzzers.
-  std::size_t inode_count() const;          // live inodes, including open-unlinked ones
-  std::uint64_t allocated_blocks() const;   // 4 KiB data blocks held by all regular files
+  std::size_t inode_count() const;         // live inodes, including open-unlinked ones
+  std::uint64_t allocated_blocks() const;  // 4 KiB data blocks held by all regular files
 
   struct State;  // defined in model.cc
 

@@ -40,25 +40,32 @@
 #include <set>
 #include <utility>
 
+#include "reference/fs/locks.h"
+#include "reference/fs/names.h"
+
 namespace p9::posix {
 
 // ---- errno and flags ----
 
 Errno from_host_errno(int e) {
   switch (e) {
-    case 0: return Errno::IO;  // a failed call that left errno 0: never report success
+    case 0:
+      return Errno::IO;  // a failed call that left errno 0: never report success
 #define P9_ERRNO(ID, ENAME, VALUE, TEXT) \
   case ENAME:                            \
     return Errno::ID;
 #include "spec/errno.def"
 #undef P9_ERRNO
 #if defined(EWOULDBLOCK) && EWOULDBLOCK != EAGAIN
-    case EWOULDBLOCK: return Errno::AGAIN;
+    case EWOULDBLOCK:
+      return Errno::AGAIN;
 #endif
 #if defined(ENOTSUP) && ENOTSUP != EOPNOTSUPP
-    case ENOTSUP: return Errno::OPNOTSUPP;
+    case ENOTSUP:
+      return Errno::OPNOTSUPP;
 #endif
-    default: return Errno::IO;
+    default:
+      return Errno::IO;
   }
 }
 
@@ -71,10 +78,18 @@ Errno last_error() { return from_host_errno(errno); }
 int host_open_flags(std::uint32_t f) {
   int h = 0;
   switch (f & ACCMODE) {
-    case access::RDONLY: h = O_RDONLY; break;
-    case access::WRONLY: h = O_WRONLY; break;
-    case access::RDWR: h = O_RDWR; break;
-    default: h = O_ACCMODE; break;  // Linux's "3": permission check for both, neither read nor write
+    case access::RDONLY:
+      h = O_RDONLY;
+      break;
+    case access::WRONLY:
+      h = O_WRONLY;
+      break;
+    case access::RDWR:
+      h = O_RDWR;
+      break;
+    default:
+      h = O_ACCMODE;
+      break;  // Linux's "3": permission check for both, neither read nor write
   }
   if (f & oflag::TRUNC) h |= O_TRUNC;
   if (f & oflag::APPEND) h |= O_APPEND;
@@ -106,145 +121,66 @@ fs::FileType type_of_mode(mode_t m) {
   return t ? *t : fs::FileType::Regular;
 }
 
-bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+// A name is checked by the caller and again here (backend.h), with the one
+// rule of reference/fs/names.h.
+#define P9_NAME(name, use)                                    \
+  do {                                                        \
+    Errno name_err_ = fs::check_name(name, fs::NameUse::use); \
+    if (name_err_ != Errno::OK) return name_err_;             \
+  } while (0)
 
-// ---- locks ----
-// OFFSET_MAX of Linux fs/locks.c: a lock "to the end of the file" ends here.
+// statx(2) of the object of fd itself (AT_EMPTY_PATH, no symlink followed).
+Result<fs::Attr> stat_fd(int fd) {
+  struct statx sx;
+  if (::statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, &sx) != 0)
+    return last_error();
+  fs::Attr a;
+  a.mode = sx.stx_mode;
+  a.type = type_of_mode(sx.stx_mode);
+  a.uid = sx.stx_uid;
+  a.gid = sx.stx_gid;
+  a.nlink = sx.stx_nlink;
+  a.rdev = fs::make_rdev(sx.stx_rdev_major, sx.stx_rdev_minor);
+  a.size = sx.stx_size;
+  a.blksize = sx.stx_blksize;
+  a.blocks = sx.stx_blocks;
+  auto ts = [](const struct statx_timestamp& t) { return fs::Timespec{t.tv_sec, t.tv_nsec}; };
+  a.atime = ts(sx.stx_atime);
+  a.mtime = ts(sx.stx_mtime);
+  a.ctime = ts(sx.stx_ctime);
+  if (sx.stx_mask & STATX_BTIME) a.btime = ts(sx.stx_btime);
+  a.ino = sx.stx_ino;
+  return a;
+}
+
+// utimensat(2)'s timespec for a TimeSet (UTIME_OMIT, UTIME_NOW or a value).
+struct timespec host_time(const fs::TimeSet& t) {
+  struct timespec s {};
+  switch (t.how) {
+    case fs::TimeSet::How::Omit:
+      s.tv_nsec = UTIME_OMIT;
+      break;
+    case fs::TimeSet::How::Now:
+      s.tv_nsec = UTIME_NOW;
+      break;
+    case fs::TimeSet::How::Value:
+      s.tv_sec = static_cast<time_t>(t.value.sec);
+      s.tv_nsec = static_cast<long>(t.value.nsec);
+      break;
+  }
+  return s;
+}
+
+// Linux OFFSET_MAX (a negative loff_t lies above it).
 constexpr std::uint64_t kOffsetMax = static_cast<std::uint64_t>(INT64_MAX);
 
 }  // namespace
 
-// In-process POSIX record locks, per file (st_dev, st_ino), with the 9P
-// owner (client_id, proc_id) standing for the process of fcntl(2):
-//  - locks of one owner never conflict with each other; a new lock replaces
-//    the owner's locks in its range (splitting them) and merges with the
-//    owner's adjacent/overlapping locks of the same type (fs/locks.c
-//    posix_lock_inode);
-//  - a read lock conflicts with another owner's write lock, a write lock with
-//    any lock of another owner;
-//  - closing (destroying) an OpenFile releases every lock, on that file, of
-//    every owner that locked through it (close(2): "all locks held by the
-//    process on the file are released, whichever descriptor they were taken
-//    through").
-// Host OFD locks were not used: they belong to the open file description, so
-// two 9P owners locking through one OpenFile could not be told apart. The
-// cost: host processes outside the server do not see these locks.
-class LockTable {
- public:
-  using Key = std::pair<std::uint64_t, std::uint64_t>;
-  using Owner = std::pair<std::string, std::uint32_t>;
-
-  struct Rec {
-    Owner owner;
-    fs::LockType type;
-    std::uint64_t start, end;  // inclusive
-  };
-
-  // Range checks of fs/locks.c flock64_to_posix_lock for l_whence SEEK_SET.
-  static Result<std::pair<std::uint64_t, std::uint64_t>> span(const fs::LockRange& r) {
-    if (r.start > kOffsetMax) return Errno::INVAL;
-    if (r.length == 0) return std::pair{r.start, kOffsetMax};
-    if (r.length - 1 > kOffsetMax - r.start) return Errno::OVERFLOW;
-    return std::pair{r.start, r.start + r.length - 1};
-  }
-
-  Result<fs::LockResult> set(const Key& key, const fs::LockRange& r) {
-    auto sp = span(r);
-    if (!sp) return sp.error();
-    auto [s, e] = *sp;
-    Owner me{r.client_id, r.proc_id};
-    std::lock_guard<std::mutex> g(mu_);
-    auto& recs = files_[key];
-    if (r.type != fs::LockType::Unlock) {
-      for (const auto& x : recs)
-        if (x.owner != me && x.start <= e && s <= x.end &&
-            (x.type == fs::LockType::Write || r.type == fs::LockType::Write)) {
-          if (recs.empty()) files_.erase(key);
-          return fs::LockResult::WouldBlock;
-        }
-    }
-    // Carve [s, e] out of my locks.
-    std::vector<Rec> out;
-    out.reserve(recs.size() + 2);
-    for (const auto& x : recs) {
-      if (x.owner != me || x.end < s || e < x.start) {
-        out.push_back(x);
-        continue;
-      }
-      if (x.start < s) out.push_back(Rec{x.owner, x.type, x.start, s - 1});
-      if (x.end > e) out.push_back(Rec{x.owner, x.type, e + 1, x.end});
-    }
-    if (r.type != fs::LockType::Unlock) {
-      Rec n{me, r.type, s, e};
-      // Merge with my touching locks of the same type.
-      std::vector<Rec> kept;
-      kept.reserve(out.size() + 1);
-      for (const auto& x : out) {
-        bool touches = x.owner == me && x.type == n.type &&
-                       (x.end == kOffsetMax || x.end + 1 >= n.start) &&
-                       (n.end == kOffsetMax || n.end + 1 >= x.start);
-        if (touches) {
-          n.start = std::min(n.start, x.start);
-          n.end = std::max(n.end, x.end);
-        } else {
-          kept.push_back(x);
-        }
-      }
-      kept.push_back(n);
-      out = std::move(kept);
-    }
-    std::sort(out.begin(), out.end(), [](const Rec& a, const Rec& b) { return a.start < b.start; });
-    if (out.empty())
-      files_.erase(key);
-    else
-      recs = std::move(out);
-    return fs::LockResult::Granted;
-  }
-
-  // The conflicting lock with the lowest start (Linux reports the first of
-  // its per-inode list; with one owner per range the order is by start).
-  Result<fs::LockRange> test(const Key& key, const fs::LockRange& r) {
-    if (r.type == fs::LockType::Unlock) return Errno::INVAL;  // F_GETLK with F_UNLCK
-    auto sp = span(r);
-    if (!sp) return sp.error();
-    auto [s, e] = *sp;
-    Owner me{r.client_id, r.proc_id};
-    std::lock_guard<std::mutex> g(mu_);
-    auto it = files_.find(key);
-    if (it != files_.end()) {
-      for (const auto& x : it->second) {  // sorted by start
-        if (x.owner != me && x.start <= e && s <= x.end &&
-            (x.type == fs::LockType::Write || r.type == fs::LockType::Write)) {
-          fs::LockRange c;
-          c.type = x.type;
-          c.start = x.start;
-          c.length = x.end == kOffsetMax ? 0 : x.end - x.start + 1;
-          c.proc_id = x.owner.second;
-          c.client_id = x.owner.first;
-          return c;
-        }
-      }
-    }
-    fs::LockRange none = r;
-    none.type = fs::LockType::Unlock;
-    return none;
-  }
-
-  void release(const Key& key, const std::set<Owner>& owners) {
-    if (owners.empty()) return;
-    std::lock_guard<std::mutex> g(mu_);
-    auto it = files_.find(key);
-    if (it == files_.end()) return;
-    auto& recs = it->second;
-    recs.erase(std::remove_if(recs.begin(), recs.end(), [&](const Rec& x) { return owners.count(x.owner) != 0; }),
-               recs.end());
-    if (recs.empty()) files_.erase(it);
-  }
-
- private:
-  std::mutex mu_;
-  std::map<Key, std::vector<Rec>> files_;
-};
+// POSIX record locks are kept in-process, in an fs::LockTable keyed by
+// (st_dev, st_ino) (rules: reference/fs/locks.h). Host OFD locks were not
+// used: they belong to the open file description, so two 9P owners locking
+// through one OpenFile could not be told apart. The cost: host processes
+// outside the server do not see these locks.
 
 // ---- nodes ----
 
@@ -256,8 +192,8 @@ class PosixBackend::Node final : public fs::Node {
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
-  const int fd;              // O_PATH|O_NOFOLLOW
-  const fs::FileType type;   // an inode's type never changes
+  const int fd;             // O_PATH|O_NOFOLLOW
+  const fs::FileType type;  // an inode's type never changes
   const std::uint64_t dev, ino;
 };
 
@@ -325,12 +261,12 @@ class PosixBackend::CredGuard {
   std::vector<gid_t> saved_groups_;
 };
 
-#define P9_CRED(...)                         \
-  CredGuard cred_guard_(__VA_ARGS__);        \
+#define P9_CRED(...)                  \
+  CredGuard cred_guard_(__VA_ARGS__); \
   if (!cred_guard_.ok()) return cred_guard_.error()
 
-#define P9_NODE(var, node)         \
-  Node* var = as_posix(node);      \
+#define P9_NODE(var, node)    \
+  Node* var = as_posix(node); \
   if (var == nullptr) return Errno::BADF
 
 PosixBackend::Node* PosixBackend::as_posix(fs::Node& n) { return dynamic_cast<Node*>(&n); }
@@ -339,9 +275,18 @@ PosixBackend::Node* PosixBackend::as_posix(fs::Node& n) { return dynamic_cast<No
 
 class PosixBackend::File final : public fs::OpenFile {
  public:
-  File(int fd, int accmode, fs::FileType type, LockTable::Key key, std::shared_ptr<LockTable> locks,
-       std::optional<std::uint64_t> root_ino)
-      : fd_(fd), accmode_(accmode), type_(type), key_(key), locks_(std::move(locks)), root_ino_(root_ino) {}
+  // `cred` is the opener, `switch_creds` whether calls made for it switch
+  // to its credentials (see CredGuard).
+  File(int fd, int accmode, fs::FileType type, fs::LockTable::Key key, std::shared_ptr<fs::LockTable> locks,
+       std::optional<std::uint64_t> root_ino, const fs::Cred& cred, bool switch_creds)
+      : fd_(fd),
+        accmode_(accmode),
+        type_(type),
+        key_(key),
+        locks_(std::move(locks)),
+        root_ino_(root_ino),
+        cred_(cred),
+        switch_creds_(switch_creds) {}
   ~File() override {
     locks_->release(key_, owners_);
     if (dir_ != nullptr) ::closedir(dir_);
@@ -361,6 +306,14 @@ class PosixBackend::File final : public fs::OpenFile {
 
   Result<std::size_t> write(std::uint64_t offset, const std::uint8_t* data, std::size_t len) override {
     if (offset > kOffsetMax) return Errno::INVAL;
+    // A write by a user without CAP_FSETID clears set-id bits (Linux
+    // file_remove_privs): write as the opener when it is not root. (Root's
+    // writes, the common case, pay nothing for the switch.)
+    std::optional<CredGuard> as_opener;
+    if (switch_creds_ && cred_.uid != 0) {
+      as_opener.emplace(true, cred_);
+      if (!as_opener->ok()) return as_opener->error();
+    }
     ssize_t n;
     do n = ::pwrite(fd_, data, len, static_cast<off_t>(offset));
     while (n < 0 && errno == EINTR);
@@ -403,7 +356,8 @@ class PosixBackend::File final : public fs::OpenFile {
         de.type = type_of_mode(static_cast<mode_t>(DTTOIF(e->d_type)));
       } else {
         struct stat st;
-        if (::fstatat(::dirfd(dir_), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) de.type = type_of_mode(st.st_mode);
+        if (::fstatat(::dirfd(dir_), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+          de.type = type_of_mode(st.st_mode);
       }
       if (root_ino_ && de.name == "..") {  // never show what lies above DIR
         de.ino = *root_ino_;
@@ -414,15 +368,69 @@ class PosixBackend::File final : public fs::OpenFile {
     }
   }
 
+  // The host's fsync(2)/fdatasync(2) on the descriptor: when it returns, the
+  // host file system has written the data (and for fsync the metadata) to
+  // its storage device, as far as that file system and device guarantee.
   Result<void> fsync(bool datasync) override {
     if ((datasync ? ::fdatasync(fd_) : ::fsync(fd_)) != 0) return last_error();
     return {};
   }
 
+  Result<fs::Attr> getattr() override { return stat_fd(fd_); }  // fstat(2)
+
+  Result<void> truncate(std::uint64_t size) override { return ftruncate(cred_, size); }
+
+  // fchmod/fchown/futimens/ftruncate on the descriptor, as the caller, in the
+  // order of PosixBackend::setattr (size and times, owner, then mode). Not
+  // atomic: an error leaves the earlier steps done.
+  Result<void> setattr(const fs::Cred& cred, const fs::SetAttr& attr) override {
+    if (attr.size) P9_TRY(ftruncate(cred, *attr.size));
+    P9_CRED(switch_creds_, cred);
+    bool did = attr.size.has_value();
+    if (attr.atime.how != fs::TimeSet::How::Omit || attr.mtime.how != fs::TimeSet::How::Omit) {
+      struct timespec ts[2] = {host_time(attr.atime), host_time(attr.mtime)};
+      if (::futimens(fd_, ts) != 0) return last_error();
+      did = true;
+    }
+    if (attr.uid || attr.gid) {
+      uid_t u = attr.uid ? static_cast<uid_t>(*attr.uid) : static_cast<uid_t>(-1);
+      gid_t g = attr.gid ? static_cast<gid_t>(*attr.gid) : static_cast<gid_t>(-1);
+      if (::fchown(fd_, u, g) != 0) return last_error();
+      did = true;
+    }
+    if (attr.mode) {
+      if (::fchmod(fd_, static_cast<mode_t>(*attr.mode & 07777)) != 0) return last_error();
+      did = true;
+    }
+    // chown(fd, -1, -1) updates ctime only.
+    if (!did && attr.ctime_only && ::fchown(fd_, static_cast<uid_t>(-1), static_cast<gid_t>(-1)) != 0)
+      return last_error();
+    return {};
+  }
+
+  Result<void> set_append(bool on) override {
+    int fl = ::fcntl(fd_, F_GETFL);
+    if (fl < 0) return last_error();
+    fl = on ? (fl | O_APPEND) : (fl & ~O_APPEND);
+    if (::fcntl(fd_, F_SETFL, fl) != 0) return last_error();  // fcntl(2) F_SETFL
+    return {};
+  }
+
+  Result<void> allocate(std::uint64_t offset, std::uint64_t len) override {
+    // loff_t is signed: a value above INT64_MAX is negative, EINVAL (Linux
+    // vfs_fallocate, checked first; a cast would give the same from the host).
+    if (offset > kOffsetMax || len == 0 || len > kOffsetMax) return Errno::INVAL;
+    P9_CRED(switch_creds_, cred_);
+    // posix_fallocate(3) returns the error number; glibc emulates it by
+    // writing zeros where the host file system has no fallocate(2).
+    int e = ::posix_fallocate(fd_, static_cast<off_t>(offset), static_cast<off_t>(len));
+    if (e != 0) return from_host_errno(e);
+    return {};
+  }
+
   Result<fs::LockResult> lock(const fs::LockRange& range) override {
-    if (range.type == fs::LockType::Read && accmode_ != O_RDONLY && accmode_ != O_RDWR) return Errno::BADF;
-    if (range.type == fs::LockType::Write && accmode_ != O_WRONLY && accmode_ != O_RDWR) return Errno::BADF;
-    auto r = locks_->set(key_, range);
+    auto r = locks_->set(key_, range, accmode_ == O_RDONLY || accmode_ == O_RDWR,
+                         accmode_ == O_WRONLY || accmode_ == O_RDWR);
     if (r.ok()) owners_.insert({range.client_id, range.proc_id});
     return r;
   }
@@ -433,16 +441,34 @@ class PosixBackend::File final : public fs::OpenFile {
   const int fd_;
   const int accmode_;
   const fs::FileType type_;
-  const LockTable::Key key_;
-  const std::shared_ptr<LockTable> locks_;
+  const fs::LockTable::Key key_;
+  const std::shared_ptr<fs::LockTable> locks_;
   const std::optional<std::uint64_t> root_ino_;  // set when this is DIR itself
+  const fs::Cred cred_;
+  const bool switch_creds_;
   DIR* dir_ = nullptr;
-  std::set<LockTable::Owner> owners_;
+  fs::LockOwners owners_;
+
+  // ftruncate(2) as `cred` (the kernel clears set-id bits unless the caller
+  // has CAP_FSETID, which a switched non-root fsuid drops). EINVAL for a
+  // negative length, a non-regular file or one not open for writing (Linux
+  // do_sys_ftruncate); no permission check: the host made it at open.
+  Result<void> ftruncate(const fs::Cred& cred, std::uint64_t size) {
+    if (size > kOffsetMax) return Errno::INVAL;
+    if (type_ != fs::FileType::Regular || (accmode_ != O_WRONLY && accmode_ != O_RDWR)) return Errno::INVAL;
+    P9_CRED(switch_creds_, cred);
+    int r;
+    do r = ::ftruncate(fd_, static_cast<off_t>(size));
+    while (r != 0 && errno == EINTR);
+    if (r != 0) return last_error();
+    return {};
+  }
 };
 
 // ---- backend ----
 
-PosixBackend::PosixBackend(std::string dir) : dir_(std::move(dir)), locks_(std::make_shared<LockTable>()) {
+PosixBackend::PosixBackend(std::string dir)
+    : dir_(std::move(dir)), locks_(std::make_shared<fs::LockTable>()) {
   switch_creds_ = ::geteuid() == 0;
   int fd = retry_open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
@@ -500,7 +526,8 @@ Result<fs::NodeRef> PosixBackend::node_from_fd(int fd) {
     ::close(fd);
     return e;
   }
-  return fs::NodeRef(std::make_shared<Node>(fd, type_of_mode(st.st_mode), static_cast<std::uint64_t>(st.st_dev),
+  return fs::NodeRef(std::make_shared<Node>(fd, type_of_mode(st.st_mode),
+                                            static_cast<std::uint64_t>(st.st_dev),
                                             static_cast<std::uint64_t>(st.st_ino)));
 }
 
@@ -520,7 +547,7 @@ void PosixBackend::undo_umask(int fd, std::uint32_t mode) {
 Result<fs::NodeRef> PosixBackend::lookup(const fs::Cred& cred, fs::Node& dir, std::string_view name) {
   P9_NODE(d, dir);
   if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
-  if (has_nul(name)) return Errno::INVAL;
+  P9_NAME(name, Lookup);
   P9_CRED(switch_creds_, cred);
   if (name == ".." && d->dev == root_dev_ && d->ino == root_ino_) {
     // The root's parent is the root. Check search permission on it as the
@@ -535,26 +562,7 @@ Result<fs::NodeRef> PosixBackend::lookup(const fs::Cred& cred, fs::Node& dir, st
 
 Result<fs::Attr> PosixBackend::getattr(fs::Node& node) {
   P9_NODE(n, node);
-  struct statx sx;
-  if (::statx(n->fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, &sx) != 0)
-    return last_error();
-  fs::Attr a;
-  a.mode = sx.stx_mode;
-  a.type = type_of_mode(sx.stx_mode);
-  a.uid = sx.stx_uid;
-  a.gid = sx.stx_gid;
-  a.nlink = sx.stx_nlink;
-  a.rdev = fs::make_rdev(sx.stx_rdev_major, sx.stx_rdev_minor);
-  a.size = sx.stx_size;
-  a.blksize = sx.stx_blksize;
-  a.blocks = sx.stx_blocks;
-  auto ts = [](const struct statx_timestamp& t) { return fs::Timespec{t.tv_sec, t.tv_nsec}; };
-  a.atime = ts(sx.stx_atime);
-  a.mtime = ts(sx.stx_mtime);
-  a.ctime = ts(sx.stx_ctime);
-  if (sx.stx_mask & STATX_BTIME) a.btime = ts(sx.stx_btime);
-  a.ino = sx.stx_ino;
-  return a;
+  return stat_fd(n->fd);
 }
 
 Result<void> PosixBackend::setattr(const fs::Cred& cred, fs::Node& node, const fs::SetAttr& attr) {
@@ -568,26 +576,15 @@ Result<void> PosixBackend::setattr(const fs::Cred& cred, fs::Node& node, const f
   // chown's clearing of set-id bits does not undo the requested mode). Not
   // atomic: an error leaves the earlier steps done.
   if (attr.size) {
-    if (*attr.size > kOffsetMax) return Errno::INVAL;  // a negative length: truncate(2) EINVAL, first (fs/open.c)
+    if (*attr.size > kOffsetMax)
+      return Errno::INVAL;  // a negative length: truncate(2) EINVAL, first (fs/open.c)
     if (n->type == fs::FileType::Directory) return Errno::ISDIR;
     if (n->type != fs::FileType::Regular) return Errno::INVAL;
     if (::truncate(proc.c_str(), static_cast<off_t>(*attr.size)) != 0) return last_error();
     did = true;
   }
   if (attr.atime.how != fs::TimeSet::How::Omit || attr.mtime.how != fs::TimeSet::How::Omit) {
-    auto conv = [](const fs::TimeSet& t) {
-      struct timespec s{};
-      switch (t.how) {
-        case fs::TimeSet::How::Omit: s.tv_nsec = UTIME_OMIT; break;
-        case fs::TimeSet::How::Now: s.tv_nsec = UTIME_NOW; break;
-        case fs::TimeSet::How::Value:
-          s.tv_sec = static_cast<time_t>(t.value.sec);
-          s.tv_nsec = static_cast<long>(t.value.nsec);
-          break;
-      }
-      return s;
-    };
-    struct timespec ts[2] = {conv(attr.atime), conv(attr.mtime)};
+    struct timespec ts[2] = {host_time(attr.atime), host_time(attr.mtime)};
     // utimensat accepts AT_EMPTY_PATH on current kernels; older ones say
     // EINVAL, then non-symlinks go through the magic link.
     int r = ::utimensat(n->fd, "", ts, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
@@ -603,12 +600,13 @@ Result<void> PosixBackend::setattr(const fs::Cred& cred, fs::Node& node, const f
   }
   if (attr.mode) {
     if (is_link) return Errno::OPNOTSUPP;  // lchmod: Linux has no symlink modes
-    if (::fchmodat(AT_FDCWD, proc.c_str(), static_cast<mode_t>(*attr.mode & 07777), 0) != 0) return last_error();
+    if (::fchmodat(AT_FDCWD, proc.c_str(), static_cast<mode_t>(*attr.mode & 07777), 0) != 0)
+      return last_error();
     did = true;
   }
   if (!did && attr.ctime_only) {
-    if (::fchownat(n->fd, "", static_cast<uid_t>(-1), static_cast<gid_t>(-1), AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) !=
-        0)
+    if (::fchownat(n->fd, "", static_cast<uid_t>(-1), static_cast<gid_t>(-1),
+                   AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0)
       return last_error();
   }
   return {};
@@ -620,10 +618,13 @@ Result<fs::OpenRef> PosixBackend::open(const fs::Cred& cred, fs::Node& node, std
   // (Linux fs/namei.c do_open checks LOOKUP_DIRECTORY before may_open).
   if ((flags & oflag::DIRECTORY) && n->type != fs::FileType::Directory) return Errno::NOTDIR;
   switch (n->type) {
-    case fs::FileType::Symlink: return Errno::LOOP;  // as open(O_NOFOLLOW); never reopen a symlink
+    case fs::FileType::Symlink:
+      return Errno::LOOP;  // as open(O_NOFOLLOW); never reopen a symlink
     case fs::FileType::CharDev:
-    case fs::FileType::BlockDev: return Errno::ACCES;  // as on a nodev mount: no host devices
-    default: break;
+    case fs::FileType::BlockDev:
+      return Errno::ACCES;  // as on a nodev mount: no host devices
+    default:
+      break;
   }
   if ((flags & oflag::DIRECTORY) && n->type != fs::FileType::Directory) return Errno::NOTDIR;
   P9_CRED(switch_creds_, cred);
@@ -633,15 +634,17 @@ Result<fs::OpenRef> PosixBackend::open(const fs::Cred& cred, fs::Node& node, std
   int fd = retry_open(ProcPath(n->fd).c_str(), hf);
   if (fd < 0) return last_error();
   bool is_root = n->dev == root_dev_ && n->ino == root_ino_;
-  return fs::OpenRef(std::make_unique<File>(fd, hf & O_ACCMODE, n->type, LockTable::Key{n->dev, n->ino}, locks_,
-                                            is_root ? std::optional<std::uint64_t>(root_ino_) : std::nullopt));
+  return fs::OpenRef(std::make_unique<File>(
+      fd, hf & O_ACCMODE, n->type, fs::LockTable::Key{n->dev, n->ino}, locks_,
+      is_root ? std::optional<std::uint64_t>(root_ino_) : std::nullopt, cred, switch_creds_));
 }
 
 Result<PosixBackend::Created> PosixBackend::create(const fs::Cred& cred, fs::Node& dir, std::string_view name,
-                                                   std::uint32_t flags, std::uint32_t mode, std::uint32_t gid) {
+                                                   std::uint32_t flags, std::uint32_t mode,
+                                                   std::uint32_t gid) {
   P9_NODE(d, dir);
   if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
-  if (has_nul(name)) return Errno::INVAL;
+  P9_NAME(name, Create);
   P9_CRED(switch_creds_, cred, gid);
   int hf = (host_open_flags(flags) & ~O_DIRECTORY) | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
   int fd;
@@ -664,7 +667,8 @@ Result<PosixBackend::Created> PosixBackend::create(const fs::Cred& cred, fs::Nod
   auto* n = static_cast<Node*>(nr->get());
   Created c;
   c.node = *nr;
-  c.file = std::make_unique<File>(fd, hf & O_ACCMODE, n->type, LockTable::Key{n->dev, n->ino}, locks_, std::nullopt);
+  c.file = std::make_unique<File>(fd, hf & O_ACCMODE, n->type, fs::LockTable::Key{n->dev, n->ino}, locks_,
+                                  std::nullopt, cred, switch_creds_);
   return c;
 }
 
@@ -675,7 +679,7 @@ Result<fs::NodeRef> PosixBackend::mkdir(const fs::Cred& cred, fs::Node& dir, std
                                         std::uint32_t mode, std::uint32_t gid) {
   P9_NODE(d, dir);
   if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
-  if (has_nul(name)) return Errno::INVAL;
+  P9_NAME(name, Create);
   P9_CRED(switch_creds_, cred, gid);
   std::string nm(name);
   if (::mkdirat(d->fd, nm.c_str(), static_cast<mode_t>(mode & 07777)) != 0) return last_error();
@@ -688,7 +692,8 @@ Result<fs::NodeRef> PosixBackend::symlink(const fs::Cred& cred, fs::Node& dir, s
                                           std::string_view target, std::uint32_t gid) {
   P9_NODE(d, dir);
   if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
-  if (has_nul(name) || has_nul(target)) return Errno::INVAL;
+  P9_NAME(name, Create);
+  if (target.find('\0') != std::string_view::npos) return Errno::INVAL;  // not a C string
   P9_CRED(switch_creds_, cred, gid);
   std::string nm(name);
   if (::symlinkat(std::string(target).c_str(), d->fd, nm.c_str()) != 0) return last_error();
@@ -699,21 +704,23 @@ Result<fs::NodeRef> PosixBackend::mknod(const fs::Cred& cred, fs::Node& dir, std
                                         std::uint32_t mode, std::uint64_t rdev, std::uint32_t gid) {
   P9_NODE(d, dir);
   if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
-  if (has_nul(name)) return Errno::INVAL;
+  P9_NAME(name, Create);
   P9_CRED(switch_creds_, cred, gid);
   std::string nm(name);
   // Linux's S_IF* and dev_t encodings are the host's (fs::make_rdev is glibc's).
-  if (::mknodat(d->fd, nm.c_str(), static_cast<mode_t>(mode), static_cast<dev_t>(rdev)) != 0) return last_error();
+  if (::mknodat(d->fd, nm.c_str(), static_cast<mode_t>(mode), static_cast<dev_t>(rdev)) != 0)
+    return last_error();
   auto r = node_at(d->fd, nm);
   if (r) undo_umask(static_cast<Node*>(r->get())->fd, mode);
   return r;
 }
 
-Result<void> PosixBackend::link(const fs::Cred& cred, fs::Node& target, fs::Node& dir, std::string_view name) {
+Result<void> PosixBackend::link(const fs::Cred& cred, fs::Node& target, fs::Node& dir,
+                                std::string_view name) {
   P9_NODE(t, target);
   P9_NODE(d, dir);
   if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
-  if (has_nul(name)) return Errno::INVAL;
+  P9_NAME(name, Create);
   P9_CRED(switch_creds_, cred);
   // linkat(fd, "", ..., AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; following
   // the magic link does not (linkat(2), proc(5)). For a symlink node the
@@ -728,7 +735,8 @@ Result<void> PosixBackend::rename(const fs::Cred& cred, fs::Node& old_dir, std::
   P9_NODE(od, old_dir);
   P9_NODE(nd, new_dir);
   if (od->type != fs::FileType::Directory || nd->type != fs::FileType::Directory) return Errno::NOTDIR;
-  if (has_nul(old_name) || has_nul(new_name)) return Errno::INVAL;
+  P9_NAME(old_name, RenameOld);
+  P9_NAME(new_name, RenameNew);
   P9_CRED(switch_creds_, cred);
   if (::renameat(od->fd, std::string(old_name).c_str(), nd->fd, std::string(new_name).c_str()) != 0)
     return last_error();
@@ -738,7 +746,10 @@ Result<void> PosixBackend::rename(const fs::Cred& cred, fs::Node& old_dir, std::
 Result<void> PosixBackend::unlink(const fs::Cred& cred, fs::Node& dir, std::string_view name, bool rmdir) {
   P9_NODE(d, dir);
   if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
-  if (has_nul(name)) return Errno::INVAL;
+  if (rmdir)
+    P9_NAME(name, Rmdir);
+  else
+    P9_NAME(name, Unlink);
   P9_CRED(switch_creds_, cred);
   if (::unlinkat(d->fd, std::string(name).c_str(), rmdir ? AT_REMOVEDIR : 0) != 0) return last_error();
   return {};
@@ -792,7 +803,7 @@ static bool user_xattr(std::string_view name) { return name.substr(0, 5) == "use
 Result<std::string> PosixBackend::getxattr(const fs::Cred& cred, fs::Node& node, std::string_view name) {
   P9_NODE(n, node);
   if (n->type == fs::FileType::Symlink) return user_xattr(name) ? Errno::NODATA : Errno::OPNOTSUPP;
-  if (has_nul(name)) return Errno::INVAL;
+  P9_NAME(name, Xattr);
   P9_CRED(switch_creds_, cred);
   const ProcPath proc(n->fd);
   const std::string nm(name);
@@ -837,13 +848,19 @@ Result<void> PosixBackend::setxattr(const fs::Cred& cred, fs::Node& node, std::s
                                     std::string_view value, fs::XattrFlags flags) {
   P9_NODE(n, node);
   if (n->type == fs::FileType::Symlink) return user_xattr(name) ? Errno::PERM : Errno::OPNOTSUPP;
-  if (has_nul(name)) return Errno::INVAL;
+  P9_NAME(name, Xattr);
   int hf = 0;
   switch (flags) {
-    case fs::XattrFlags::Any: break;
-    case fs::XattrFlags::Create: hf = XATTR_CREATE; break;
-    case fs::XattrFlags::Replace: hf = XATTR_REPLACE; break;
-    default: return Errno::INVAL;
+    case fs::XattrFlags::Any:
+      break;
+    case fs::XattrFlags::Create:
+      hf = XATTR_CREATE;
+      break;
+    case fs::XattrFlags::Replace:
+      hf = XATTR_REPLACE;
+      break;
+    default:
+      return Errno::INVAL;
   }
   P9_CRED(switch_creds_, cred);
   if (::setxattr(ProcPath(n->fd).c_str(), std::string(name).c_str(), value.data(), value.size(), hf) != 0)
@@ -854,7 +871,7 @@ Result<void> PosixBackend::setxattr(const fs::Cred& cred, fs::Node& node, std::s
 Result<void> PosixBackend::removexattr(const fs::Cred& cred, fs::Node& node, std::string_view name) {
   P9_NODE(n, node);
   if (n->type == fs::FileType::Symlink) return user_xattr(name) ? Errno::PERM : Errno::OPNOTSUPP;
-  if (has_nul(name)) return Errno::INVAL;
+  P9_NAME(name, Xattr);
   P9_CRED(switch_creds_, cred);
   if (::removexattr(ProcPath(n->fd).c_str(), std::string(name).c_str()) != 0) return last_error();
   return {};
@@ -872,7 +889,8 @@ std::string PosixBackend::check_invariants() {
   auto* r = static_cast<Node*>(root_.get());
   if (::fstatat(r->fd, "", &st, AT_EMPTY_PATH) != 0) return "root descriptor unusable";
   if (!S_ISDIR(st.st_mode)) return "root is not a directory";
-  if (static_cast<std::uint64_t>(st.st_dev) != root_dev_ || static_cast<std::uint64_t>(st.st_ino) != root_ino_)
+  if (static_cast<std::uint64_t>(st.st_dev) != root_dev_ ||
+      static_cast<std::uint64_t>(st.st_ino) != root_ino_)
     return "root identity changed";
   // This thread must be back on the process's own credentials.
   if (switch_creds_ && static_cast<uid_t>(::syscall(SYS_setfsuid, static_cast<uid_t>(-1))) != ::geteuid())

@@ -31,6 +31,10 @@
 
 #include "reference/fs/backend.h"
 
+namespace p9::fs {
+class LockTable;  // reference/fs/locks.h
+}  // namespace p9::fs
+
 namespace p9::posix {
 
 // Host errno → p9::Errno (Linux numbers). One table for the whole backend;
@@ -43,8 +47,6 @@ Errno from_host_errno(int host_errno);
 // NOFOLLOW, DIRECT, NOATIME, FASYNC, ...), which the caller handles or which
 // must be ignored.
 int host_open_flags(std::uint32_t linux_flags);
-
-class LockTable;
 
 class PosixBackend final : public fs::Backend {
  public:
@@ -73,8 +75,8 @@ class PosixBackend final : public fs::Backend {
                          std::uint32_t mode, std::uint32_t gid) override;
   Result<fs::NodeRef> mkdir(const fs::Cred& cred, fs::Node& dir, std::string_view name, std::uint32_t mode,
                             std::uint32_t gid) override;
-  Result<fs::NodeRef> symlink(const fs::Cred& cred, fs::Node& dir, std::string_view name, std::string_view target,
-                              std::uint32_t gid) override;
+  Result<fs::NodeRef> symlink(const fs::Cred& cred, fs::Node& dir, std::string_view name,
+                              std::string_view target, std::uint32_t gid) override;
   Result<fs::NodeRef> mknod(const fs::Cred& cred, fs::Node& dir, std::string_view name, std::uint32_t mode,
                             std::uint64_t rdev, std::uint32_t gid) override;
   Result<void> link(const fs::Cred& cred, fs::Node& target, fs::Node& dir, std::string_view name) override;
@@ -109,7 +111,7 @@ class PosixBackend final : public fs::Backend {
   fs::NodeRef root_;
   std::uint64_t root_dev_ = 0, root_ino_ = 0;
   bool switch_creds_ = false;
-  std::shared_ptr<LockTable> locks_;
+  std::shared_ptr<fs::LockTable> locks_;
 };
 
 }  // namespace p9::posix

@@ -1,0 +1,39 @@
+// The backends the contract suite runs on in this build: one line each.
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "reference/fs/contract/contract.h"
+#include "reference/model/model.h"
+#include "reference/posix/posix_backend.h"
+
+namespace p9::fs::contract {
+namespace {
+
+Store model_store() { return {std::make_unique<model::Model>(), {}}; }
+
+// A fresh temporary directory behind posix:DIR, removed afterwards.
+Store posix_store() {
+  const char* t = std::getenv("TMPDIR");
+  std::string dir = std::string(t != nullptr && *t != '\0' ? t : "/tmp") + "/p9contract.XXXXXX";
+  if (::mkdtemp(dir.data()) == nullptr) return {};
+  std::string err;
+  auto b = posix::PosixBackend::open(dir, &err);
+  if (!b) ADD_FAILURE() << err;
+  return {std::move(b), [dir] {
+            std::error_code ec;
+            std::filesystem::remove_all(dir, ec);
+          }};
+}
+
+}  // namespace
+
+const std::vector<BackendFactory>& backends() {
+  static const std::vector<BackendFactory> all = {
+      {"model", model_store},
+      {"posix", posix_store},
+  };
+  return all;
+}
+
+}  // namespace p9::fs::contract
