@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
     std::uint32_t msize_ = (1u << 20) + 24;
     std::uint32_t msize() const override { return msize_; }
     void handle(const std::uint8_t* frame, std::size_t len, std::vector<std::uint8_t>& out) override {
-      p9::Decoded d = p9::decode(frame, len, p9::Expect::Request, msize_);
+      p9::Decoded d = p9::decode(frame, len, p9::Expect::Request, msize_, p9::DataMode::View);
       p9::Frame rep{d.tag, p9::msg::Rlerror{static_cast<std::uint32_t>(p9::Errno::PROTO)}};
       if (d.ok()) {
         const p9::Message& req = d.frame.body;
@@ -49,8 +49,15 @@ int main(int argc, char** argv) {
           rep.body = p9::msg::Rversion{msize_, "9P2000.L"};
         }
         if (auto* w = std::get_if<p9::msg::Twalk>(&req)) rep.body = p9::msg::Rwalk{std::vector<p9::Qid>(w->wname.size())};
-        if (auto* r = std::get_if<p9::msg::Tread>(&req))
-          rep.body = p9::msg::Rread{std::string(r->count < msize_ - 11 ? r->count : msize_ - 11, '\0')};
+        if (auto* r = std::get_if<p9::msg::Tread>(&req)) {
+          // count bytes (zeros) straight in the reply frame, as p9ref reads a file into it
+          p9::DataSlot slot;
+          std::uint32_t n = r->count < msize_ - 11 ? r->count : msize_ - 11;
+          if (p9::begin_data_frame(p9::Frame{d.tag, p9::msg::Rread{}}, n, out, &slot)) {
+            p9::end_data_frame(slot, n, out);
+            return;
+          }
+        }
         if (auto* w = std::get_if<p9::msg::Twrite>(&req))
           rep.body = p9::msg::Rwrite{static_cast<std::uint32_t>(w->data.size())};
       }

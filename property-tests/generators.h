@@ -31,8 +31,10 @@ rc::Gen<typename K::type> field() {
     auto entry = rc::gen::build<Dirent>(rc::gen::set(&Dirent::qid, qid()), rc::gen::set(&Dirent::offset),
                                         rc::gen::set(&Dirent::type), rc::gen::set(&Dirent::name, bytes(40)));
     return rc::gen::resize(12, rc::gen::container<std::vector<Dirent>>(entry));
+  } else if constexpr (std::is_same_v<T, Data>) {  // owned bytes (a message as a client builds it)
+    return rc::gen::map(bytes(2000), [](std::string s) { return Data(std::move(s)); });
   } else if constexpr (std::is_same_v<T, std::string>) {
-    return bytes(std::is_same_v<K, kind::data> ? 2000 : 300);
+    return bytes(300);
   } else if constexpr (std::is_same_v<T, Qid>) {
     return qid();
   } else {

@@ -5,9 +5,11 @@
 // written by hand per message; add or fix a message in spec/messages.def.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -62,6 +64,62 @@ struct Dirent {
   std::uint8_t type = 0;     // DT_* value
   std::string name;
   bool operator==(const Dirent&) const = default;
+};
+
+// The bytes of a `data` field (Twrite.data, Rread.data: count[4] + bytes).
+// A Data either owns its bytes (a message built by a client or a test:
+// Twrite{fid, 0, "hello"}) or views bytes that live elsewhere: the request
+// frame a server decoded a Twrite from (DataMode::View), or the reply frame a
+// Tread was read straight into. The server's payloads are therefore never
+// copied in user space: a Twrite is written from the request frame, an Rread
+// is read into the reply frame.
+// A view is valid while the bytes it names are; copying a Data copies the view,
+// not the bytes (own() turns a view into an owned copy). Data compares by
+// content, whichever way it holds its bytes.
+class Data {
+ public:
+  Data() = default;
+  Data(std::string bytes) : owned_(std::move(bytes)) {}  // NOLINT: implicit, so messages build from strings
+  Data(const char* text) : owned_(text) {}               // NOLINT
+  // A view of [p, p+n): nothing is copied.
+  static Data view(const void* p, std::size_t n) {
+    Data d;
+    d.view_ = static_cast<const char*>(p);  // null only for an empty view: then it is an empty owned value
+    d.len_ = n;
+    return d;
+  }
+  static Data view(std::string_view s) { return view(s.data(), s.size()); }
+
+  const char* data() const { return view_ ? view_ : owned_.data(); }
+  const std::uint8_t* bytes() const { return reinterpret_cast<const std::uint8_t*>(data()); }
+  std::size_t size() const { return view_ ? len_ : owned_.size(); }
+  bool empty() const { return size() == 0; }
+  bool is_view() const { return view_ != nullptr; }
+  std::string_view sv() const { return {data(), size()}; }
+  operator std::string_view() const { return sv(); }  // NOLINT: `s += data`, `string_view v = data`
+  std::string str() const { return std::string(sv()); }
+  std::string substr(std::size_t pos, std::size_t n = std::string::npos) const {
+    return std::string(sv().substr(pos, n));
+  }
+  // Makes this Data own its bytes (a copy of what it viewed); returns it.
+  Data& own() {
+    if (view_) {
+      owned_.assign(view_, len_);
+      view_ = nullptr;
+      len_ = 0;
+    }
+    return *this;
+  }
+
+  friend bool operator==(const Data& a, const Data& b) { return a.sv() == b.sv(); }
+  friend bool operator==(const Data& a, std::string_view b) { return a.sv() == b; }
+  friend bool operator==(const Data& a, const std::string& b) { return a.sv() == std::string_view(b); }
+  friend bool operator==(const Data& a, const char* b) { return a.sv() == std::string_view(b); }
+
+ private:
+  std::string owned_;
+  const char* view_ = nullptr;  // set: a view of len_ bytes; null: the bytes are owned_
+  std::size_t len_ = 0;
 };
 
 // ---- field kinds (spec/kinds.def) ----

@@ -36,6 +36,9 @@ class Client {
   // True when the server closed the connection (read returns EOF) within timeout.
   bool closed_by_peer(int timeout_ms = 2000);
   const std::string& last_error() const { return error_; }
+  // The connection itself, for callers that move frames without this class
+  // between two calls (p9bench's streaming loop).
+  int fd() const { return fd_; }
 
   // ---- request/reply ----
   // Sends the request on a fresh tag, waits for its reply (checks the tag).

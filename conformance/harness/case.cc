@@ -267,7 +267,7 @@ std::string Case::read(std::uint32_t fid, std::uint64_t offset, std::uint32_t co
     ADD_FAILURE() << "read failed\n" << c().transcript();
     return {};
   }
-  return r->data;
+  return r->data.str();
 }
 
 std::string Case::read_all(std::uint32_t fid) {
@@ -279,7 +279,7 @@ std::string Case::read_all(std::uint32_t fid) {
       return all;
     }
     if (r->data.empty()) return all;
-    all += r->data;
+    all += r->data.sv();
   }
 }
 

@@ -99,6 +99,12 @@ class Case : public ::testing::Test {
 
 }  // namespace p9::conformance
 
+namespace p9 {
+// A data field prints as the bytes it holds, like a std::string, so that
+// P9_EXPECT_EQ(r->data, std::string("abc")) compares the same texts.
+inline void PrintTo(const Data& d, std::ostream* os) { *os << ::testing::PrintToString(d.str()); }
+}  // namespace p9
+
 // The rule a case checks, and where the rule comes from.
 #define P9_RULE(rule, source) note_rule(rule, source)
 

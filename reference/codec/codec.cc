@@ -84,7 +84,8 @@ struct Where {
 // A fault is recorded as facts (no allocation); offsets are absolute in the frame.
 class Reader {
  public:
-  Reader(const std::uint8_t* p, std::size_t len, std::size_t base = 0) : p_(p), len_(len), base_(base) {}
+  Reader(const std::uint8_t* p, std::size_t len, std::size_t base = 0, DataMode mode = DataMode::Copy)
+      : p_(p), len_(len), base_(base), mode_(mode) {}
   bool failed() const { return err_ != DecodeError::None; }
   std::size_t pos() const { return pos_; }
   std::size_t left() const { return len_ - pos_; }
@@ -132,8 +133,22 @@ class Reader {
     pos_ += n;
   }
 
+  // n bytes of a data field: copied out, or viewed where they are (DataMode::View).
+  void data(std::size_t n, Data& out, Where w) {
+    if (failed()) return;
+    if (n > left()) {
+      fail(DecodeError::Truncated, Fact::LengthPastEnd, w, n, left());
+      return;
+    }
+    if (mode_ == DataMode::View)
+      out = Data::view(p_ + pos_, n);
+    else
+      out = Data(std::string(reinterpret_cast<const char*>(p_ + pos_), n));
+    pos_ += n;
+  }
+
   Reader sub(std::size_t n) {  // a reader over the next n bytes (caller checked n <= left())
-    Reader r(p_ + pos_, n, base_ + pos_);
+    Reader r(p_ + pos_, n, base_ + pos_, mode_);
     pos_ += n;
     return r;
   }
@@ -142,6 +157,7 @@ class Reader {
   const std::uint8_t* p_;
   std::size_t len_;
   std::size_t base_;  // offset of p_ in the frame
+  DataMode mode_;
   std::size_t pos_ = 0;
   DecodeError err_ = DecodeError::None;
   std::size_t err_pos_ = 0;
@@ -170,7 +186,7 @@ void read_field(Reader& r, typename K::type& v, const char* field) {
   const Where w{field};
   if constexpr (std::is_same_v<K, kind::data>) {
     std::uint32_t n = r.uint<std::uint32_t>(w);
-    r.bytes(n, v, w);
+    r.data(n, v, w);
   } else if constexpr (std::is_same_v<T, std::string>) {
     read_str(r, v, w);
   } else if constexpr (std::is_unsigned_v<T>) {
@@ -227,7 +243,7 @@ struct Writer {
   void uint(T v) {
     for (std::size_t i = 0; i < sizeof(T); ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
   }
-  void raw(const std::string& s) { out.insert(out.end(), s.begin(), s.end()); }
+  void raw(std::string_view s) { out.insert(out.end(), s.begin(), s.end()); }
   void str(const std::string& s) {
     if (s.size() > 0xFFFF) {
       ok = false;
@@ -255,7 +271,7 @@ void write_field(Writer& w, const typename K::type& v) {
       return;
     }
     w.uint(static_cast<std::uint32_t>(v.size()));
-    w.raw(v);
+    w.raw(v.sv());
   } else if constexpr (std::is_same_v<T, std::string>) {
     w.str(v);
   } else if constexpr (std::is_unsigned_v<T>) {
@@ -320,14 +336,14 @@ std::uint32_t frame_length(const std::uint8_t* data, std::size_t len, std::uint3
 
 // Every path returns the one local `d` (no copy of the frame); a rejection
 // stores facts only, so rejecting a frame allocates nothing.
-Decoded decode(const std::uint8_t* data, std::size_t len, Expect expect, std::uint32_t msize) {
+Decoded decode(const std::uint8_t* data, std::size_t len, Expect expect, std::uint32_t msize, DataMode mode) {
   Decoded d;
   auto reject = [&d](DecodeError e, std::size_t at, const DecodeDetail& why) {
     d.error = e;
     d.error_offset = at;
     d.detail = why;
   };
-  Reader r(data, len);
+  Reader r(data, len, 0, mode);
   std::uint32_t size = r.uint<std::uint32_t>(Where{"size"});
   if (r.failed()) {
     reject(DecodeError::TooShort, 0, DecodeDetail(Fact::NoSizeField, len));
@@ -397,6 +413,61 @@ bool encode_append(const Frame& frame, std::vector<std::uint8_t>& out) {
   }
   w.put_u32_at(start, static_cast<std::uint32_t>(size));
   return true;
+}
+
+namespace {
+// True when the message's last field is of kind data (Rread, Twrite).
+bool ends_with_data(const Message& body) {
+  return std::visit(
+      [](const auto& m) {
+        bool last_is_data = false;
+        if constexpr (!std::is_same_v<std::decay_t<decltype(m)>, std::monostate>) {
+          msg::visit_fields(m, [&](const char*, const auto&, auto k) {
+            last_is_data = std::is_same_v<decltype(k), kind::data>;
+          });
+        }
+        return last_is_data;
+      },
+      body);
+}
+
+void put_u32(std::uint8_t* p, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+}  // namespace
+
+bool begin_data_frame(const Frame& frame, std::uint32_t room, std::vector<std::uint8_t>& out,
+                      DataSlot* slot) {
+  if (!ends_with_data(frame.body)) return false;
+  std::size_t start = out.size();
+  if (!encode_append(frame, out)) return false;
+  // The frame ends with its data field; only its count[4] is kept, the bytes
+  // (if the caller gave any) make room for the payload.
+  std::size_t given = 0;
+  std::visit(
+      [&](const auto& m) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(m)>, std::monostate>) {
+          msg::visit_fields(m, [&](const char*, const auto& v, auto k) {
+            if constexpr (std::is_same_v<decltype(k), kind::data>) given = v.size();
+          });
+        }
+      },
+      frame.body);
+  std::size_t payload = out.size() - given;
+  if (payload - start + room > std::numeric_limits<std::uint32_t>::max()) {
+    out.resize(start);
+    return false;
+  }
+  out.resize(payload + room);
+  *slot = DataSlot{start, payload, room};
+  return true;
+}
+
+void end_data_frame(const DataSlot& slot, std::uint32_t n, std::vector<std::uint8_t>& out) {
+  assert(n <= slot.room && out.size() >= slot.payload + slot.room);
+  put_u32(out.data() + slot.payload - 4, n);
+  put_u32(out.data() + slot.start, static_cast<std::uint32_t>(slot.payload + n - slot.start));
+  out.resize(slot.payload + n);
 }
 
 std::vector<std::uint8_t> encode(const Frame& frame) {

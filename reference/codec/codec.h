@@ -5,7 +5,8 @@
 //  - never reads outside the buffer it is given;
 //  - never allocates because of a length the peer claims: every string, data
 //    or entry is checked against the bytes actually present before it is
-//    copied, so memory use is bounded by the frame's own size;
+//    copied, so memory use is bounded by the frame's own size (with
+//    DataMode::View a data field is not copied at all: it views the frame);
 //  - never throws or crashes: every malformed frame yields a DecodeError.
 #pragma once
 
@@ -106,6 +107,13 @@ std::string operator+(std::string&& s, const DecodeDetail& d);
 std::string operator+(const char* s, const DecodeDetail& d);
 std::ostream& operator<<(std::ostream& os, const DecodeDetail& d);
 
+// What a decoded `data` field (Twrite.data, Rread.data) holds: a copy of its
+// bytes (the default: the message outlives the frame), or a view of them in
+// the frame (Data::view; nothing is copied, the caller keeps the frame's bytes
+// alive and unchanged while it uses the message — a server handling a request
+// where the transport received it).
+enum class DataMode : std::uint8_t { Copy, View };
+
 struct Decoded {
   Frame frame;                      // valid when error == None
   DecodeError error = DecodeError::None;
@@ -117,9 +125,11 @@ struct Decoded {
 };
 
 // Decodes one frame occupying exactly [data, data+len).
-Decoded decode(const std::uint8_t* data, std::size_t len, Expect expect, std::uint32_t msize);
-inline Decoded decode(const std::vector<std::uint8_t>& b, Expect expect, std::uint32_t msize) {
-  return decode(b.data(), b.size(), expect, msize);
+Decoded decode(const std::uint8_t* data, std::size_t len, Expect expect, std::uint32_t msize,
+               DataMode mode = DataMode::Copy);
+inline Decoded decode(const std::vector<std::uint8_t>& b, Expect expect, std::uint32_t msize,
+                      DataMode mode = DataMode::Copy) {
+  return decode(b.data(), b.size(), expect, msize, mode);
 }
 
 // Framing a byte stream: how long the frame at the start of `data` is.
@@ -134,6 +144,24 @@ std::uint32_t frame_length(const std::uint8_t* data, std::size_t len, std::uint3
 bool encode_append(const Frame& frame, std::vector<std::uint8_t>& out);
 // Encodes a frame that is known to be representable (asserts otherwise).
 std::vector<std::uint8_t> encode(const Frame& frame);
+
+// A frame whose data field is filled in place, in the output buffer itself: a
+// server reads a file straight into its Rread (no copy of the payload in user
+// space). begin_data_frame() appends `frame`, whose last field must be data
+// (Rread, Twrite) and is ignored, followed by `room` bytes for that field's
+// bytes, and says where they are; the caller fills them (any pointer into out
+// stays valid until out is changed again) and then calls end_data_frame() to
+// make the data field the first n of them: count and size are set and out
+// ends with the frame. Abandoning the frame is out.resize(slot.start).
+struct DataSlot {
+  std::size_t start = 0;    // offset of the frame in out
+  std::size_t payload = 0;  // offset of the data field's bytes in out
+  std::uint32_t room = 0;   // bytes reserved there
+};
+// False (out unchanged) when the frame is not representable or its last
+// field is not data.
+bool begin_data_frame(const Frame& frame, std::uint32_t room, std::vector<std::uint8_t>& out, DataSlot* slot);
+void end_data_frame(const DataSlot& slot, std::uint32_t n, std::vector<std::uint8_t>& out);  // n <= slot.room
 
 // A default-valued message of the given type number (false for an unknown type).
 bool make_default_message(std::uint8_t type, Message& out);

@@ -2,6 +2,8 @@
 // our encoder for every type, and one test per decoder rejection rule.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <set>
 #include <sstream>
 #include <string>
@@ -40,7 +42,7 @@ std::vector<std::uint8_t> unhex(const std::string& s) {
 template <class K>
 void fill(typename K::type& v, int seed) {
   using T = typename K::type;
-  if constexpr (std::is_same_v<T, std::string>) {
+  if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, Data>) {
     v = "n" + std::to_string(seed) + std::string("\x00\xff/", 3);  // bytes, not text
   } else if constexpr (std::is_unsigned_v<T>) {
     v = static_cast<T>(0x0102030405060708ULL * static_cast<unsigned>(seed + 1));
@@ -72,6 +74,8 @@ void round_trip_all(std::set<int>& seen) {
     ASSERT_TRUE(d.ok()) << M::kName << ": " << to_string(d.error) << " " << d.detail;
     EXPECT_EQ(d.frame, f) << M::kName << "\n got  " << to_string(d.frame) << "\n want " << to_string(f);
     EXPECT_EQ(encode(d.frame), bytes) << M::kName;  // encode(decode(b)) == b
+    Decoded v = decode(bytes, info->is_request ? Expect::Request : Expect::Reply, 1u << 20, DataMode::View);
+    EXPECT_EQ(v.frame, f) << M::kName << ": data fields viewing the frame decode the same values";
     seen.insert(static_cast<int>(M::kType));
     round_trip_all<I + 1>(seen);
   }
@@ -105,6 +109,66 @@ TEST(CodecEncode, SeventeenWalkNamesAreEncodableForHostileTests) {
   std::vector<std::uint8_t> out;
   ASSERT_TRUE(encode_append(Frame{1, w}, out));
   EXPECT_EQ(decode(out, Expect::Request, kMsize).error, DecodeError::TooManyWalkElements);
+}
+
+// ---- data fields: owned, or views of a frame ----
+
+TEST(CodecData, ViewModePointsIntoTheFrameAndCopyModeOwns) {
+  std::vector<std::uint8_t> bytes = encode(Frame{5, msg::Twrite{3, 9, "payload"}});
+  Decoded v = decode(bytes, Expect::Request, kMsize, DataMode::View);
+  ASSERT_TRUE(v.ok()) << v.detail;
+  const auto& wv = std::get<msg::Twrite>(v.frame.body);
+  EXPECT_TRUE(wv.data.is_view());
+  EXPECT_EQ(wv.data.bytes(), bytes.data() + 23);  // size[4] type[1] tag[2] fid[4] offset[8] count[4]
+  EXPECT_EQ(wv.data, "payload");
+  Decoded c = decode(bytes, Expect::Request, kMsize);
+  ASSERT_TRUE(c.ok()) << c.detail;
+  const auto& wc = std::get<msg::Twrite>(c.frame.body);
+  EXPECT_FALSE(wc.data.is_view());
+  EXPECT_EQ(wc, wv);  // compared by content
+  std::fill(bytes.begin(), bytes.end(), 0);
+  EXPECT_EQ(wc.data, "payload") << "a copy outlives its frame";
+}
+
+TEST(CodecData, OwnedAndViewedBytesCompareByContent) {
+  std::string text("ab\0c", 4);
+  Data owned(text), view = Data::view(text.data(), text.size());
+  EXPECT_FALSE(owned.is_view());
+  EXPECT_TRUE(view.is_view());
+  EXPECT_EQ(owned, view);
+  EXPECT_EQ(view, text);
+  EXPECT_EQ(view.size(), 4u);
+  EXPECT_EQ(Data::view(text.data(), 0), Data());
+  Data kept = view;
+  kept.own();
+  EXPECT_FALSE(kept.is_view());
+  text[0] = 'X';
+  EXPECT_EQ(view.substr(0, 1), "X") << "a view sees its bytes change";
+  EXPECT_EQ(kept.substr(0, 1), "a") << "own() copied them";
+}
+
+TEST(CodecData, PayloadFilledInPlaceEncodesLikeTheWholeMessage) {
+  std::vector<std::uint8_t> out{0xAA};
+  DataSlot slot;
+  ASSERT_TRUE(begin_data_frame(Frame{7, msg::Rread{}}, 100, out, &slot));
+  EXPECT_EQ(slot.start, 1u);
+  EXPECT_EQ(slot.payload, 1u + kDataFrameOverhead);
+  EXPECT_EQ(out.size(), slot.payload + 100);
+  std::memcpy(out.data() + slot.payload, "hello", 5);  // as a read(2) into the frame would
+  end_data_frame(slot, 5, out);
+  std::vector<std::uint8_t> want{0xAA};
+  ASSERT_TRUE(encode_append(Frame{7, msg::Rread{"hello"}}, want));
+  EXPECT_EQ(out, want);
+  // A message with fields before its data (Twrite) keeps them.
+  out.clear();
+  ASSERT_TRUE(begin_data_frame(Frame{8, msg::Twrite{3, 1u << 20, {}}}, 3, out, &slot));
+  std::memcpy(out.data() + slot.payload, "xyz", 3);
+  end_data_frame(slot, 3, out);
+  EXPECT_EQ(out, encode(Frame{8, msg::Twrite{3, 1u << 20, "xyz"}}));
+  // Only a message whose last field is data has a payload to fill.
+  out.clear();
+  EXPECT_FALSE(begin_data_frame(Frame{9, msg::Rwrite{4}}, 10, out, &slot));
+  EXPECT_TRUE(out.empty());
 }
 
 // ---- byte vectors built outside our encoder ----

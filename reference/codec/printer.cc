@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <ostream>
 #include <type_traits>
 
 namespace p9 {
@@ -24,6 +25,13 @@ constexpr std::size_t kMaxEntriesShown = 64;
 constexpr std::size_t kMaxDataShown = 32;
 
 }  // namespace
+
+std::string format_data(const Data& v) {
+  std::string shown = quote_bytes(v.substr(0, kMaxDataShown));
+  return "<" + std::to_string(v.size()) + " bytes " + shown + (v.size() > kMaxDataShown ? "...>" : ">");
+}
+
+std::ostream& operator<<(std::ostream& os, const Data& d) { return os << format_data(d); }
 
 std::string quote_bytes(const std::string& s) {
   std::string o = "\"";
@@ -109,8 +117,7 @@ std::string field_text(const typename K::type& v) {
   } else if constexpr (std::is_same_v<K, kind::str>) {
     return quote_bytes(v);
   } else if constexpr (std::is_same_v<K, kind::data>) {
-    std::string shown = quote_bytes(v.substr(0, kMaxDataShown));
-    return "<" + std::to_string(v.size()) + " bytes " + shown + (v.size() > kMaxDataShown ? "...>" : ">");
+    return format_data(v);
   } else if constexpr (std::is_same_v<K, kind::qid>) {
     return to_string(v);
   } else if constexpr (std::is_same_v<K, kind::wnames>) {

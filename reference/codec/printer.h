@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 
 #include "spec/protocol.h"
@@ -21,5 +22,8 @@ std::string format_open_flags(std::uint32_t flags);   // O_RDWR|O_CREAT
 std::string format_bits(const char* set, std::uint64_t value, const char* prefix = "");
 std::string format_enum(const char* set, std::uint64_t value, const char* prefix = "");
 std::string quote_bytes(const std::string& s);        // "a\x01b" (C-style escapes)
+std::string format_data(const Data& d);               // <5 bytes "hello"> (the first 32 bytes shown)
+// A data field as the printer shows it (test frameworks print values with it).
+std::ostream& operator<<(std::ostream& os, const Data& d);
 
 }  // namespace p9

@@ -175,6 +175,18 @@ static_assert(dotl_flags_are_linux_flags(),
 void Session::respond(std::uint16_t tag, Message body, std::vector<std::uint8_t>& out) {
   Frame reply{tag, std::move(body)};
   if (server_.options().log) server_.log("conn " + std::to_string(id_) + " <- " + to_string(reply));
+  if (in_place_) {
+    // on(Tread) read the payload into `out` already: the reply's data views
+    // those bytes, only its count and size are left to write.
+    DataSlot slot = *in_place_;
+    in_place_.reset();
+    const auto* r = std::get_if<msg::Rread>(&reply.body);
+    if (r && r->data.bytes() == out.data() + slot.payload && r->data.size() <= slot.room) {
+      end_data_frame(slot, static_cast<std::uint32_t>(r->data.size()), out);
+      return;
+    }
+    out.resize(slot.start);  // another reply after all: the room goes
+  }
   if (!encode_append(reply, out)) {
     // Only a reply we built too large could get here (a bug): say so on the wire.
     encode_append(Frame{tag, msg::Rlerror{static_cast<std::uint32_t>(Errno::IO)}}, out);
@@ -182,7 +194,13 @@ void Session::respond(std::uint16_t tag, Message body, std::vector<std::uint8_t>
 }
 
 void Session::handle(const std::uint8_t* frame, std::size_t len, std::vector<std::uint8_t>& out) {
-  Decoded d = decode(frame, len, Expect::Request, msize_);
+  // Data fields view the frame (a Twrite is written from where it was
+  // received): the frame outlives the request, which is answered before
+  // handle() returns.
+  Decoded d = decode(frame, len, Expect::Request, msize_, DataMode::View);
+  out_ = &out;
+  tag_ = d.tag;
+  in_place_.reset();
   if (!d.ok()) {
     if (server_.options().log)
       server_.log("conn " + std::to_string(id_) + " -> bad frame (" + to_string(d.error) + "): " + d.detail);
@@ -321,25 +339,36 @@ static std::uint32_t payload_room(std::uint32_t msize) { return msize - kDataFra
 Session::Reply Session::on(const msg::Tread& m, Fids& f) {
   Fid& fid = f[0];
   std::uint32_t count = m.count < payload_room(msize_) ? m.count : payload_room(msize_);
-  if (fid.xattr && !fid.xattr->writing()) return msg::Rread{std::string(fid.xattr->read(m.offset, count))};
+  if (fid.xattr && !fid.xattr->writing()) {
+    // A view of the fid's value, which outlives the reply.
+    return msg::Rread{Data::view(fid.xattr->read(m.offset, count))};
+  }
   if (fid.xattr || !fid.file) return Errno::BADF;
-  msg::Rread r;
-  r.data.resize(count);
-  auto n = fid.file->read(m.offset, reinterpret_cast<std::uint8_t*>(r.data.data()), count);
-  P9_TRY(n);
-  r.data.resize(*n);
-  return r;
+  // Read straight into the reply frame (diod src/libdiod/diod_ops.c
+  // diod_read does the same: np_alloc_rread, then a read into its data): the
+  // Rread's data views bytes that are already where the encoding puts them.
+  DataSlot slot;
+  if (!out_ || !begin_data_frame(Frame{tag_, msg::Rread{}}, count, *out_, &slot)) return Errno::IO;
+  auto n = fid.file->read(m.offset, out_->data() + slot.payload, count);
+  if (!n.ok()) {
+    out_->resize(slot.start);
+    return n.error();
+  }
+  in_place_ = slot;
+  return msg::Rread{Data::view(out_->data() + slot.payload, *n)};
 }
 
 Session::Reply Session::on(const msg::Twrite& m, Fids& f) {
   Fid& fid = f[0];
   if (fid.xattr) {
-    auto n = fid.xattr->write(m.offset, m.data);
+    auto n = fid.xattr->write(m.offset, m.data.sv());
     P9_TRY(n);
     return msg::Rwrite{*n};
   }
   if (!fid.file) return Errno::BADF;
-  auto n = fid.file->write(m.offset, reinterpret_cast<const std::uint8_t*>(m.data.data()), m.data.size());
+  // m.data views the request frame: written from where it was received (as
+  // diod, whose np_deserialize points twrite.data into the request buffer).
+  auto n = fid.file->write(m.offset, m.data.bytes(), m.data.size());
   P9_TRY(n);
   return msg::Rwrite{static_cast<std::uint32_t>(*n)};
 }

@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -115,6 +116,11 @@ class Session : public FrameHandler {
   using Reply = Result<Message>;
 
   void respond(std::uint16_t tag, Message body, std::vector<std::uint8_t>& out);
+  // The reply being built while handle() runs: on(Tread) reads the file
+  // straight into it (begin_data_frame) and respond() only finishes the frame.
+  std::vector<std::uint8_t>* out_ = nullptr;
+  std::uint16_t tag_ = 0;
+  std::optional<DataSlot> in_place_;
 
   // generic checks (fid_rules.def)
   template <class M>
