@@ -46,11 +46,18 @@ bool init_case_msize(std::string* error) {
 
 const char* feature_name(Feature f) {
   switch (f) {
-    case Feature::HardLinks: return "hard links";
-    case Feature::Xattrs: return "extended attributes";
-    case Feature::Locks: return "POSIX locks";
-    case Feature::Mknod: return "mknod";
-    case Feature::Ownership: return "ownership and per-user permissions";
+    case Feature::HardLinks:
+      return "hard links";
+    case Feature::Xattrs:
+      return "extended attributes";
+    case Feature::Locks:
+      return "POSIX locks";
+    case Feature::Mknod:
+      return "mknod";
+    case Feature::Ownership:
+      return "ownership and per-user permissions";
+    case Feature::Symlinks:
+      return "symbolic links";
   }
   return "?";
 }
@@ -58,11 +65,18 @@ const char* feature_name(Feature f) {
 bool Case::supports(Feature f) const {
   fs::Profile p = target().profile();
   switch (f) {
-    case Feature::HardLinks: return p.hardlinks;
-    case Feature::Xattrs: return p.xattrs;
-    case Feature::Locks: return p.locks;
-    case Feature::Mknod: return p.mknod;
-    case Feature::Ownership: return p.ownership;
+    case Feature::HardLinks:
+      return p.hardlinks;
+    case Feature::Xattrs:
+      return p.xattrs;
+    case Feature::Locks:
+      return p.locks;
+    case Feature::Mknod:
+      return p.mknod;
+    case Feature::Ownership:
+      return p.ownership;
+    case Feature::Symlinks:
+      return p.symlinks;
   }
   return false;
 }
@@ -74,20 +88,25 @@ void Case::SetUp() {
     RecordProperty("known_deviation", "not run, it crashes the server: " + d->reason);
     std::printf("[ KNOWN DEVIATION ] %s: not run, it crashes %s (%s)\n", current_case_name().c_str(),
                 target().deviation_id().c_str(), d->reason.c_str());
-    GTEST_SKIP() << "not run on " << target().deviation_id() << ": it crashes the server (" << d->reason << ")";
+    GTEST_SKIP() << "not run on " << target().deviation_id() << ": it crashes the server (" << d->reason
+                 << ")";
   }
   std::string error;
   main_ = target().connect(&error);
   ASSERT_TRUE(main_) << "cannot connect to " << target().name() << ": " << error;
   if (std::getenv("P9_RECORD_DIR")) main_->set_recording(true);
   auto h = main_->handshake(case_msize(), target().aname(), 0, root_fid_);
-  ASSERT_TRUE(h.ok()) << "handshake with " << target().name() << " failed: " << errno_name(static_cast<std::uint32_t>(h.error()))
-                      << " " << main_->last_error() << "\n" << main_->transcript();
+  ASSERT_TRUE(h.ok()) << "handshake with " << target().name()
+                      << " failed: " << errno_name(static_cast<std::uint32_t>(h.error())) << " "
+                      << main_->last_error() << "\n"
+                      << main_->transcript();
   // A fresh directory for this case, unique across runs and processes.
-  dir_name_ = "p9c." + current_case_name() + "." + std::to_string(::getpid()) + "." + std::to_string(++g_case_counter);
+  dir_name_ = "p9c." + current_case_name() + "." + std::to_string(::getpid()) + "." +
+              std::to_string(++g_case_counter);
   if (dir_name_.size() > 200) dir_name_ = dir_name_.substr(dir_name_.size() - 200);
   auto m = main_->call<msg::Rmkdir>(msg::Tmkdir{root_fid_, dir_name_, 0777, 0});
-  ASSERT_TRUE(m.ok()) << "cannot make the case directory: " << main_->last_error() << "\n" << main_->transcript();
+  ASSERT_TRUE(m.ok()) << "cannot make the case directory: " << main_->last_error() << "\n"
+                      << main_->transcript();
   auto w = main_->call<msg::Rwalk>(msg::Twalk{root_fid_, dir_fid_, {dir_name_}});
   ASSERT_TRUE(w.ok() && w->wqid.size() == 1) << "cannot walk to the case directory\n" << main_->transcript();
   // mkdir's mode is filtered by nothing here (no umask over 9P), but make sure
@@ -104,7 +123,8 @@ void Case::TearDown() {
   const Deviation* listed = find_deviation(target().deviation_id(), name);
   if (listed && !deviation_seen_ && !::testing::Test::IsSkipped() && !::testing::Test::HasFatalFailure())
     ADD_FAILURE() << "listed deviation no longer happens (remove it from the list): target "
-                  << target().deviation_id() << ", case " << name << ", listed reply '" << listed->observed << "'";
+                  << target().deviation_id() << ", case " << name << ", listed reply '" << listed->observed
+                  << "'";
   if (const char* dir = std::getenv("P9_RECORD_DIR"); dir && main_) {
     // Differential mode: every frame of the main connection, hex, one per line.
     std::FILE* f = std::fopen((std::string(dir) + "/" + name + ".frames").c_str(), "w");
@@ -130,8 +150,8 @@ void Case::note_rule(const char* rule, const char* source) {
   RecordProperty("source", source);
 }
 
-void Case::mismatch(const std::string& expected, const std::string& actual, const char* expr, const char* file,
-                    int line) {
+void Case::mismatch(const std::string& expected, const std::string& actual, const char* expr,
+                    const char* file, int line) {
   const std::string name = current_case_name();
   const Deviation* d = find_deviation(target().deviation_id(), name);
   if (d && actual.rfind(d->observed, 0) == 0) {
@@ -140,8 +160,9 @@ void Case::mismatch(const std::string& expected, const std::string& actual, cons
     std::printf("[ KNOWN DEVIATION ] %s: %s (%s)\n", name.c_str(), actual.c_str(), d->reason.c_str());
     return;
   }
-  ADD_FAILURE_AT(file, line) << "check: " << expr << "\n  expected: " << expected << "\n  actual:   " << actual
-                             << "\n" << transcripts();
+  ADD_FAILURE_AT(file, line) << "check: " << expr << "\n  expected: " << expected
+                             << "\n  actual:   " << actual << "\n"
+                             << transcripts();
 }
 
 std::string Case::transcripts() {
@@ -169,7 +190,8 @@ void Case::check_errno(Errno got, Errno want, const char* expr, const char* file
   mismatch(show(want), actual, expr, file, line);
 }
 
-void Case::check_text(const std::string& got, const std::string& want, const char* expr, const char* file, int line) {
+void Case::check_text(const std::string& got, const std::string& want, const char* expr, const char* file,
+                      int line) {
   if (got == want) return;
   mismatch(want, got, expr, file, line);
 }
@@ -193,15 +215,18 @@ Case::Conn Case::connect_as(std::uint32_t uid) {
     return conn;
   }
   auto w = conn.client->call<msg::Rwalk>(msg::Twalk{conn.root, conn.dir, {dir_name_}});
-  if (!w.ok() || w->wqid.size() != 1) ADD_FAILURE() << "uid " << uid << " cannot walk to the case directory\n" << conn.client->transcript();
+  if (!w.ok() || w->wqid.size() != 1)
+    ADD_FAILURE() << "uid " << uid << " cannot walk to the case directory\n" << conn.client->transcript();
   return conn;
 }
 
 std::shared_ptr<client::Client> Case::raw_connection() {
   std::string error;
   std::shared_ptr<client::Client> cl = target().connect(&error);
-  if (!cl) ADD_FAILURE() << "cannot connect: " << error;
-  else others_.push_back(cl);
+  if (!cl)
+    ADD_FAILURE() << "cannot connect: " << error;
+  else
+    others_.push_back(cl);
   return cl;
 }
 

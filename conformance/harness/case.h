@@ -23,7 +23,7 @@ namespace p9::conformance {
 Target& target();                  // the process-wide target (set by main.cc)
 void set_target(Target* t);
 
-enum class Feature { HardLinks, Xattrs, Locks, Mknod, Ownership };
+enum class Feature { HardLinks, Xattrs, Locks, Mknod, Ownership, Symlinks };
 const char* feature_name(Feature f);
 
 // The message size cases ask for in Tversion (the target may answer less):

@@ -86,6 +86,7 @@ class Certificate : public ::testing::EmptyTestEventListener {
     if (!profile.locks) missing += " locks";
     if (!profile.mknod) missing += " mknod";
     if (!profile.ownership) missing += " ownership";
+    if (!profile.symlinks) missing += " symlinks";
     if (!missing.empty()) profile_text += " (without:" + missing + ")";
     std::string verdict = total.failed ? "NOT CONFORMANT" : "CONFORMANT";
 

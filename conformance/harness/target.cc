@@ -2,10 +2,10 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,7 +91,8 @@ class Spawned : public Target {
     dir_ = dir;
     port_ = pick_port();
     for (auto& a : argv) {
-      for (std::size_t p; (p = a.find("{port}")) != std::string::npos;) a.replace(p, 6, std::to_string(port_));
+      for (std::size_t p; (p = a.find("{port}")) != std::string::npos;)
+        a.replace(p, 6, std::to_string(port_));
       for (std::size_t p; (p = a.find("{dir}")) != std::string::npos;) a.replace(p, 5, dir);
     }
     log_ = make_temp_dir("log") + "/server.log";
@@ -202,19 +203,28 @@ fs::Profile parse_profile(const std::string& text, std::string* error) {
     std::size_t comma = rest.find(',');
     std::string f = rest.substr(0, comma);
     rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
-    if (f == "nohardlinks") p.hardlinks = false;
-    else if (f == "noxattrs") p.xattrs = false;
-    else if (f == "nolocks") p.locks = false;
-    else if (f == "nomknod") p.mknod = false;
-    else if (f == "noownership") p.ownership = false;
-    else if (!f.empty()) *error = "unknown profile feature '" + f + "'";
+    if (f == "nohardlinks")
+      p.hardlinks = false;
+    else if (f == "noxattrs")
+      p.xattrs = false;
+    else if (f == "nolocks")
+      p.locks = false;
+    else if (f == "nomknod")
+      p.mknod = false;
+    else if (f == "noownership")
+      p.ownership = false;
+    else if (f == "nosymlinks")
+      p.symlinks = false;
+    else if (!f.empty())
+      *error = "unknown profile feature '" + f + "'";
   }
   return p;
 }
 
 std::unique_ptr<Target> make_target_from_env(std::string* error) {
   std::string t = env("P9_TARGET", "inprocess:model");
-  if (t == "inprocess:model") return std::make_unique<InProcess>(tool::make_backend("model", error), "model", "");
+  if (t == "inprocess:model")
+    return std::make_unique<InProcess>(tool::make_backend("model", error), "model", "");
   if (t == "inprocess:posix") {
     std::string dir = make_temp_dir("posix");
     auto b = tool::make_backend("posix:" + dir, error);
@@ -233,8 +243,9 @@ std::unique_ptr<Target> make_target_from_env(std::string* error) {
     profile.name = posix ? "posix" : "model";
     if (posix && ::geteuid() != 0) profile.ownership = false;
     auto s = std::make_unique<Spawned>(t, posix ? "p9ref-posix" : "p9ref-model", profile);
-    if (!s->start({exe, "serve", "--listen", "tcp:127.0.0.1:{port}", "--backend", posix ? "posix:{dir}" : "model"},
-                  dir, error))
+    if (!s->start(
+            {exe, "serve", "--listen", "tcp:127.0.0.1:{port}", "--backend", posix ? "posix:{dir}" : "model"},
+            dir, error))
       return nullptr;
     return s;
   }

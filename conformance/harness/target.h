@@ -7,7 +7,7 @@
 //   tcp:HOST:PORT         any running server (P9_ANAME = the aname to attach)
 //   unix:PATH             likewise over a Unix socket
 // Built-in targets carry their own profile; for others P9_PROFILE says what
-// the server does not support: NAME[:nohardlinks,noxattrs,nolocks,nomknod,noownership].
+// the server does not support: NAME[:nohardlinks,noxattrs,nolocks,nomknod,noownership,nosymlinks].
 #pragma once
 
 #include <memory>

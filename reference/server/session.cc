@@ -22,8 +22,14 @@ struct Session::Fid {
   fs::Place place;
   fs::NodeRef root;  // the attach root: ".." stays here
   fs::Cred cred;
-  fs::OpenRef file;  // set once Tlopen/Tlcreate opened it
+  fs::OpenRef file;       // set once Tlopen/Tlcreate opened it
+  bool writable = false;  // opened O_WRONLY or O_RDWR
   std::optional<XattrFid> xattr;
+
+  void open(fs::OpenRef f, std::uint32_t flags) {
+    file = std::move(f);
+    writable = (flags & ACCMODE) == access::WRONLY || (flags & ACCMODE) == access::RDWR;
+  }
 
   bool is_dir() const { return place.type == fs::FileType::Directory; }
   fs::Node& node() const { return *place.node; }
@@ -402,7 +408,7 @@ Session::Reply Session::on(const msg::Tlopen& m, Fids& f) {
   Fid& fid = f[0];
   auto o = fs::open_node(backend_, fid.cred, fid.place.node, m.flags);
   P9_TRY(o);
-  fid.file = std::move(o->file);
+  fid.open(std::move(o->file), m.flags);
   return msg::Rlopen{qid_from_attr(o->attr), 0};
 }
 
@@ -417,7 +423,7 @@ Session::Reply Session::on(const msg::Tlcreate& m, Fids& f) {
   P9_TRY(o);
   Qid q = qid_from_attr(o->attr);
   fid.bind(fs::Place{o->node, fid.place.node, m.name, o->attr.type, o->attr.ino});
-  fid.file = std::move(o->file);
+  fid.open(std::move(o->file), m.flags);
   return msg::Rlcreate{q, 0};
 }
 
@@ -463,9 +469,10 @@ Session::Reply Session::on(const msg::Treadlink&, Fids& f) {
 }
 
 // Tgetattr: every attribute is filled; valid = the requested bits this server
-// knows (all of P9_GETATTR_ALL). Linux reads the basic set regardless.
+// knows (all of P9_GETATTR_ALL). Linux reads the basic set regardless. On an
+// open fid it is fstat(2) of the open file.
 Session::Reply Session::on(const msg::Tgetattr& m, Fids& f) {
-  auto a = backend_.getattr(f[0].node());
+  auto a = f[0].file ? f[0].file->getattr() : backend_.getattr(f[0].node());
   P9_TRY(a);
   msg::Rgetattr r;
   r.valid = m.request_mask & GETATTR_ALL;
@@ -514,7 +521,17 @@ Session::Reply Session::on(const msg::Tsetattr& m, Fids& f) {
              s.mtime.how != fs::TimeSet::How::Omit;
   if (!any && (m.valid & setattr::CTIME)) s.ctime_only = true;
   if (!any && !s.ctime_only) return msg::Rsetattr{};
-  P9_TRY(backend_.setattr(fid.cred, fid.node(), s));
+  // On a fid opened for writing, the open file does it (ftruncate, fchmod,
+  // fchown, futimens): its permission was checked at open, so a user who
+  // created a 0444 file O_RDWR may ftruncate it, as on Linux. The Linux client
+  // sends ftruncate on the open fid (fs/9p/vfs_inode_dotl.c
+  // v9fs_vfs_setattr_dotl: ATTR_FILE). Through any other fid — a truncate(2)
+  // by path, or a fid opened only for reading, which gives no right to change
+  // the size — the file's permission bits decide now.
+  if (fid.file && fid.writable)
+    P9_TRY(fid.file->setattr(fid.cred, s));
+  else
+    P9_TRY(backend_.setattr(fid.cred, fid.node(), s));
   return msg::Rsetattr{};
 }
 
