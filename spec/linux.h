@@ -9,24 +9,9 @@
 namespace p9 {
 
 // ---- constants (spec/linux.def) ----
-#define P9_CONST(NAME, VALUE) inline constexpr std::uint64_t NAME = VALUE;
-#define P9_BIT(SET, NAME, VALUE)
-#define P9_ENUM(SET, NAME, VALUE)
-#include "spec/linux.def"
-#undef P9_CONST
-#undef P9_BIT
-#undef P9_ENUM
-
-#define P9_CONST(NAME, VALUE)
-#define P9_BIT(SET, NAME, VALUE)               \
-  namespace SET {                              \
-  inline constexpr std::uint32_t NAME = VALUE; \
-  }
-#define P9_ENUM(SET, NAME, VALUE) P9_BIT(SET, NAME, VALUE)
-#include "spec/linux.def"
-#undef P9_CONST
-#undef P9_BIT
-#undef P9_ENUM
+#define P9_DEF_FILE "spec/linux.def"
+#include "spec/constants.inc"
+#undef P9_DEF_FILE
 
 // One row of a named flag set or enumeration, for printers and generators.
 struct NamedValue {

@@ -18,24 +18,9 @@
 namespace p9 {
 
 // ---- constants (spec/constants.def) ----
-#define P9_CONST(NAME, VALUE) inline constexpr std::uint64_t NAME = VALUE;
-#define P9_BIT(SET, NAME, VALUE)
-#define P9_ENUM(SET, NAME, VALUE)
-#include "spec/constants.def"
-#undef P9_CONST
-#undef P9_BIT
-#undef P9_ENUM
-
-#define P9_CONST(NAME, VALUE)
-#define P9_BIT(SET, NAME, VALUE) \
-  namespace SET {                \
-  inline constexpr std::uint32_t NAME = VALUE; \
-  }
-#define P9_ENUM(SET, NAME, VALUE) P9_BIT(SET, NAME, VALUE)
-#include "spec/constants.def"
-#undef P9_CONST
-#undef P9_BIT
-#undef P9_ENUM
+#define P9_DEF_FILE "spec/constants.def"
+#include "spec/constants.inc"
+#undef P9_DEF_FILE
 
 // Every named flag set and enumeration: 9P's (constants.def), then Linux's
 // (linux.def), for printers and generators.
@@ -126,11 +111,11 @@ class Data {
 // Each kind is a tag type carrying its C++ value type; codec and printer
 // overload on these tags.
 namespace kind {
-#define P9_KIND(KIND, CPP, WIRE, MEANING) \
-  struct KIND {                           \
-    using type = CPP;                     \
-    static constexpr const char* name = #KIND; \
-    static constexpr const char* wire = WIRE;  \
+#define P9_KIND(KIND, CPP, WIRE, MEANING)           \
+  struct KIND {                                     \
+    using type = CPP;                               \
+    static constexpr const char* name = #KIND;      \
+    static constexpr const char* wire = WIRE;       \
     static constexpr const char* meaning = MEANING; \
   };
 #include "spec/kinds.def"
@@ -163,18 +148,18 @@ namespace msg {
 // visit_fields(m, f) calls f("name", m.name, kind::K{}) for each field in wire
 // order: the codec, printer and generators are each written once over it.
 #define P9_FIELD(KIND, NAME) f(#NAME, m.NAME, ::p9::kind::KIND{});
-#define P9_MESSAGE(NAME, NUM, FIELDS)                        \
-  template <class F>                                         \
-  void visit_fields(NAME& m, F&& f) {                        \
-    (void)m;                                                 \
-    (void)f;                                                 \
-    FIELDS                                                   \
-  }                                                          \
-  template <class F>                                         \
-  void visit_fields(const NAME& m, F&& f) {                  \
-    (void)m;                                                 \
-    (void)f;                                                 \
-    FIELDS                                                   \
+#define P9_MESSAGE(NAME, NUM, FIELDS)       \
+  template <class F>                        \
+  void visit_fields(NAME& m, F&& f) {       \
+    (void)m;                                \
+    (void)f;                                \
+    FIELDS                                  \
+  }                                         \
+  template <class F>                        \
+  void visit_fields(const NAME& m, F&& f) { \
+    (void)m;                                \
+    (void)f;                                \
+    FIELDS                                  \
   }
 #include "spec/messages.def"
 #undef P9_MESSAGE
