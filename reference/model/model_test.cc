@@ -39,7 +39,6 @@ Errno E(const Result<T>& r) {
 
 const Cred kRoot{0, 0, {}};
 const Cred kAlice{1000, 1000, {}};
-const Cred kBob{1001, 1001, {}};
 const Cred kCarol{1002, 1002, {1000}};  // also in alice's group
 
 constexpr std::uint32_t RD = access::RDONLY, WR = access::WRONLY, RW = access::RDWR;
