@@ -15,6 +15,7 @@
 
 #include "reference/fs/locks.h"
 #include "reference/fs/names.h"
+#include "reference/fs/rules.h"
 #include "reference/model/file_data.h"
 
 namespace p9::model {
@@ -24,8 +25,7 @@ using fs::Timespec;
 
 namespace {
 
-constexpr std::size_t kNameMax = 255;                      // NAME_MAX (include/uapi/linux/limits.h)
-constexpr std::size_t kPathMax = 4096;                     // PATH_MAX, counting the terminating NUL
+constexpr std::size_t kNameMax = NAME_LEN_MAX;             // NAME_MAX (spec/linux.def)
 constexpr std::uint64_t kOffsetMax = Model::kMaxFileSize;  // Linux OFFSET_MAX
 static_assert(FileData::kBlockSize == Model::kBlockSize, "st_blocks counts FileData blocks");
 constexpr std::uint64_t kDirentSize = 20;  // tmpfs BOGO_DIRENT_SIZE (mm/shmem.c)
@@ -786,10 +786,7 @@ Result<fs::NodeRef> Model::symlink(const fs::Cred& cred, fs::Node& dir, std::str
                                    std::string_view target, std::uint32_t gid) {
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(d, dir);
-  // symlink(2): an empty target is ENOENT; one of PATH_MAX bytes or more
-  // (with its NUL) is ENAMETOOLONG (Linux getname()).
-  if (target.empty()) return Errno::NOENT;
-  if (target.size() >= kPathMax) return Errno::NAMETOOLONG;
+  if (Errno e = fs::check_symlink_target(target); e != Errno::OK) return e;  // symlink(2), fs/rules.h
   if (Errno e = may_create(cred, *d, name, *s_); e != Errno::OK) return e;
   Timespec t = s_->now();
   Inode* n =
@@ -980,7 +977,7 @@ Result<void> Model::setxattr(const fs::Cred& cred, fs::Node& node, std::string_v
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(n, node);
   auto f = static_cast<std::uint32_t>(flags);
-  if (f & ~3u) return Errno::INVAL;  // setxattr(2): unknown flags
+  if (Errno e = fs::check_xattr_flags(f); e != Errno::OK) return e;  // setxattr(2), fs/rules.h
   if (Errno e = xattr_check(cred, *n, name, true); e != Errno::OK) return e;
   // Values of any size are kept (Linux's XATTR_SIZE_MAX of 64 KiB is a
   // syscall limit; 9P carries larger values).

@@ -67,7 +67,7 @@ class Model final : public fs::Backend {
   static constexpr std::uint64_t kDotDotCookie = 2;  // ".." in readdir
   static constexpr std::uint64_t kBlockSize = 4096;  // data is allocated in blocks of this size
   // Largest file size: Linux MAX_LFS_FILESIZE on 64-bit hosts (LLONG_MAX).
-  static constexpr std::uint64_t kMaxFileSize = 0x7fffffffffffffffULL;
+  static constexpr std::uint64_t kMaxFileSize = FILE_SIZE_MAX;
   static constexpr std::uint32_t kStatFsType = 0x01021997;  // V9FS_MAGIC
 
   // clock: the time source; empty means the real clock (real_clock()). The

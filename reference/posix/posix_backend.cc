@@ -42,6 +42,7 @@
 
 #include "reference/fs/locks.h"
 #include "reference/fs/names.h"
+#include "reference/fs/rules.h"
 
 namespace p9::posix {
 
@@ -693,7 +694,7 @@ Result<fs::NodeRef> PosixBackend::symlink(const fs::Cred& cred, fs::Node& dir, s
   P9_NODE(d, dir);
   if (d->type != fs::FileType::Directory) return Errno::NOTDIR;
   P9_NAME(name, Create);
-  if (target.find('\0') != std::string_view::npos) return Errno::INVAL;  // not a C string
+  if (Errno e = fs::check_symlink_target(target); e != Errno::OK) return e;  // symlink(2), fs/rules.h
   P9_CRED(switch_creds_, cred, gid);
   std::string nm(name);
   if (::symlinkat(std::string(target).c_str(), d->fd, nm.c_str()) != 0) return last_error();
