@@ -1,0 +1,69 @@
+// The files an OPFS store keeps, as the store sees them: numbered slots, each
+// one OPFS file held open through a FileSystemSyncAccessHandle, whose calls
+// are synchronous (WHATWG File System Standard, "FileSystemSyncAccessHandle":
+// read/write {at}, truncate, getSize, flush).
+//
+// Slots and their OPFS names (in the store's directory):
+//   kJournal     "journal"        the metadata journal (journal.h)
+//   kCheckpoint  "checkpoint.0"   two checkpoints, written alternately
+//                "checkpoint.1"
+//   kFirstData.. "d<N>"           file contents, one OPFS file per regular file
+//                                 that holds data, written in place at its offset
+//
+// Creating an OPFS file and opening its sync access handle are asynchronous,
+// so a store cannot do them in the middle of a request. Data files therefore
+// come from a pool of files created and opened ahead of time (as sqlite's
+// opfs-sahpool VFS does): acquire() takes one, release() empties one and gives
+// it back, and the host tops the pool up between requests (wanted() says how
+// many it should add). Everything here is synchronous.
+//
+// Implementations: JsFiles (opfs/wasm/, the real OPFS through the page's
+// worker), DirFiles (a host directory, for native runs of the same store) and
+// MemFiles (memory, with simulated crashes, for tests).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "reference/fs/result.h"
+
+namespace p9::opfs {
+
+using Slot = std::uint32_t;
+constexpr Slot kJournal = 0;
+constexpr Slot kCheckpoint0 = 1;
+constexpr Slot kCheckpoint1 = 2;
+constexpr Slot kFirstData = 3;
+
+// The OPFS file name of a slot.
+std::string slot_name(Slot s);
+
+class Files {
+ public:
+  virtual ~Files() = default;
+  // Reads up to len bytes at off; fewer at the end of the file. EIO on failure.
+  virtual Result<std::size_t> read(Slot s, std::uint64_t off, std::uint8_t* out, std::size_t len) = 0;
+  // Writes all len bytes at off (the file grows; a gap reads as zeros).
+  // ENOSPC when the origin's quota is exhausted (QuotaExceededError): the
+  // file may then hold part of the data but its size is what size() says.
+  virtual Result<void> write(Slot s, std::uint64_t off, const std::uint8_t* data, std::size_t len) = 0;
+  // Sets the size (grows with zeros). ENOSPC when growing past the quota.
+  virtual Result<void> truncate(Slot s, std::uint64_t size) = 0;
+  virtual Result<std::uint64_t> size(Slot s) = 0;
+  // Makes everything written to the slot durable (FileSystemSyncAccessHandle.flush()).
+  virtual Result<void> flush(Slot s) = 0;
+
+  // The data slots that exist (in the pool or in use), in any order.
+  virtual std::vector<Slot> data_slots() = 0;
+  // An empty data slot from the pool; ENOSPC when the pool is empty.
+  virtual Result<Slot> acquire() = 0;
+  // Empties the slot (truncate to 0) and puts it back in the pool.
+  virtual void release(Slot s) = 0;
+  // How many data slots the host should create and open now, so that the
+  // pool holds enough for the next requests (0 when it does).
+  virtual std::size_t wanted() const = 0;
+};
+
+}  // namespace p9::opfs

@@ -1,0 +1,41 @@
+// The boundary between the OPFS build's wasm module and the JavaScript that
+// hosts it in a dedicated worker (opfs/web/worker.js).
+//
+// Exported by the module (C functions; JS calls them as Module._p9o_*):
+//   start-up, in this order, from the worker:
+//     p9o_slot_exists(slot)      once per data file "d<N>" found in the store's
+//                                directory (its sync access handle already open)
+//     p9o_open_store()           recovers the store (checkpoint + journal, fsck);
+//                                0, or -errno with p9o_message() saying why
+//   the data-file pool, between requests:
+//     p9o_pool_wanted()          how many data files to create now
+//     p9o_pool_next_slot()       the slot number for the next one ("d<N>")
+//     p9o_pool_add(slot)         it exists and its handle is open
+//   9P sessions (one per connection), one request at a time:
+//     p9o_session_open()         a session id > 0
+//     p9o_session_close(id)      clunks everything the session holds
+//     p9o_buffer(len)            where to put a request of len bytes
+//     p9o_handle(id, len)        handles the request in p9o_buffer; returns the
+//                                reply's length; the reply is at p9o_reply()
+//   p9o_idle()                   between requests: a checkpoint if one is due
+//   p9o_message()                the last error or report as text
+//
+// Imported from opfs/wasm/library.js (synchronous sync-access-handle calls; a
+// slot is an index into the worker's table of open handles; offsets are
+// doubles, exact below 2^53, which bounds an OPFS file's size here):
+//   int    p9o_js_read(slot, off, ptr, len)     bytes read, or -errno
+//   int    p9o_js_write(slot, off, ptr, len)    0, or -errno (-ENOSPC for QuotaExceededError)
+//   int    p9o_js_truncate(slot, size)          0, or -errno
+//   double p9o_js_size(slot)                    the size, or -errno
+//   int    p9o_js_flush(slot)                   0, or -errno
+#pragma once
+
+#include <cstdint>
+
+extern "C" {
+int p9o_js_read(std::uint32_t slot, double off, std::uint8_t* out, std::uint32_t len);
+int p9o_js_write(std::uint32_t slot, double off, const std::uint8_t* data, std::uint32_t len);
+int p9o_js_truncate(std::uint32_t slot, double size);
+double p9o_js_size(std::uint32_t slot);
+int p9o_js_flush(std::uint32_t slot);
+}
