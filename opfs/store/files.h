@@ -55,15 +55,29 @@ class Files {
   // Makes everything written to the slot durable (FileSystemSyncAccessHandle.flush()).
   virtual Result<void> flush(Slot s) = 0;
 
-  // The data slots that exist (in the pool or in use), in any order.
-  virtual std::vector<Slot> data_slots() = 0;
+  // ---- the data-file pool (the same for every implementation) ----
+  // A data slot exists and its file is open: found at start-up, or just
+  // made by the host. It counts as free until the store claims it.
+  void add(Slot s);
+  // Start-up: the store's records name this slot (it holds a file's bytes).
+  // False if no such slot exists.
+  bool claim(Slot s);
+  // Every data slot, in use or free, in slot order.
+  std::vector<Slot> data_slots() const;
   // An empty data slot from the pool; ENOSPC when the pool is empty.
-  virtual Result<Slot> acquire() = 0;
+  Result<Slot> acquire();
   // Empties the slot (truncate to 0) and puts it back in the pool.
-  virtual void release(Slot s) = 0;
-  // How many data slots the host should create and open now, so that the
-  // pool holds enough for the next requests (0 when it does).
-  virtual std::size_t wanted() const = 0;
+  Result<void> release(Slot s);
+  // How many data slots the host should make and add() now so that the pool
+  // holds kPoolTarget free slots (0 when it does), and the slot number the
+  // next one takes.
+  std::size_t wanted() const;
+  Slot next_slot() const;
+  static constexpr std::size_t kPoolTarget = 16;
+
+ private:
+  std::vector<Slot> free_;  // a stack: the most recently released is reused first
+  std::vector<bool> exists_, used_;  // by slot number
 };
 
 }  // namespace p9::opfs
