@@ -75,8 +75,13 @@ class Files {
   Slot next_slot() const;
   static constexpr std::size_t kPoolTarget = 16;
 
+ protected:
+  // Makes data slot s (its file, open) right away, where that can be done
+  // synchronously (a host directory, memory); the browser cannot (false).
+  virtual bool create_now(Slot) { return false; }
+
  private:
-  std::vector<Slot> free_;  // a stack: the most recently released is reused first
+  std::vector<Slot> free_;           // a stack: the most recently released is reused first
   std::vector<bool> exists_, used_;  // by slot number
 };
 

@@ -17,6 +17,7 @@
 #include "reference/fs/names.h"
 #include "reference/fs/rules.h"
 #include "reference/model/file_data.h"
+#include "reference/model/store.h"
 
 namespace p9::model {
 
@@ -71,7 +72,7 @@ struct Inode {
   std::uint64_t data_version = 0;
   std::size_t refs = 0;  // NodeRefs and OpenFiles naming this inode
 
-  FileData data;  // regular file: its bytes (file_data.h)
+  std::unique_ptr<Content> data;  // regular file: its bytes (in memory, or the store's)
 
   // Directory: entries by name, and the same entries by cookie.
   std::map<std::string, Entry, std::less<>> entries;
@@ -88,6 +89,36 @@ struct Inode {
   bool dead() const { return nlink == 0; }
 };
 
+// A regular file's bytes in memory (file_data.h): the model's own Content
+// when it has no Store.
+class MemoryContent final : public Content {
+ public:
+  std::uint64_t size() const override { return d_.size(); }
+  std::uint64_t blocks() const override { return d_.blocks(); }
+  Result<std::size_t> read(std::uint64_t off, std::uint8_t* out, std::size_t len) override {
+    return d_.read(off, out, len);
+  }
+  Result<void> write(std::uint64_t off, const std::uint8_t* data, std::size_t len) override {
+    d_.write(off, data, len);
+    return {};
+  }
+  Result<void> set_size(std::uint64_t size) override {
+    d_.set_size(size);
+    return {};
+  }
+  std::uint64_t blocks_to_allocate(std::uint64_t off, std::uint64_t len) const override {
+    return d_.blocks_to_allocate(off, len);
+  }
+  Result<void> allocate(std::uint64_t off, std::uint64_t len) override {
+    d_.allocate(off, len);
+    return {};
+  }
+  std::string check() const override { return d_.check(); }
+
+ private:
+  FileData d_;
+};
+
 // ---------------------------------------------------------------------------
 // Shared state, node handles and open files
 
@@ -97,6 +128,42 @@ struct Model::State {
   std::uint64_t next_ino = kRootIno;
   std::map<std::uint64_t, std::unique_ptr<Inode>> inodes;
   Inode* root = nullptr;
+
+  // ---- persistence (store.h); all of it does nothing without a store ----
+  std::unique_ptr<Store> store;
+  // Inodes whose attributes this call changed: recorded when it ends.
+  std::set<std::uint64_t> dirty;
+  // Inodes changed by data calls (write, read's atime, allocate): recorded
+  // at fsync, at the close of an open file, or in the next checkpoint.
+  std::set<std::uint64_t> lazy;
+
+  void mark(const Inode* n) {
+    if (store) dirty.insert(n->ino);
+  }
+  void mark_lazy(const Inode* n) {
+    if (store) lazy.insert(n->ino);
+  }
+  // Before the first change of a metadata call: ENOSPC or EIO from the store
+  // (store.h reserve()); `bytes` bounds the size of the call's records.
+  Errno begin(std::size_t bytes) { return store ? store->reserve(bytes + 512) : Errno::OK; }
+  // The end of a call that changed something: its records, then the
+  // commit; durable for metadata calls and fsync (opfs/README.md,
+  // "Durability"). EIO if the store failed.
+  Errno end(bool durable);
+  Image image() const;
+  InodeRecord record_of(const Inode& n) const;
+
+  std::uint64_t used_blocks() const {
+    std::uint64_t used = 0;
+    for (const auto& [ino, in] : inodes)
+      if (in->data) used += in->data->blocks();
+    return used;
+  }
+
+  std::unique_ptr<Content> new_content(std::uint64_t ino, bool existing) {
+    if (store) return store->content(ino, existing);
+    return std::make_unique<MemoryContent>();
+  }
 
   Timespec now() const { return clock(); }
 
@@ -109,15 +176,25 @@ struct Model::State {
     n->uid = uid;
     n->gid = gid;
     n->atime = n->mtime = n->ctime = n->btime = t;
+    if (type == FileType::Regular) n->data = new_content(n->ino, false);
     Inode* raw = n.get();
     inodes.emplace(raw->ino, std::move(n));
+    mark(raw);
     return raw;
   }
 
   // An inode lives while it has a name or a reference (POSIX unlink(2): "the
   // file shall remain in existence until the last open reference is closed").
   void maybe_free(Inode* n) {
-    if (n->nlink == 0 && n->refs == 0 && n != root) inodes.erase(n->ino);
+    if (n->nlink == 0 && n->refs == 0 && n != root) {
+      std::uint64_t ino = n->ino;
+      inodes.erase(ino);
+      if (store) {
+        dirty.erase(ino);
+        lazy.erase(ino);
+        store->freed(ino);
+      }
+    }
   }
   void unref(Inode* n) {
     --n->refs;
@@ -130,6 +207,9 @@ struct Model::State {
     std::uint64_t cookie = dir->next_cookie++;
     dir->entries.emplace(std::string(name), Entry{cookie, child});
     dir->by_cookie.emplace(cookie, std::string(name));
+    if (store) store->entry_added(dir->ino, name, cookie, child->ino);
+    mark(dir);
+    mark(child);
     ++child->nlink;
     if (child->is_dir()) {
       ++dir->nlink;
@@ -143,6 +223,9 @@ struct Model::State {
     Inode* child = it->second.node;
     dir->by_cookie.erase(it->second.cookie);
     dir->entries.erase(it);
+    if (store) store->entry_removed(dir->ino, name);
+    mark(dir);
+    mark(child);
     --child->nlink;
     if (child->is_dir()) {
       --dir->nlink;
@@ -158,6 +241,57 @@ struct Model::State {
   }
 };
 
+InodeRecord Model::State::record_of(const Inode& n) const {
+  InodeRecord r;
+  r.ino = n.ino;
+  r.type = n.type;
+  r.perm = n.perm;
+  r.uid = n.uid;
+  r.gid = n.gid;
+  r.nlink = n.nlink;
+  r.rdev = n.rdev;
+  r.atime = n.atime;
+  r.mtime = n.mtime;
+  r.ctime = n.ctime;
+  r.btime = n.btime;
+  r.data_version = n.data_version;
+  r.next_cookie = n.next_cookie;
+  r.target = n.target;
+  return r;
+}
+
+Image Model::State::image() const {
+  Image img;
+  img.next_ino = next_ino;
+  for (const auto& [ino, n] : inodes) {
+    img.inodes.emplace(ino, record_of(*n));
+    if (n->is_dir()) {
+      auto& out = img.entries[ino];
+      for (const auto& [name, e] : n->entries) out.emplace(name, Image::Entry{e.cookie, e.node->ino});
+    }
+    if (!n->xattrs.empty()) img.xattrs[ino] = n->xattrs;
+  }
+  return img;
+}
+
+Errno Model::State::end(bool durable) {
+  if (!store) return Errno::OK;
+  for (std::uint64_t ino : dirty) {
+    auto it = inodes.find(ino);
+    if (it == inodes.end()) continue;  // freed meanwhile: its `freed` record says so
+    store->inode(record_of(*it->second));
+    lazy.erase(ino);
+  }
+  dirty.clear();
+  if (Errno e = store->commit(durable); e != Errno::OK) return e;
+  if (store->checkpoint_due()) {
+    // The checkpoint holds every pending change, the data calls' too.
+    if (Errno e = store->checkpoint(image()); e != Errno::OK) return e;
+    lazy.clear();
+  }
+  return Errno::OK;
+}
+
 namespace {
 
 using State = Model::State;
@@ -168,6 +302,7 @@ class ModelNode final : public fs::Node {
   ~ModelNode() override {
     std::lock_guard<std::mutex> lk(state->mu);
     state->unref(inode);
+    if (state->store) (void)state->end(false);  // a freed inode's record (a failure shows at the next call)
   }
   std::shared_ptr<State> state;
   Inode* inode;
@@ -299,8 +434,8 @@ fs::Attr attr_of(const Inode& n) {
   a.rdev = n.rdev;
   switch (n.type) {
     case FileType::Regular:
-      a.size = n.data.size();
-      a.blocks = n.data.blocks() * (Model::kBlockSize / 512);
+      a.size = n.data->size();
+      a.blocks = n.data->blocks() * (Model::kBlockSize / 512);
       break;
     case FileType::Directory:
       a.size = kDirentSize * (2 + n.entries.size());
@@ -370,8 +505,26 @@ Errno set_attr(State& s, const fs::Cred& cred, Inode& n, const fs::SetAttr& attr
   if (explicit_time && !owner_or_root(cred, n)) return Errno::PERM;
   if (now_time && !owner_or_root(cred, n) && !permitted(cred, n, kMayWrite)) return Errno::ACCES;
 
+  if (Errno e = s.begin(0); e != Errno::OK) return e;
   const Timespec t = s.now();
   bool changed = attr.ctime_only;
+  s.mark(&n);
+  if (attr.size) {
+    // truncate(2)/POSIX: times change only if the size does; ftruncate(2)
+    // marks them whatever the size (Linux do_sys_ftruncate passes
+    // ATTR_MTIME|ATTR_CTIME to do_truncate). Linux do_truncate() also drops
+    // set-id bits for unprivileged callers. First, so that a store's error
+    // (ENOSPC, EIO) leaves every attribute as it was.
+    if (*attr.size != n.data->size() || file) {
+      if (*attr.size != n.data->size()) {
+        P9_TRY(n.data->set_size(*attr.size));
+        ++n.data_version;
+      }
+      n.mtime = t;
+      if (!attr.mode) remove_privs(cred, n);
+      changed = true;
+    }
+  }
   if (attr.uid) {
     n.uid = *attr.uid;
     changed = true;
@@ -394,19 +547,6 @@ Errno set_attr(State& s, const fs::Cred& cred, Inode& n, const fs::SetAttr& attr
     // is treated like other users" (Linux chown_common() ATTR_KILL_S*ID).
     n.perm &= ~kSetUid;
     if (n.perm & kGroupExec) n.perm &= ~kSetGid;
-  }
-  if (attr.size) {
-    // truncate(2)/POSIX: times change only if the size does; ftruncate(2)
-    // marks them whatever the size (Linux do_sys_ftruncate passes
-    // ATTR_MTIME|ATTR_CTIME to do_truncate). Linux do_truncate() also drops
-    // set-id bits for unprivileged callers.
-    if (*attr.size != n.data.size() || file) {
-      if (*attr.size != n.data.size()) ++n.data_version;
-      n.data.set_size(*attr.size);
-      n.mtime = t;
-      if (!attr.mode) remove_privs(cred, n);
-      changed = true;
-    }
   }
   if (attr.atime.how != How::Omit) {
     n.atime = attr.atime.how == How::Now ? t : attr.atime.value;
@@ -442,7 +582,10 @@ class ModelFile final : public fs::OpenFile {
     // of the file descriptor(s) on which the locks were obtained." The
     // owners that locked through this file lose their locks on it.
     inode_->locks.release(owners_);
+    // The data calls' changes are recorded at the latest when the file is closed.
+    if (state_->lazy.count(inode_->ino)) state_->mark(inode_);
     state_->unref(inode_);
+    if (state_->store) (void)state_->end(false);
   }
 
   Result<std::size_t> read(std::uint64_t offset, std::uint8_t* out, std::size_t len) override {
@@ -454,8 +597,13 @@ class ModelFile final : public fs::OpenFile {
     if (!mode_.readable) return Errno::BADF;                     // read(2) EBADF
     if (inode_->is_dir()) return Errno::ISDIR;                   // read(2) EISDIR
     if (inode_->type != FileType::Regular) return Errno::INVAL;  // not reached: open() refuses special files
-    std::size_t n = inode_->data.read(offset, out, len);
-    if (len > 0) touch_atime(*inode_, state_->now());
+    Result<std::size_t> n = inode_->data->read(offset, out, len);
+    if (!n) return n.error();
+    if (len > 0) {
+      Timespec before = inode_->atime;
+      touch_atime(*inode_, state_->now());
+      if (before.sec != inode_->atime.sec || before.nsec != inode_->atime.nsec) state_->mark_lazy(inode_);
+    }
     return n;
   }
 
@@ -471,16 +619,25 @@ class ModelFile final : public fs::OpenFile {
     if (len == 0) return std::size_t{0};
     // open(2) O_APPEND: "the file offset is positioned at the end of the
     // file" before each write.
-    if (mode_.append) offset = inode_->data.size();
+    if (mode_.append) offset = inode_->data->size();
     // Linux generic_write_check_limits(): EFBIG at or past the maximum size,
     // else a short write up to it.
     if (offset >= kOffsetMax) return Errno::FBIG;
     len = static_cast<std::size_t>(std::min<std::uint64_t>(len, kOffsetMax - offset));
+    P9_TRY(inode_->data->write(offset, data, len));
+    std::uint32_t perm = inode_->perm;
     remove_privs(cred_, *inode_);
-    inode_->data.write(offset, data, len);
     // write(2)/POSIX: a successful write marks mtime and ctime for update.
     inode_->mtime = inode_->ctime = state_->now();
     ++inode_->data_version;
+    // A cleared set-id bit is a metadata change, recorded now; the times
+    // wait (see State::lazy).
+    if (perm != inode_->perm) {
+      state_->mark(inode_);
+      if (Errno e = state_->end(true); e != Errno::OK) return e;
+    } else {
+      state_->mark_lazy(inode_);
+    }
     return len;
   }
 
@@ -494,7 +651,11 @@ class ModelFile final : public fs::OpenFile {
         Inode* d = inode_;
         if (!d->is_dir()) return Errno::NOTDIR;  // getdents(2) ENOTDIR
         if (d->dead()) return Errno::NOENT;      // Linux iterate_dir(): IS_DEADDIR
-        if (first) touch_atime(*d, state_->now());
+        if (first) {
+          Timespec before = d->atime;
+          touch_atime(*d, state_->now());
+          if (before.sec != d->atime.sec || before.nsec != d->atime.nsec) state_->mark_lazy(d);
+        }
         first = false;
         if (cookie < Model::kDotCookie)
           batch.push_back({".", d->ino, FileType::Directory, Model::kDotCookie});
@@ -515,9 +676,18 @@ class ModelFile final : public fs::OpenFile {
     }
   }
 
-  // The model's data lives in memory only: there is nothing to flush, and
-  // nothing survives the process. fsync returns at once, successfully.
-  Result<void> fsync(bool) override { return {}; }
+  // fsync(2): without a store the model's data lives in memory only, there
+  // is nothing to flush and nothing survives the process. With a store the
+  // file's bytes are made durable, then its pending metadata with everything
+  // else recorded so far.
+  Result<void> fsync(bool) override {
+    std::lock_guard<std::mutex> lk(state_->mu);
+    if (!state_->store) return {};
+    if (inode_->data) P9_TRY(inode_->data->sync());
+    if (state_->lazy.count(inode_->ino)) state_->mark(inode_);
+    if (Errno e = state_->end(true); e != Errno::OK) return e;
+    return {};
+  }
 
   Result<fs::Attr> getattr() override {
     std::lock_guard<std::mutex> lk(state_->mu);
@@ -531,12 +701,14 @@ class ModelFile final : public fs::OpenFile {
     // ftruncate(2) as the opener (set-id bits: Linux do_truncate with the
     // caller's CAP_FSETID; the opener stands for the process).
     if (Errno e = set_attr(*state_, cred_, *inode_, a, &mode_); e != Errno::OK) return e;
+    if (Errno e = state_->end(true); e != Errno::OK) return e;
     return {};
   }
 
   Result<void> setattr(const fs::Cred& cred, const fs::SetAttr& attr) override {
     std::lock_guard<std::mutex> lk(state_->mu);
     if (Errno e = set_attr(*state_, cred, *inode_, attr, &mode_); e != Errno::OK) return e;
+    if (Errno e = state_->end(true); e != Errno::OK) return e;
     return {};
   }
 
@@ -558,14 +730,14 @@ class ModelFile final : public fs::OpenFile {
     if (inode_->type != FileType::Regular) return Errno::NODEV;
     if (offset + len > kOffsetMax) return Errno::FBIG;
     // fallocate(2) ENOSPC: the blocks it needs exceed what statfs reports free.
-    std::uint64_t used = 0;
-    for (const auto& [ino, in] : state_->inodes) used += in->data.blocks();
+    std::uint64_t used = state_->used_blocks();
     std::uint64_t free = std::max(kStatFsBlocks, used) - used;
-    if (inode_->data.blocks_to_allocate(offset, len) > free) return Errno::NOSPC;
-    inode_->data.allocate(offset, len);
+    if (inode_->data->blocks_to_allocate(offset, len) > free) return Errno::NOSPC;
+    P9_TRY(inode_->data->allocate(offset, len));
     // tmpfs (mm/shmem.c shmem_fallocate): mode 0 extends i_size to
     // offset + len and marks ctime; the data and mtime are unchanged.
     inode_->ctime = state_->now();
+    state_->mark_lazy(inode_);
     return {};
   }
 
@@ -665,6 +837,168 @@ Model::Model(Clock clock) : s_(std::make_shared<State>()) {
 
 Model::~Model() = default;
 
+// Rebuilding a model from a store's Image is also its consistency check
+// (fsck): every rule used here is the model's own (model.h: nlink, "..",
+// cookies), applied to what the store kept.
+std::unique_ptr<Model> Model::restore(Clock clock, std::unique_ptr<Store> store, const Image& img,
+                                      RestoreReport* report, std::string* error) {
+  std::unique_ptr<Model> m(new Model(std::move(clock)));
+  State& s = *m->s_;
+  RestoreReport local;
+  RestoreReport& rep = report ? *report : local;
+  if (img.inodes.empty()) {
+    // A new store: the root the constructor made is its first record.
+    s.store = std::move(store);
+    s.mark(s.root);
+    if (Errno e = s.end(true); e != Errno::OK) {
+      *error = std::string("cannot write the new store's first record: ") +
+               errno_name(static_cast<std::uint32_t>(e));
+      return nullptr;
+    }
+    return m;
+  }
+  std::ostringstream out;
+  s.inodes.clear();
+  s.root = nullptr;
+  s.next_ino = std::max<std::uint64_t>(img.next_ino, kRootIno + 1);
+  for (const auto& [ino, r] : img.inodes) {
+    auto n = std::make_unique<Inode>();
+    n->ino = ino;
+    n->type = r.type;
+    n->perm = r.perm & 07777;
+    n->uid = r.uid;
+    n->gid = r.gid;
+    n->nlink = r.nlink;
+    n->rdev = r.rdev;
+    n->atime = r.atime;
+    n->mtime = r.mtime;
+    n->ctime = r.ctime;
+    n->btime = r.btime;
+    n->data_version = r.data_version;
+    n->next_cookie = std::max(r.next_cookie, kDotDotCookie + 1);
+    n->target = r.target;
+    if (ino >= s.next_ino) {
+      out << "inode " << ino << " is not below the next inode number " << s.next_ino << "; ";
+      s.next_ino = ino + 1;
+    }
+    s.inodes.emplace(ino, std::move(n));
+  }
+  auto find = [&](std::uint64_t ino) -> Inode* {
+    auto it = s.inodes.find(ino);
+    return it == s.inodes.end() ? nullptr : it->second.get();
+  };
+  s.root = find(kRootIno);
+  if (!s.root || !s.root->is_dir()) {
+    *error = "the store has no root directory (inode 1)";
+    return nullptr;
+  }
+  s.root->parent = s.root;
+  // Entries, in cookie order so that repaired cookies keep the listing order.
+  for (const auto& [dino, ents] : img.entries) {
+    Inode* dir = find(dino);
+    if (!dir || !dir->is_dir()) {
+      out << ents.size() << " entries of " << (dir ? "non-directory " : "missing inode ") << dino
+          << " dropped; ";
+      continue;
+    }
+    std::vector<std::pair<std::uint64_t, const std::string*>> order;
+    for (const auto& [name, e] : ents) order.emplace_back(e.cookie, &name);
+    std::sort(order.begin(), order.end());
+    for (const auto& [cookie, name] : order) {
+      Inode* child = find(ents.find(*name)->second.child);
+      if (!child || child == s.root || fs::check_name(*name, fs::NameUse::Create) != Errno::OK) {
+        out << "dir " << dino << ": entry '" << *name << "' names "
+            << (child ? "the root" : "a missing inode") << " or is not a valid name, dropped; ";
+        continue;
+      }
+      if (child->is_dir() && child->parent) {
+        out << "dir " << child->ino << " has a second name '" << *name << "' in dir " << dino
+            << ", dropped; ";
+        continue;
+      }
+      std::uint64_t c = cookie;
+      if (c <= kDotDotCookie || dir->by_cookie.count(c) || c >= dir->next_cookie) {
+        out << "dir " << dino << ": entry '" << *name << "' has a bad cookie " << c << ", renumbered; ";
+        c = std::max(dir->next_cookie, dir->by_cookie.empty() ? 0 : dir->by_cookie.rbegin()->first + 1);
+        dir->next_cookie = c + 1;
+      }
+      dir->entries.emplace(*name, Entry{c, child});
+      dir->by_cookie.emplace(c, *name);
+      if (child->is_dir()) child->parent = dir;
+    }
+  }
+  // What the root reaches; a directory whose ".." chain never reaches the
+  // root (a cycle) loses its entries.
+  std::set<Inode*> reached{s.root};
+  std::vector<Inode*> todo{s.root};
+  std::map<Inode*, std::uint64_t> names, subdirs;
+  while (!todo.empty()) {
+    Inode* d = todo.back();
+    todo.pop_back();
+    for (auto& [name, e] : d->entries) {
+      ++names[e.node];
+      if (e.node->is_dir()) {
+        ++subdirs[d];
+        if (reached.insert(e.node).second) todo.push_back(e.node);
+      }
+    }
+  }
+  for (auto& [ino, n] : s.inodes) {
+    if (n->is_dir() && !reached.count(n.get()) && !n->entries.empty()) {
+      out << "dir " << ino << " is not reached from the root: its " << n->entries.size()
+          << " entries dropped; ";
+      n->entries.clear();
+      n->by_cookie.clear();
+    }
+  }
+  // nlink by the model's rule (model.h); an inode with no name left is
+  // reclaimed: a file that was open but unlinked when the store stopped is
+  // the expected case (unlink(2)), anything else is a repair.
+  std::vector<std::uint64_t> gone;
+  for (auto& [ino, n] : s.inodes) {
+    Inode* p = n.get();
+    bool linked = p == s.root || (p->is_dir() ? reached.count(p) != 0 : names.count(p) != 0);
+    if (p->is_dir() && !linked) p->parent = nullptr;
+    std::uint64_t want = !linked ? 0 : p->is_dir() ? 2 + subdirs[p] : names[p];
+    if (p->nlink != want && !(want == 0 && p->nlink == 0)) {
+      out << "inode " << ino << ": nlink " << p->nlink << " recorded, " << want << " counted; ";
+      p->nlink = want;
+    }
+    if (want == 0 && p != s.root) gone.push_back(ino);
+  }
+  for (const auto& [ino, xs] : img.xattrs)
+    if (Inode* n = find(ino)) n->xattrs = xs;
+  s.store = std::move(store);
+  for (std::uint64_t ino : gone) {
+    s.inodes.erase(ino);
+    s.store->freed(ino);
+  }
+  rep.reclaimed = gone.size();
+  for (auto& [ino, n] : s.inodes)
+    if (n->type == FileType::Regular) n->data = s.store->content(ino, true);
+  rep.repairs = out.str();
+  if (std::string bad = m->check_invariants(); !bad.empty()) {
+    *error = "the recovered tree is inconsistent after repair: " + bad;
+    return nullptr;
+  }
+  if (!gone.empty() || !rep.repairs.empty()) {
+    // Make the repairs and reclaims the new starting point.
+    if (Errno e = s.store->checkpoint(s.image()); e != Errno::OK) {
+      *error = std::string("cannot write the repaired store: ") + errno_name(static_cast<std::uint32_t>(e));
+      return nullptr;
+    }
+  }
+  return m;
+}
+
+Errno Model::flush() {
+  std::lock_guard<std::mutex> lk(s_->mu);
+  if (!s_->store) return Errno::OK;
+  for (std::uint64_t ino : s_->lazy) s_->dirty.insert(ino);
+  s_->lazy.clear();
+  return s_->end(true);
+}
+
 namespace {
 // The model's inode behind a Node, or null if another backend (or another
 // Model) made it.
@@ -714,7 +1048,9 @@ Result<fs::Attr> Model::getattr(fs::Node& node) {
 Result<void> Model::setattr(const fs::Cred& cred, fs::Node& node, const fs::SetAttr& attr) {
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(n, node);
-  return set_attr(*s_, cred, *n, attr, nullptr);
+  if (Errno e = set_attr(*s_, cred, *n, attr, nullptr); e != Errno::OK) return e;
+  if (Errno e = s_->end(true); e != Errno::OK) return e;
+  return {};
 }
 
 Result<fs::OpenRef> Model::open(const fs::Cred& cred, fs::Node& node, std::uint32_t flags) {
@@ -737,11 +1073,14 @@ Result<fs::OpenRef> Model::open(const fs::Cred& cred, fs::Node& node, std::uint3
   if ((flags & oflag::TRUNC) && n->type == FileType::Regular) {
     // open(2)/POSIX: O_TRUNC on an existing regular file truncates it to 0
     // and marks mtime and ctime, even if it was already empty.
+    if (Errno e = s_->begin(0); e != Errno::OK) return e;
     Timespec t = s_->now();
-    n->data.set_size(0);
+    P9_TRY(n->data->set_size(0));
     n->mtime = n->ctime = t;
     ++n->data_version;
     remove_privs(cred, *n);
+    s_->mark(n);
+    if (Errno e = s_->end(true); e != Errno::OK) return e;
   }
   return make_file(s_, n, flags, cred);
 }
@@ -751,6 +1090,7 @@ Result<Model::Created> Model::create(const fs::Cred& cred, fs::Node& dir, std::s
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(d, dir);
   if (Errno e = may_create(cred, *d, name, *s_); e != Errno::OK) return e;
+  if (Errno e = s_->begin(name.size()); e != Errno::OK) return e;
   Timespec t = s_->now();
   // open(2) O_CREAT: mode & 07777 (the client applied the umask); no access
   // check on the file just made, and O_TRUNC has nothing to do (Linux
@@ -759,6 +1099,7 @@ Result<Model::Created> Model::create(const fs::Cred& cred, fs::Node& dir, std::s
       s_->new_inode(FileType::Regular, strip_sgid(cred, *d, mode & 07777), cred.uid, new_gid(*d, gid), t);
   s_->add_entry(d, name, n);
   touch_dir(*d, t);  // POSIX open(): a new file marks the parent's mtime and ctime
+  if (Errno e = s_->end(true); e != Errno::OK) return e;
   Created c;
   c.file = make_file(s_, n, flags & ~oflag::TRUNC, cred);
   c.node = make_ref(s_, n);
@@ -770,6 +1111,7 @@ Result<fs::NodeRef> Model::mkdir(const fs::Cred& cred, fs::Node& dir, std::strin
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(d, dir);
   if (Errno e = may_create(cred, *d, name, *s_); e != Errno::OK) return e;
+  if (Errno e = s_->begin(name.size()); e != Errno::OK) return e;
   Timespec t = s_->now();
   // mkdir(2): permission bits and the sticky bit are taken from mode
   // (Linux vfs_mkdir(): mode & (S_IRWXUGO|S_ISVTX)); S_ISGID comes from a
@@ -779,6 +1121,7 @@ Result<fs::NodeRef> Model::mkdir(const fs::Cred& cred, fs::Node& dir, std::strin
   n->nlink = 1;  // its "."; add_entry adds its name
   s_->add_entry(d, name, n);
   touch_dir(*d, t);
+  if (Errno e = s_->end(true); e != Errno::OK) return e;
   return make_ref(s_, n);
 }
 
@@ -788,12 +1131,14 @@ Result<fs::NodeRef> Model::symlink(const fs::Cred& cred, fs::Node& dir, std::str
   P9_MODEL_NODE(d, dir);
   if (Errno e = fs::check_symlink_target(target); e != Errno::OK) return e;  // symlink(2), fs/rules.h
   if (Errno e = may_create(cred, *d, name, *s_); e != Errno::OK) return e;
+  if (Errno e = s_->begin(name.size() + target.size()); e != Errno::OK) return e;
   Timespec t = s_->now();
   Inode* n =
       s_->new_inode(FileType::Symlink, 0777, cred.uid, new_gid(*d, gid), t);  // symlink(7): always 0777
   n->target = std::string(target);
   s_->add_entry(d, name, n);
   touch_dir(*d, t);
+  if (Errno e = s_->end(true); e != Errno::OK) return e;
   return make_ref(s_, n);
 }
 
@@ -815,11 +1160,13 @@ Result<fs::NodeRef> Model::mknod(const fs::Cred& cred, fs::Node& dir, std::strin
   bool device = type == FileType::CharDev || type == FileType::BlockDev;
   // mknod(2) EPERM: devices need CAP_MKNOD (Linux vfs_mknod()).
   if (device && !is_root(cred)) return Errno::PERM;
+  if (Errno e = s_->begin(name.size()); e != Errno::OK) return e;
   Timespec t = s_->now();
   Inode* n = s_->new_inode(type, strip_sgid(cred, *d, mode & 07777), cred.uid, new_gid(*d, gid), t);
   n->rdev = device ? rdev : 0;  // Linux do_mknodat(): dev is used for devices only
   s_->add_entry(d, name, n);
   touch_dir(*d, t);
+  if (Errno e = s_->end(true); e != Errno::OK) return e;
   return make_ref(s_, n);
 }
 
@@ -833,10 +1180,12 @@ Result<void> Model::link(const fs::Cred& cred, fs::Node& target, fs::Node& dir, 
   // not modelled.
   if (n->is_dir()) return Errno::PERM;
   if (n->nlink == 0) return Errno::NOENT;
+  if (Errno e = s_->begin(name.size()); e != Errno::OK) return e;
   Timespec t = s_->now();
   s_->add_entry(d, name, n);
   n->ctime = t;  // link(2)/POSIX: the file's ctime, the directory's mtime and ctime
   touch_dir(*d, t);
+  if (Errno e = s_->end(true); e != Errno::OK) return e;
   return {};
 }
 
@@ -889,6 +1238,7 @@ Result<void> Model::rename(const fs::Cred& cred, fs::Node& old_dir, std::string_
   // rename(2) ENOTEMPTY: a directory target must be empty.
   if (tgt && tgt->is_dir() && !tgt->entries.empty()) return Errno::NOTEMPTY;
 
+  if (Errno e = s_->begin(old_name.size() + 2 * new_name.size()); e != Errno::OK) return e;
   Timespec t = s_->now();
   if (tgt) {
     s_->remove_entry(nd, new_name);
@@ -902,6 +1252,7 @@ Result<void> Model::rename(const fs::Cred& cred, fs::Node& old_dir, std::string_
   touch_dir(*nd, t);
   src->ctime = t;
   if (tgt) s_->maybe_free(tgt);
+  if (Errno e = s_->end(true); e != Errno::OK) return e;
   return {};
 }
 
@@ -918,11 +1269,13 @@ Result<void> Model::unlink(const fs::Cred& cred, fs::Node& dir, std::string_view
   // unlink(2) EISDIR (Linux, where POSIX says EPERM); rmdir(2) ENOTDIR.
   if (Errno e = may_delete(cred, *d, *victim, rmdir); e != Errno::OK) return e;
   if (rmdir && !victim->entries.empty()) return Errno::NOTEMPTY;  // rmdir(2) ENOTEMPTY
+  if (Errno e = s_->begin(name.size()); e != Errno::OK) return e;
   Timespec t = s_->now();
   s_->remove_entry(d, name);
   victim->ctime = t;  // unlink(2)/POSIX: the file's ctime (its link count changed)
   touch_dir(*d, t);
   s_->maybe_free(victim);
+  if (Errno e = s_->end(true); e != Errno::OK) return e;
   return {};
 }
 
@@ -937,8 +1290,7 @@ Result<fs::StatFs> Model::statfs(fs::Node& node) {
   std::lock_guard<std::mutex> lk(s_->mu);
   P9_MODEL_NODE(n, node);
   (void)n;
-  std::uint64_t used = 0;
-  for (const auto& [ino, in] : s_->inodes) used += in->data.blocks();
+  std::uint64_t used = s_->used_blocks();
   fs::StatFs st;
   st.type = kStatFsType;
   st.bsize = static_cast<std::uint32_t>(kBlockSize);
@@ -987,11 +1339,15 @@ Result<void> Model::setxattr(const fs::Cred& cred, fs::Node& node, std::string_v
   if ((f & static_cast<std::uint32_t>(fs::XattrFlags::Create)) && it != n->xattrs.end()) return Errno::EXIST;
   if ((f & static_cast<std::uint32_t>(fs::XattrFlags::Replace)) && it == n->xattrs.end())
     return Errno::NODATA;
+  if (Errno e = s_->begin(name.size() + value.size()); e != Errno::OK) return e;
   if (it == n->xattrs.end())
     n->xattrs.emplace(std::string(name), std::string(value));
   else
     it->second = std::string(value);
   n->ctime = s_->now();  // inode metadata changed (Linux __vfs_setxattr: ctime)
+  if (s_->store) s_->store->xattr_set(n->ino, name, value);
+  s_->mark(n);
+  if (Errno e = s_->end(true); e != Errno::OK) return e;
   return {};
 }
 
@@ -1001,8 +1357,12 @@ Result<void> Model::removexattr(const fs::Cred& cred, fs::Node& node, std::strin
   if (Errno e = xattr_check(cred, *n, name, true); e != Errno::OK) return e;
   auto it = n->xattrs.find(name);
   if (it == n->xattrs.end()) return Errno::NODATA;  // removexattr(2) ENODATA
+  if (Errno e = s_->begin(name.size()); e != Errno::OK) return e;
   n->xattrs.erase(it);
   n->ctime = s_->now();
+  if (s_->store) s_->store->xattr_removed(n->ino, name);
+  s_->mark(n);
+  if (Errno e = s_->end(true); e != Errno::OK) return e;
   return {};
 }
 
@@ -1019,9 +1379,7 @@ std::size_t Model::inode_count() const {
 
 std::uint64_t Model::allocated_blocks() const {
   std::lock_guard<std::mutex> lk(s_->mu);
-  std::uint64_t used = 0;
-  for (const auto& [ino, in] : s_->inodes) used += in->data.blocks();
-  return used;
+  return s_->used_blocks();
 }
 
 std::string Model::check_invariants() {
@@ -1074,7 +1432,7 @@ std::string Model::check_invariants() {
     if (n->is_dir() && !linked && (!n->entries.empty() || n->parent))
       out << "removed dir " << ino << " not empty; ";
     if (n->type == FileType::Regular) {
-      if (std::string d = n->data.check(); !d.empty()) out << "inode " << ino << ": " << d;
+      if (std::string d = n->data->check(); !d.empty()) out << "inode " << ino << ": " << d;
     }
     if (std::string l = n->locks.check(); !l.empty()) out << "inode " << ino << ": " << l;
   }

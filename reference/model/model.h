@@ -54,6 +54,7 @@
 #include <vector>
 
 #include "reference/fs/backend.h"
+#include "reference/model/store.h"
 
 namespace p9::model {
 
@@ -76,6 +77,23 @@ class Model final : public fs::Backend {
   ~Model() override;
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
+
+  // A model whose state lives in `store` (store.h), rebuilt from what the
+  // store kept (`image`; empty for a new store, which then gets a root as
+  // above). Rebuilding checks the tree and repairs it where the image breaks
+  // the model's invariants (entries naming missing inodes, wrong nlink),
+  // and reclaims inodes left with no name (files open but unlinked when the
+  // store stopped). Null, with the reason in *error, if the image has no
+  // root or the store cannot be written.
+  struct RestoreReport {
+    std::size_t reclaimed = 0;  // inodes with no name, freed
+    std::string repairs;        // empty, or each repair made
+  };
+  static std::unique_ptr<Model> restore(Clock clock, std::unique_ptr<Store> store, const Image& image,
+                                        RestoreReport* report, std::string* error);
+  // With a store: records every pending change and makes everything durable
+  // (as an fsync of every file's metadata). Without one: nothing to do.
+  Errno flush();
 
   // The host's real time (std::chrono::system_clock).
   static fs::Timespec real_clock();
