@@ -231,6 +231,24 @@ std::unique_ptr<Target> make_target_from_env(std::string* error) {
     if (!b) return nullptr;
     return std::make_unique<InProcess>(std::move(b), "posix", dir);
   }
+  // The OPFS store outside the browser (opfs/store/): in memory here, in a
+  // host directory behind p9ref.
+  if (t == "inprocess:opfs")
+    return std::make_unique<InProcess>(tool::make_backend("opfs-mem", error), "opfs", "");
+  if (t == "p9ref:opfs") {
+    std::string exe = env("P9REF");
+    if (exe.empty()) {
+      *error = "P9REF must name the p9ref program for target " + t;
+      return nullptr;
+    }
+    fs::Profile profile;
+    profile.name = "model";
+    auto s = std::make_unique<Spawned>(t, "p9ref-opfs", profile);
+    if (!s->start({exe, "serve", "--listen", "tcp:127.0.0.1:{port}", "--backend", "opfs-dir:{dir}/store"},
+                  make_temp_dir("opfs"), error))
+      return nullptr;
+    return s;
+  }
   if (t == "p9ref:model" || t == "p9ref:posix") {
     std::string exe = env("P9REF");
     if (exe.empty()) {
@@ -278,7 +296,8 @@ std::unique_ptr<Target> make_target_from_env(std::string* error) {
     return std::make_unique<External>(t, env("P9_ANAME"), profile);
   }
   *error = "unknown P9_TARGET '" + t +
-           "' (inprocess:model, inprocess:posix, p9ref:model, p9ref:posix, diod, tcp:HOST:PORT, unix:PATH)";
+           "' (inprocess:model, inprocess:posix, inprocess:opfs, p9ref:model, p9ref:posix, p9ref:opfs, diod, "
+           "tcp:HOST:PORT, unix:PATH)";
   return nullptr;
 }
 

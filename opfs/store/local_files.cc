@@ -112,6 +112,48 @@ Result<void> DirFiles::flush(Slot s) {
 
 // ---- MemFiles -----------------------------------------------------------------
 
+void MemFiles::Bytes::write(std::uint64_t off, const std::uint8_t* p, std::size_t n) {
+  for (std::size_t done = 0; done < n;) {
+    std::uint64_t pos = off + done;
+    std::uint64_t page = pos / kPage;
+    std::size_t in = static_cast<std::size_t>(pos % kPage);
+    std::size_t k = std::min(n - done, kPage - in);
+    auto& buf = pages[page];
+    if (buf.empty()) buf.assign(kPage, 0);
+    std::memcpy(buf.data() + in, p + done, k);
+    done += k;
+  }
+  size = std::max<std::uint64_t>(size, off + n);
+}
+
+std::size_t MemFiles::Bytes::read(std::uint64_t off, std::uint8_t* out, std::size_t n) const {
+  if (off >= size) return 0;
+  n = static_cast<std::size_t>(std::min<std::uint64_t>(n, size - off));
+  for (std::size_t done = 0; done < n;) {
+    std::uint64_t pos = off + done;
+    std::size_t in = static_cast<std::size_t>(pos % kPage);
+    std::size_t k = std::min(n - done, kPage - in);
+    auto it = pages.find(pos / kPage);
+    if (it == pages.end())
+      std::memset(out + done, 0, k);
+    else
+      std::memcpy(out + done, it->second.data() + in, k);
+    done += k;
+  }
+  return n;
+}
+
+void MemFiles::Bytes::resize(std::uint64_t new_size) {
+  if (new_size < size) {
+    // Drop whole pages past the end; zero the tail of the last one.
+    pages.erase(pages.lower_bound((new_size + kPage - 1) / kPage), pages.end());
+    auto it = pages.find(new_size / kPage);
+    if (it != pages.end() && new_size % kPage)
+      std::memset(it->second.data() + new_size % kPage, 0, kPage - new_size % kPage);
+  }
+  size = new_size;
+}
+
 MemFiles::MemFiles() {
   for (Slot s : {kJournal, kCheckpoint0, kCheckpoint1}) files_[s];
 }
@@ -122,36 +164,46 @@ bool MemFiles::create_now(Slot s) {
   return true;
 }
 
+std::vector<std::uint8_t> MemFiles::bytes(Slot s) const {
+  auto it = files_.find(s);
+  if (it == files_.end()) return {};
+  std::vector<std::uint8_t> out(static_cast<std::size_t>(it->second.now.size));
+  it->second.now.read(0, out.data(), out.size());
+  return out;
+}
+
+void MemFiles::set_bytes(Slot s, const std::vector<std::uint8_t>& b) {
+  File& f = files_[s];
+  f.now = Bytes{};
+  f.now.write(0, b.data(), b.size());
+  f.durable = f.now;
+  f.since_flush.clear();
+}
+
 std::uint64_t MemFiles::total_size() const {
   std::uint64_t t = 0;
-  for (const auto& [s, f] : files_) t += f.now.size();
+  for (const auto& [s, f] : files_) t += f.now.size;
   return t;
 }
 
 bool MemFiles::fits(Slot s, std::uint64_t new_size) const {
   if (!quota_) return true;
-  std::uint64_t old = files_.at(s).now.size();
+  std::uint64_t old = files_.at(s).now.size;
   return new_size <= old || total_size() - old + new_size <= *quota_;
 }
 
 Result<std::size_t> MemFiles::read(Slot s, std::uint64_t off, std::uint8_t* out, std::size_t len) {
   auto it = files_.find(s);
   if (it == files_.end()) return Errno::IO;
-  const auto& b = it->second.now;
-  if (off >= b.size()) return std::size_t{0};
-  std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(len, b.size() - off));
-  std::memcpy(out, b.data() + off, n);
-  return n;
+  return it->second.now.read(off, out, len);
 }
 
 Result<void> MemFiles::write(Slot s, std::uint64_t off, const std::uint8_t* data, std::size_t len) {
   auto it = files_.find(s);
   if (it == files_.end()) return Errno::IO;
   auto& f = it->second;
-  std::uint64_t end = std::max<std::uint64_t>(f.now.size(), off + len);
-  if (!fits(s, end)) return Errno::NOSPC;
-  if (f.now.size() < end) f.now.resize(end, 0);
-  std::memcpy(f.now.data() + off, data, len);
+  if (!fits(s, std::max<std::uint64_t>(f.now.size, off + len))) return Errno::NOSPC;
+  f.now.write(off, data, len);
   f.since_flush.push_back({false, off, std::vector<std::uint8_t>(data, data + len)});
   return {};
 }
@@ -160,7 +212,7 @@ Result<void> MemFiles::truncate(Slot s, std::uint64_t size) {
   auto it = files_.find(s);
   if (it == files_.end()) return Errno::IO;
   if (!fits(s, size)) return Errno::NOSPC;
-  it->second.now.resize(size, 0);
+  it->second.now.resize(size);
   it->second.since_flush.push_back({true, size, {}});
   return {};
 }
@@ -168,7 +220,7 @@ Result<void> MemFiles::truncate(Slot s, std::uint64_t size) {
 Result<std::uint64_t> MemFiles::size(Slot s) {
   auto it = files_.find(s);
   if (it == files_.end()) return Errno::IO;
-  return static_cast<std::uint64_t>(it->second.now.size());
+  return it->second.now.size;
 }
 
 Result<void> MemFiles::flush(Slot s) {
@@ -189,14 +241,13 @@ std::shared_ptr<MemFiles> MemFiles::crash(std::mt19937_64* rng) const {
     for (std::size_t i = 0; i < keep; ++i) {
       const Change& c = f.since_flush[i];
       if (c.truncate) {
-        g.now.resize(c.off, 0);
+        g.now.resize(c.off);
         continue;
       }
       std::size_t n = c.data.size();
       // The last change kept may be torn: only a prefix of its bytes landed.
       if (rng && i + 1 == keep && n > 0 && (*rng)() % 2 == 0) n = (*rng)() % n;
-      if (g.now.size() < c.off + n) g.now.resize(c.off + n, 0);
-      std::memcpy(g.now.data() + c.off, c.data.data(), n);
+      g.now.write(c.off, c.data.data(), n);
     }
     g.durable = g.now;
     out->files_[s] = std::move(g);

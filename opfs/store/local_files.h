@@ -57,8 +57,9 @@ class MemFiles final : public Files {
   // torn). rng == nullptr: every change (a killed process, whose writes the
   // host's page cache keeps).
   std::shared_ptr<MemFiles> crash(std::mt19937_64* rng) const;
-  // Test hook: the bytes of a slot as they are now.
-  std::vector<std::uint8_t>& bytes(Slot s) { return files_[s].now; }
+  // Test hooks: the bytes of a slot as they are now, and replacing them.
+  std::vector<std::uint8_t> bytes(Slot s) const;
+  void set_bytes(Slot s, const std::vector<std::uint8_t>& b);
 
  protected:
   bool create_now(Slot s) override;
@@ -69,8 +70,18 @@ class MemFiles final : public Files {
     std::uint64_t off = 0;  // write offset, or the new size
     std::vector<std::uint8_t> data;
   };
+  // Sparse bytes: pages that were never written read as zeros, so a file
+  // with a hole at 4 GiB costs what it holds.
+  struct Bytes {
+    static constexpr std::size_t kPage = 64 * 1024;
+    std::uint64_t size = 0;
+    std::map<std::uint64_t, std::vector<std::uint8_t>> pages;
+    void write(std::uint64_t off, const std::uint8_t* p, std::size_t n);
+    std::size_t read(std::uint64_t off, std::uint8_t* out, std::size_t n) const;
+    void resize(std::uint64_t size);
+  };
   struct File {
-    std::vector<std::uint8_t> now, durable;
+    Bytes now, durable;
     std::vector<Change> since_flush;
   };
   bool fits(Slot s, std::uint64_t new_size) const;

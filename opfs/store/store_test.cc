@@ -248,7 +248,7 @@ TEST(OpfsStore, UnclaimedDataFileIsEmptied) {
   std::string before = dump(*m, {false, true});
   // A data file no record names (its slot record was lost in a crash).
   auto crashed = files->crash(nullptr);
-  crashed->bytes(40).assign(10, 'x');
+  crashed->set_bytes(40, std::vector<std::uint8_t>(10, 'x'));
   crashed->add(40);
   OpenReport rep;
   auto after = open_ok(crashed, &rep);
@@ -269,7 +269,7 @@ TEST(OpfsStore, TornRecordIsDroppedWhole) {
   ASSERT_TRUE(m->rename(kRoot, *root, "src", *root, "dst"));
   // Tear the last record (the rename): flip a byte in its payload.
   auto crashed = files->crash(nullptr);
-  auto& j = crashed->bytes(kJournal);
+  auto j = crashed->bytes(kJournal);
   std::uint64_t gen = 0;
   ASSERT_TRUE(decode_journal_header(j.data(), j.size(), &gen));
   std::size_t pos = kJournalHeader, last = 0;
@@ -282,6 +282,7 @@ TEST(OpfsStore, TornRecordIsDroppedWhole) {
     pos += 8 + len;
   }
   j[last + 10] ^= 0xff;
+  crashed->set_bytes(kJournal, j);
   OpenReport rep;
   auto after = open_ok(crashed, &rep);
   ASSERT_TRUE(after);
@@ -297,8 +298,8 @@ TEST(OpfsStore, DamagedCheckpointsAreReportedNotGuessed) {
   auto m = open_ok(files);
   m->flush();
   auto crashed = files->crash(nullptr);
-  crashed->bytes(kCheckpoint0).assign(100, 7);
-  crashed->bytes(kCheckpoint1).assign(100, 7);
+  crashed->set_bytes(kCheckpoint0, std::vector<std::uint8_t>(100, 7));
+  crashed->set_bytes(kCheckpoint1, std::vector<std::uint8_t>(100, 7));
   std::string err;
   auto bad = open_store(crashed, fixed_clock, nullptr, &err);
   EXPECT_FALSE(bad);

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <string>
 
+#include "opfs/store/local_files.h"
+#include "opfs/store/store.h"
 #include "reference/fs/contract/contract.h"
 #include "reference/model/model.h"
 #include "reference/posix/posix_backend.h"
@@ -26,12 +28,21 @@ Store posix_store() {
           }};
 }
 
+// The OPFS store (opfs/store/) on files in memory.
+Store opfs_store() {
+  std::string err;
+  auto m = opfs::open_store(std::make_shared<opfs::MemFiles>(), {}, nullptr, &err);
+  if (!m) ADD_FAILURE() << err;
+  return {std::move(m), {}};
+}
+
 }  // namespace
 
 const std::vector<BackendFactory>& backends() {
   static const std::vector<BackendFactory> all = {
       {"model", model_store},
       {"posix", posix_store},
+      {"opfs", opfs_store},
   };
   return all;
 }
