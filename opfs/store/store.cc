@@ -178,15 +178,16 @@ class OpfsStore final : public model::Store {
     pending_.u64(ino);
     pending_.str(name);
   }
-  // The inode's slot is emptied and reused at once: its last name was
-  // removed by a call that was durable before its reply (unlink, rename),
-  // so after any crash it is reclaimed, whatever its slot holds.
+  // The inode's slot is emptied only once the record saying it is freed is
+  // durable (the next durable commit): emptied earlier, a crash before the
+  // record lands would bring the file back without its bytes (p9crash found
+  // exactly that with an unlink killed in flight).
   void freed(std::uint64_t ino) override {
     pending_.u8(static_cast<std::uint8_t>(Op::Freed));
     pending_.u64(ino);
     auto it = slots_.find(ino);
     if (it != slots_.end()) {
-      if (!files_->release(it->second)) failed_ = true;
+      to_release_.push_back(it->second);
       slots_.erase(it);
     }
   }
@@ -212,6 +213,15 @@ class OpfsStore final : public model::Store {
       if (!files_->flush(kJournal)) return fail();
       unflushed_ = false;
     }
+    if (durable) return release_freed();
+    return Errno::OK;
+  }
+
+  // Empties the slots of freed inodes whose records are durable.
+  Errno release_freed() {
+    for (Slot s : to_release_)
+      if (!files_->release(s)) return fail();
+    to_release_.clear();
     return Errno::OK;
   }
 
@@ -244,7 +254,7 @@ class OpfsStore final : public model::Store {
     tail_ = kJournalHeader;
     checkpoint_bytes_ = blob.size();
     ++checkpoints_;
-    return Errno::OK;
+    return release_freed();
   }
 
   std::uint64_t generation() const { return gen_; }
@@ -263,6 +273,7 @@ class OpfsStore final : public model::Store {
   std::map<std::uint64_t, Slot> slots_;
   std::size_t checkpoint_bytes_;
   Writer pending_;
+  std::vector<Slot> to_release_;  // freed inodes' slots, emptied at the next durable commit
   bool unflushed_ = false;
   bool failed_ = false;
   std::uint64_t records_ = 0, checkpoints_ = 0;

@@ -1,0 +1,578 @@
+// p9crash: is a 9P server's storage crash-consistent? It starts the server
+// (its own process group), runs a write-heavy workload over 9P (creates,
+// writes, appends, fsyncs, renames of populated directories, chmods,
+// links, unlinks), kills the whole group with SIGKILL while a request is
+// in flight, restarts the server on the same storage and checks what the
+// server promised (opfs/README.md, "Durability"):
+//   - every change replied to is there: names, types, modes, link counts,
+//     and no name that was removed;
+//   - every file fsynced since its last write holds exactly those bytes;
+//   - the request in flight at the kill happened entirely or not at all;
+//   - the server reported no repair when it reopened (a line with "repaired").
+// Then it goes on from there, for --points kills.
+//
+//   p9crash --start 'CMD ARGS... {port} {dir}' [--dir DIR] [--points 20]
+//           [--seed 1] [--max-requests 80] [--ready-timeout 60]
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "conformance/client/client.h"
+#include "conformance/harness/process.h"
+
+namespace p9::conformance {
+namespace {
+
+// What the client knows the tree holds (below the workload's directory).
+struct State {
+  struct File {
+    std::uint32_t perm = 0644;
+    std::string written;  // every byte the client wrote, as it wrote them
+    bool synced = true;   // fsynced since the last write (an empty new file is trivially)
+  };
+  std::map<std::string, std::uint32_t> dirs;  // path -> perm ("" is the workload's root)
+  std::map<std::string, int> names;           // file path -> file id
+  std::map<int, File> files;
+  int next_id = 1;
+  int links(int id) const {
+    int n = 0;
+    for (const auto& [p, i] : names) n += i == id;
+    return n;
+  }
+};
+
+std::string parent_of(const std::string& p) {
+  auto s = p.rfind('/');
+  return s == std::string::npos ? "" : p.substr(0, s);
+}
+std::string base_of(const std::string& p) {
+  auto s = p.rfind('/');
+  return s == std::string::npos ? p : p.substr(s + 1);
+}
+std::string join(const std::string& d, const std::string& n) { return d.empty() ? n : d + "/" + n; }
+std::vector<std::string> split(const std::string& p) {
+  std::vector<std::string> out;
+  std::stringstream ss(p);
+  for (std::string part; std::getline(ss, part, '/');)
+    if (!part.empty()) out.push_back(part);
+  return out;
+}
+
+constexpr const char* kTop = "p9crash";
+
+class Run {
+ public:
+  Run(std::vector<std::string> argv, std::string dir, std::uint64_t seed, int max_requests, int ready_ms)
+      : argv_(std::move(argv)),
+        dir_(std::move(dir)),
+        rng_(seed),
+        max_requests_(max_requests),
+        ready_ms_(ready_ms) {}
+
+  bool start(std::string* error) {
+    if (!server_.start(argv_, dir_, dir_ + "/server.log", port_, error)) return false;
+    port_ = server_.port();
+    return server_.wait_ready(ready_ms_, error);
+  }
+
+  // One kill point: runs requests until the chosen one, kills the server
+  // with it in flight, restarts, verifies. False on a finding.
+  bool point(int n, std::string* finding) {
+    std::string err;
+    if (!connect(&err)) {
+      *finding = "cannot connect before point " + std::to_string(n) + ": " + err;
+      return false;
+    }
+    int kill_at = 1 + static_cast<int>(rng_() % max_requests_);
+    State before = state_;
+    State after;
+    bool in_flight = false;
+    for (int sent = 0; !in_flight;) {
+      if (!workload_step(&sent, kill_at, &before, &after, &in_flight, finding)) return false;
+    }
+    // Let the request reach the server (or not): 0-3 ms.
+    std::this_thread::sleep_for(std::chrono::microseconds(rng_() % 3000));
+    server_.kill_group(SIGKILL);
+    c_.reset();
+    std::size_t log_before = server_.log_tail(1 << 30).size();
+    if (!start(&err)) {
+      *finding = "point " + std::to_string(n) + ": the server did not come back after SIGKILL: " + err;
+      return false;
+    }
+    std::string log = server_.log_tail(1 << 30).substr(log_before);
+    if (log.find("repaired") != std::string::npos) {
+      *finding = "point " + std::to_string(n) + ": the server repaired its store on restart:\n" + log;
+      return false;
+    }
+    if (!connect(&err)) {
+      *finding = "cannot connect after point " + std::to_string(n) + ": " + err;
+      return false;
+    }
+    std::string with = verify(after), without = verify(before);
+    if (!with.empty() && !without.empty()) {
+      *finding =
+          "point " + std::to_string(n) + " (killed during: " + last_request_ +
+          "): the tree matches neither the state before that request nor after it.\n  versus after: " + with +
+          "\n  versus before: " + without;
+      return false;
+    }
+    state_ = with.empty() ? after : before;
+    // A file not fsynced since its last write holds, after the crash, some
+    // of what was written, or none: what it holds now is what a later fsync
+    // must keep.
+    for (auto& [id, f] : state_.files) {
+      if (f.synced) continue;
+      for (const auto& [p, i] : state_.names)
+        if (i == id) {
+          f.written = read_file(p);
+          break;
+        }
+    }
+    ++points_;
+    return true;
+  }
+
+  std::string summary() const {
+    std::ostringstream o;
+    o << points_ << " kills survived; " << requests_ << " requests replied to; at the last check "
+      << checked_dirs_ << " directories, " << checked_names_ << " file names and " << checked_bytes_
+      << " fsynced bytes verified";
+    return o.str();
+  }
+  void stop() { server_.stop(); }
+
+ private:
+  bool connect(std::string* err) {
+    c_ = client::Client::connect(server_.address(), err);
+    if (!c_) return false;
+    auto h = c_->handshake(65536, "");
+    if (!h.ok()) {
+      *err = "handshake: " + c_->last_error();
+      return false;
+    }
+    if (!top_made_) {
+      auto r = c_->call<msg::Rmkdir>(msg::Tmkdir{0, kTop, 0755, 0});
+      if (!r.ok() && r.error() != Errno::EXIST) {
+        *err = "mkdir " + std::string(kTop) + ": " + c_->last_error();
+        return false;
+      }
+      top_made_ = true;
+    }
+    return true;
+  }
+
+  // A fid on the workload's path p (0 if the walk fails).
+  std::uint32_t walk(const std::string& p) {
+    std::vector<std::string> names{kTop};
+    for (auto& s : split(p)) names.push_back(s);
+    std::uint32_t fid = c_->new_fid();
+    auto r = c_->call<msg::Rwalk>(msg::Twalk{0, fid, names});
+    if (!r.ok() || r->wqid.size() != names.size()) return 0;
+    return fid;
+  }
+  void clunk(std::uint32_t fid) {
+    if (fid) (void)c_->call<msg::Rclunk>(msg::Tclunk{fid});
+  }
+
+  // Sends one request of the workload. The request numbered kill_at is sent
+  // without waiting for its reply (in_flight); `after` is then the state it
+  // would make. Otherwise its reply must be a success and `before` becomes
+  // the state after it.
+  template <class R, class T>
+  bool request(T req, const std::function<void(State&)>& effect, int* sent, int kill_at, State* before,
+               State* after, bool* in_flight, std::string* finding) {
+    ++*sent;
+    if (*sent == kill_at) {
+      *after = *before;
+      effect(*after);
+      Frame f{c_->new_tag(), Message(req)};
+      last_request_ = to_string(f);
+      if (!c_->send(f)) {
+        *finding = "send failed: " + c_->last_error();
+        return false;
+      }
+      *in_flight = true;
+      return true;
+    }
+    auto r = c_->call<R>(req);
+    if (!r.ok()) {
+      *finding = "a workload request failed before any kill: " + c_->last_error() + "\n" + c_->transcript();
+      return false;
+    }
+    ++requests_;
+    effect(*before);
+    return true;
+  }
+
+  std::string pick_dir(const State& s) {
+    auto it = s.dirs.begin();
+    std::advance(it, rng_() % s.dirs.size());
+    return it->first;
+  }
+  std::string pick_file(const State& s) {
+    auto it = s.names.begin();
+    std::advance(it, rng_() % s.names.size());
+    return it->first;
+  }
+  std::string fresh_name() { return "n" + std::to_string(counter_++); }
+  std::string random_bytes(std::size_t n) {
+    std::string s(n, '\0');
+    for (auto& ch : s) ch = static_cast<char>('a' + rng_() % 26);
+    return s;
+  }
+
+  bool workload_step(int* sent, int kill_at, State* before, State* after, bool* in_flight,
+                     std::string* finding) {
+    State& s = *before;
+    auto req = [&](auto r, auto tag, const std::function<void(State&)>& effect) {
+      using R = decltype(tag);
+      return request<R>(r, effect, sent, kill_at, before, after, in_flight, finding);
+    };
+    int kind = static_cast<int>(rng_() % 9);
+    if (s.names.empty() && kind >= 3) kind = 1;
+    switch (kind) {
+      case 0: {  // mkdir
+        std::string d = pick_dir(s), name = fresh_name(), p = join(d, name);
+        std::uint32_t fid = walk(d);
+        if (!fid) return fail_walk(d, finding);
+        bool ok = req(msg::Tmkdir{fid, name, 0755, 0}, msg::Rmkdir{}, [p](State& x) { x.dirs[p] = 0755; });
+        if (!*in_flight) clunk(fid);
+        return ok;
+      }
+      case 1:
+      case 2: {  // create, write in pieces, maybe fsync
+        std::string d = pick_dir(s), name = fresh_name(), p = join(d, name);
+        std::uint32_t fid = walk(d);
+        if (!fid) return fail_walk(d, finding);
+        int id = s.next_id;
+        if (!req(msg::Tlcreate{fid, name, access::RDWR, 0644, 0}, msg::Rlcreate{},
+                 [p, id](State& x) {
+                   x.names[p] = id;
+                   x.files[id] = State::File{};
+                   x.next_id = id + 1;
+                 }) ||
+            *in_flight)
+          return *in_flight;
+        std::size_t total = rng_() % 200000;
+        for (std::size_t off = 0; off < total;) {
+          std::size_t n = std::min<std::size_t>(total - off, 60000);
+          std::string data = random_bytes(n);
+          if (!req(msg::Twrite{fid, off, data}, msg::Rwrite{},
+                   [id, off, data](State& x) {
+                     auto& f = x.files[id];
+                     if (f.written.size() < off + data.size()) f.written.resize(off + data.size());
+                     f.written.replace(off, data.size(), data);
+                     f.synced = false;
+                   }) ||
+              *in_flight)
+            return *in_flight;
+          off += n;
+        }
+        if (rng_() % 2 && (!req(msg::Tfsync{fid, 0}, msg::Rfsync{}, [id](State& x) {
+              x.files[id].synced = true;
+            }) || *in_flight))
+          return *in_flight;
+        clunk(fid);
+        return true;
+      }
+      case 3: {  // append, maybe fsync
+        std::string p = pick_file(s);
+        int id = s.names.at(p);
+        std::uint32_t fid = walk(p);
+        if (!fid) return fail_walk(p, finding);
+        auto o = c_->call<msg::Rlopen>(msg::Tlopen{fid, access::WRONLY | oflag::APPEND});
+        if (!o.ok()) {
+          *finding = "open for append of " + p + " failed: " + c_->last_error();
+          return false;
+        }
+        std::string data = random_bytes(1 + rng_() % 8000);
+        if (!req(msg::Twrite{fid, 0, data}, msg::Rwrite{},
+                 [id, data](State& x) {
+                   x.files[id].written += data;
+                   x.files[id].synced = false;
+                 }) ||
+            *in_flight)
+          return *in_flight;
+        if (rng_() % 2 && (!req(msg::Tfsync{fid, 0}, msg::Rfsync{}, [id](State& x) {
+              x.files[id].synced = true;
+            }) || *in_flight))
+          return *in_flight;
+        clunk(fid);
+        return true;
+      }
+      case 4: {  // rename a directory (populated or not) somewhere else
+        if (s.dirs.size() < 2) return true;
+        std::string from = pick_dir(s);
+        if (from.empty()) return true;
+        std::string to_parent = pick_dir(s);
+        if (to_parent == from || to_parent.rfind(from + "/", 0) == 0) return true;
+        std::string name = fresh_name(), to = join(to_parent, name);
+        std::uint32_t a = walk(parent_of(from)), b = walk(to_parent);
+        if (!a || !b) return fail_walk(from, finding);
+        auto move = [from, to](State& x) {
+          auto moved = [&](const std::string& p) -> std::string {
+            if (p == from) return to;
+            if (p.rfind(from + "/", 0) == 0) return to + p.substr(from.size());
+            return p;
+          };
+          std::map<std::string, std::uint32_t> dirs;
+          for (auto& [p, m] : x.dirs) dirs[moved(p)] = m;
+          std::map<std::string, int> names;
+          for (auto& [p, id] : x.names) names[moved(p)] = id;
+          x.dirs = dirs;
+          x.names = names;
+        };
+        bool ok = req(msg::Trenameat{a, base_of(from), b, name}, msg::Rrenameat{}, move);
+        if (!*in_flight) {
+          clunk(a);
+          clunk(b);
+        }
+        return ok;
+      }
+      case 5: {  // chmod a file
+        std::string p = pick_file(s);
+        int id = s.names.at(p);
+        std::uint32_t fid = walk(p);
+        if (!fid) return fail_walk(p, finding);
+        std::uint32_t perm = 0600 | (rng_() % 0100);
+        // The full st_mode, as Linux's chmod sends it.
+        msg::Tsetattr t{.fid = fid, .valid = setattr::MODE, .mode = 0100000 | perm};
+        bool ok = req(t, msg::Rsetattr{}, [id, perm](State& x) { x.files[id].perm = perm; });
+        if (!*in_flight) clunk(fid);
+        return ok;
+      }
+      case 6: {  // unlink a name
+        std::string p = pick_file(s);
+        std::uint32_t fid = walk(parent_of(p));
+        if (!fid) return fail_walk(parent_of(p), finding);
+        bool ok = req(msg::Tunlinkat{fid, base_of(p), 0}, msg::Runlinkat{}, [p](State& x) {
+          int id = x.names.at(p);
+          x.names.erase(p);
+          if (x.links(id) == 0) x.files.erase(id);
+        });
+        if (!*in_flight) clunk(fid);
+        return ok;
+      }
+      case 7: {  // a hard link
+        std::string p = pick_file(s), d = pick_dir(s), name = fresh_name();
+        int id = s.names.at(p);
+        std::uint32_t f = walk(p), dfid = walk(d);
+        if (!f || !dfid) return fail_walk(p, finding);
+        bool ok = req(msg::Tlink{dfid, f, name}, msg::Rlink{},
+                      [id, q = join(d, name)](State& x) { x.names[q] = id; });
+        if (!*in_flight) {
+          clunk(f);
+          clunk(dfid);
+        }
+        return ok;
+      }
+      case 8: {  // fsync an existing file
+        std::string p = pick_file(s);
+        int id = s.names.at(p);
+        std::uint32_t fid = walk(p);
+        if (!fid) return fail_walk(p, finding);
+        auto o = c_->call<msg::Rlopen>(msg::Tlopen{fid, access::RDONLY});
+        if (!o.ok()) {
+          *finding = "open of " + p + " failed: " + c_->last_error();
+          return false;
+        }
+        bool ok = req(msg::Tfsync{fid, 0}, msg::Rfsync{}, [id](State& x) { x.files[id].synced = true; });
+        if (!*in_flight) clunk(fid);
+        return ok;
+      }
+    }
+    return true;
+  }
+
+  bool fail_walk(const std::string& p, std::string* finding) {
+    *finding = "cannot walk to " + std::string(kTop) + "/" + p +
+               " (the tree lost a name it had): " + c_->last_error() + "\n" + c_->transcript();
+    return false;
+  }
+
+  // The bytes of the file at p, as the server has them now.
+  std::string read_file(const std::string& p) {
+    std::uint32_t fid = walk(p);
+    if (!fid) return {};
+    auto o = c_->call<msg::Rlopen>(msg::Tlopen{fid, access::RDONLY});
+    std::string got;
+    for (std::uint64_t off = 0; o.ok();) {
+      auto r = c_->call<msg::Rread>(msg::Tread{fid, off, 60000});
+      if (!r.ok() || r->data.empty()) break;
+      got += r->data.str();
+      off += r->data.size();
+    }
+    clunk(fid);
+    return got;
+  }
+
+  // Empty if the server's tree is exactly s (see the top of the file).
+  std::string verify(const State& s) {
+    std::ostringstream bad;
+    checked_dirs_ = checked_names_ = checked_bytes_ = 0;
+    std::map<std::string, std::set<std::string>> children;
+    for (const auto& [p, m] : s.dirs)
+      if (!p.empty()) children[parent_of(p)].insert(base_of(p));
+    for (const auto& [p, id] : s.names) children[parent_of(p)].insert(base_of(p));
+    for (const auto& [d, m] : s.dirs) {
+      std::uint32_t fid = walk(d);
+      if (!fid) {
+        bad << "directory '" << d << "' is missing; ";
+        continue;
+      }
+      auto o = c_->call<msg::Rlopen>(msg::Tlopen{fid, access::RDONLY | oflag::DIRECTORY});
+      std::set<std::string> seen;
+      for (std::uint64_t off = 0; o.ok();) {
+        auto r = c_->call<msg::Rreaddir>(msg::Treaddir{fid, off, 60000});
+        if (!r.ok() || r->entries.empty()) break;
+        for (const auto& e : r->entries) {
+          if (e.name != "." && e.name != "..") seen.insert(e.name);
+          off = e.offset;
+        }
+      }
+      clunk(fid);
+      const std::set<std::string>& want = children[d];
+      if (seen != want) {
+        bad << "directory '" << d << "' lists {";
+        for (auto& n : seen) bad << (want.count(n) ? "" : "+") << n << " ";
+        bad << "}, expected {";
+        for (auto& n : want) bad << (seen.count(n) ? "" : "-") << n << " ";
+        bad << "}; ";
+      }
+      ++checked_dirs_;
+    }
+    for (const auto& [p, id] : s.names) {
+      const State::File& f = s.files.at(id);
+      std::uint32_t fid = walk(p);
+      if (!fid) {
+        bad << "file '" << p << "' is missing; ";
+        continue;
+      }
+      auto a = c_->call<msg::Rgetattr>(msg::Tgetattr{fid, GETATTR_BASIC});
+      if (!a.ok()) {
+        bad << "getattr '" << p << "' failed; ";
+      } else {
+        if ((a->mode & 0170000) != 0100000 || (a->mode & 07777) != f.perm)
+          bad << "file '" << p << "' mode " << std::oct << a->mode << " expected " << (0100000 | f.perm)
+              << std::dec << "; ";
+        if (a->nlink != static_cast<std::uint64_t>(s.links(id)))
+          bad << "file '" << p << "' nlink " << a->nlink << " expected " << s.links(id) << "; ";
+      }
+      if (f.synced) {
+        std::string got = read_file(p);
+        if (got != f.written)
+          bad << "fsynced file '" << p << "' holds " << got.size() << " bytes, expected " << f.written.size()
+              << (got.size() == f.written.size() ? " (same size, other bytes)" : "") << "; ";
+        checked_bytes_ += f.written.size();
+      }
+      clunk(fid);
+      ++checked_names_;
+    }
+    return bad.str();
+  }
+
+  std::vector<std::string> argv_;
+  std::string dir_;
+  std::mt19937_64 rng_;
+  int max_requests_, ready_ms_;
+  ServerProcess server_;
+  int port_ = 0;
+  std::unique_ptr<client::Client> c_;
+  bool top_made_ = false;
+  State state_ = [] {
+    State s;
+    s.dirs[""] = 0755;
+    return s;
+  }();
+  int counter_ = 0, points_ = 0;
+  std::uint64_t requests_ = 0, checked_dirs_ = 0, checked_names_ = 0, checked_bytes_ = 0;
+  std::string last_request_;
+};
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: p9crash --start 'CMD ARGS... {port} {dir}' [--dir DIR] [--points N] [--seed S]\n"
+               "               [--max-requests N] [--ready-timeout SECONDS]\n");
+  return 2;
+}
+
+}  // namespace
+}  // namespace p9::conformance
+
+int main(int argc, char** argv) {
+  using namespace p9::conformance;
+  std::string start, dir;
+  int points = 20, max_requests = 80, ready = 60;
+  std::uint64_t seed = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--start")
+      start = next();
+    else if (a == "--dir")
+      dir = next();
+    else if (a == "--points")
+      points = std::atoi(next().c_str());
+    else if (a == "--seed")
+      seed = std::strtoull(next().c_str(), nullptr, 10);
+    else if (a == "--max-requests")
+      max_requests = std::atoi(next().c_str());
+    else if (a == "--ready-timeout")
+      ready = std::atoi(next().c_str());
+    else
+      return usage();
+  }
+  if (start.empty() || points <= 0 || max_requests <= 0) return usage();
+  bool own_dir = dir.empty();
+  if (own_dir) {
+    const char* t = std::getenv("TMPDIR");
+    std::string templ = std::string(t && *t ? t : "/tmp") + "/p9crash-XXXXXX";
+    if (!::mkdtemp(templ.data())) {
+      std::perror("mkdtemp");
+      return 1;
+    }
+    dir = templ;
+  }
+  std::vector<std::string> argv_;
+  {
+    // The command line is split on spaces (no quoting): CMD and its arguments.
+    std::stringstream ss(start);
+    for (std::string w; ss >> w;) argv_.push_back(w);
+  }
+  Run run(argv_, dir, seed, max_requests, ready * 1000);
+  std::string err;
+  if (!run.start(&err)) {
+    std::fprintf(stderr, "p9crash: cannot start the server: %s\n", err.c_str());
+    return 1;
+  }
+  int rc = 0;
+  for (int n = 1; n <= points; ++n) {
+    std::string finding;
+    if (!run.point(n, &finding)) {
+      std::printf("p9crash: FAILED at kill %d of %d: %s\n", n, points, finding.c_str());
+      rc = 1;
+      break;
+    }
+    std::printf("p9crash: kill %d/%d: recovered, %s\n", n, points, run.summary().c_str());
+    std::fflush(stdout);
+  }
+  run.stop();
+  if (rc == 0) std::printf("p9crash: PASSED: %s\n", run.summary().c_str());
+  if (own_dir && rc == 0) std::filesystem::remove_all(dir);
+  if (rc != 0) std::printf("p9crash: the server's storage and log are kept in %s\n", dir.c_str());
+  return rc;
+}
