@@ -34,7 +34,7 @@ const char* kUsage =
     "  record --listen ADDR --upstream ADDR -o FILE [--meta key=value ...]\n"
     "                        recording proxy; stops on SIGINT/SIGTERM and writes FILE\n"
     "  replay TRACE --target T [--aname A] [--deviations FILE] [--verbose]\n"
-    "                        T: inprocess:model inprocess:posix p9ref:model p9ref:posix diod tcp:H:P "
+    "                        T: inprocess:model inprocess:posix inprocess:opfs p9ref:model p9ref:posix p9ref:opfs diod tcp:H:P "
     "unix:PATH\n"
     "  pcap TRACE OUT.pcap   synthetic IPv4/TCP capture (port 564) for Wireshark/tshark\n"
     "  tshark-check TRACE    compare our decoding of every frame with tshark's\n"

@@ -612,7 +612,7 @@ int cmd_replay(const std::vector<std::string>& args) {
   if (trace_path.empty() || target_spec.empty()) {
     std::fprintf(
         stderr,
-        "usage: p9trace replay TRACE --target inprocess:model|inprocess:posix|p9ref:model|p9ref:posix|diod|"
+        "usage: p9trace replay TRACE --target inprocess:model|inprocess:posix|inprocess:opfs|p9ref:model|p9ref:posix|p9ref:opfs|diod|"
         "tcp:HOST:PORT|unix:PATH [--aname A] [--deviations FILE] [--p9ref PATH] [--timeout-ms N] "
         "[--verbose] [--skip-unavailable]\n");
     return 2;
