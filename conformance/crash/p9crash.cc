@@ -10,6 +10,7 @@
 //   - the request in flight at the kill happened entirely or not at all;
 //   - the server reported no repair when it reopened (a line with "repaired").
 // Then it goes on from there, for --points kills.
+// With --persist it checks a restart instead (see Persist below).
 //
 //   p9crash --start 'CMD ARGS... {port} {dir}' [--dir DIR] [--points 20]
 //           [--seed 1] [--max-requests 80] [--ready-timeout 60]
@@ -503,10 +504,254 @@ class Run {
   std::string last_request_;
 };
 
+// --persist: what a server keeps across a restart. A tree with every kind
+// of thing (modes, owners, times in ns, hard links, symlinks, device nodes,
+// xattrs, names with '\\' and "..", a renamed populated directory) is
+// written over 9P; the server is stopped (SIGTERM) and started again, and the
+// whole tree must read back identical; then a few metadata changes are made
+// and the server is killed (SIGKILL): they must be there too.
+class Persist {
+ public:
+  Persist(std::vector<std::string> argv, std::string dir, int ready_ms)
+      : argv_(std::move(argv)), dir_(std::move(dir)), ready_ms_(ready_ms) {}
+
+  bool run(std::string* finding, std::string* summary) {
+    std::string err;
+    if (!start(&err)) return fail(finding, "cannot start the server: " + err);
+    if (!build(finding)) return false;
+    std::string before = dump(finding);
+    if (before.empty()) return false;
+    server_.stop();
+    if (!start(&err)) return fail(finding, "the server did not start again after SIGTERM: " + err);
+    std::string after = dump(finding);
+    if (after != before)
+      return fail(finding, "after a restart (SIGTERM) the tree differs:\n" + diff(before, after));
+    // Replied metadata changes survive SIGKILL.
+    std::uint32_t f = walk({"moved", "f"});
+    msg::Tsetattr t{.fid = f,
+                    .valid = setattr::MODE | setattr::MTIME | setattr::MTIME_SET,
+                    .mode = 0100604,
+                    .mtime_sec = 1111111111,
+                    .mtime_nsec = 222222222};
+    if (!f || !c_->call<msg::Rsetattr>(t).ok()) return fail(finding, "setattr failed: " + c_->last_error());
+    std::uint32_t d = walk({});
+    if (!d || !c_->call<msg::Rrenameat>(msg::Trenameat{d, "moved", d, "moved again"}).ok() ||
+        !c_->call<msg::Rmkdir>(msg::Tmkdir{d, "made last", 0700, 0}).ok())
+      return fail(finding, "rename/mkdir failed: " + c_->last_error());
+    std::string changed = dump(finding);
+    server_.kill_group(SIGKILL);
+    c_.reset();
+    if (!start(&err)) return fail(finding, "the server did not start again after SIGKILL: " + err);
+    std::string killed = dump(finding);
+    if (killed != changed)
+      return fail(finding, "after SIGKILL the replied changes are not all there:\n" + diff(changed, killed));
+    server_.stop();
+    std::size_t lines = std::count(before.begin(), before.end(), '\n');
+    *summary = std::to_string(lines) +
+               " names identical after SIGTERM and restart (contents, modes, owners, times, "
+               "links, symlinks, devices, xattrs); setattr, rename and mkdir kept across SIGKILL";
+    return true;
+  }
+
+ private:
+  static bool fail(std::string* finding, std::string why) {
+    *finding = std::move(why);
+    return false;
+  }
+  bool start(std::string* err) {
+    if (!server_.start(argv_, dir_, dir_ + "/server.log", port_, err)) return false;
+    port_ = server_.port();
+    if (!server_.wait_ready(ready_ms_, err)) return false;
+    c_ = client::Client::connect(server_.address(), err);
+    if (!c_) return false;
+    if (!c_->handshake(65536, "").ok()) {
+      *err = "handshake: " + c_->last_error();
+      return false;
+    }
+    return true;
+  }
+  std::uint32_t walk(const std::vector<std::string>& path) {
+    std::vector<std::string> names{kTop};
+    names.insert(names.end(), path.begin(), path.end());
+    std::uint32_t fid = c_->new_fid();
+    auto r = c_->call<msg::Rwalk>(msg::Twalk{0, fid, names});
+    if (!r.ok() || r->wqid.size() != names.size()) return 0;
+    return fid;
+  }
+  bool ok(bool b, std::string* finding, const char* what) {
+    if (!b) *finding = std::string("setting up the tree: ") + what + " failed: " + c_->last_error();
+    return b;
+  }
+  bool build(std::string* finding) {
+    if (!ok(c_->call<msg::Rmkdir>(msg::Tmkdir{0, kTop, 0755, 0}).ok(), finding, "mkdir")) return false;
+    std::uint32_t top = walk({});
+    if (!ok(c_->call<msg::Rmkdir>(msg::Tmkdir{top, "d", 02750, 0}).ok(), finding, "mkdir d")) return false;
+    std::uint32_t d = walk({"d"});
+    if (!ok(c_->call<msg::Rsetattr>(
+                  msg::Tsetattr{.fid = d, .valid = setattr::UID | setattr::GID, .uid = 1000, .gid = 100})
+                .ok(),
+            finding, "chown d"))
+      return false;
+    std::uint32_t f = walk({"d"});
+    if (!ok(c_->call<msg::Rlcreate>(msg::Tlcreate{f, "f", access::RDWR, 0640, 0}).ok(), finding, "create f"))
+      return false;
+    std::string data(300000, '\0');
+    for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 7919) % 251);
+    for (std::size_t off = 0; off < data.size(); off += 60000)
+      if (!ok(c_->call<msg::Rwrite>(msg::Twrite{f, off, data.substr(off, 60000)}).ok(), finding, "write f"))
+        return false;
+    // A hole: 1 byte at 8 MiB.
+    if (!ok(c_->call<msg::Rwrite>(msg::Twrite{f, 8 << 20, "!"}).ok(), finding, "write at 8 MiB"))
+      return false;
+    (void)c_->call<msg::Rclunk>(msg::Tclunk{f});
+    std::uint32_t fx = walk({"d", "f"});
+    std::string value("value\0with a NUL", 16);
+    std::uint32_t xf = c_->new_fid();
+    if (!ok(c_->call<msg::Rwalk>(msg::Twalk{fx, xf, {}}).ok() &&
+                c_->call<msg::Rxattrcreate>(msg::Txattrcreate{xf, "user.note", value.size(), 0}).ok() &&
+                c_->call<msg::Rwrite>(msg::Twrite{xf, 0, value}).ok() &&
+                c_->call<msg::Rclunk>(msg::Tclunk{xf}).ok(),
+            finding, "setxattr"))
+      return false;
+    if (!ok(c_->call<msg::Rsetattr>(msg::Tsetattr{.fid = fx,
+                                                  .valid = setattr::UID | setattr::GID | setattr::ATIME |
+                                                           setattr::ATIME_SET | setattr::MTIME |
+                                                           setattr::MTIME_SET,
+                                                  .uid = 1001,
+                                                  .gid = 1001,
+                                                  .atime_sec = 1000000000,
+                                                  .atime_nsec = 1,
+                                                  .mtime_sec = 1234567890,
+                                                  .mtime_nsec = 123456789})
+                .ok(),
+            finding, "setattr times"))
+      return false;
+    if (!ok(c_->call<msg::Rlink>(msg::Tlink{d, fx, "f-link"}).ok(), finding, "link")) return false;
+    if (!ok(c_->call<msg::Rsymlink>(msg::Tsymlink{d, "s", "../weird/..\\name", 0}).ok(), finding, "symlink"))
+      return false;
+    if (!ok(c_->call<msg::Rmknod>(msg::Tmknod{d, "p", 010600, 0, 0, 0}).ok(), finding, "mknod fifo"))
+      return false;
+    if (!ok(c_->call<msg::Rmknod>(msg::Tmknod{d, "c", 020600, 1, 3, 0}).ok(), finding, "mknod char"))
+      return false;
+    if (!ok(c_->call<msg::Rmkdir>(msg::Tmkdir{d, "a\\b..c", 0700, 0}).ok(), finding, "mkdir a\\b..c"))
+      return false;
+    // A populated directory renamed: its children keep everything.
+    if (!ok(c_->call<msg::Rrenameat>(msg::Trenameat{top, "d", top, "moved"}).ok(), finding, "rename"))
+      return false;
+    for (std::uint32_t x : {top, d, fx}) (void)c_->call<msg::Rclunk>(msg::Tclunk{x});
+    return true;
+  }
+  // path ino mode uid gid nlink rdev size mtime ctime btime [-> target] [xattrs] [content hash]
+  std::string dump(std::string* finding) {
+    std::ostringstream out;
+    std::vector<std::vector<std::string>> todo{{}};
+    while (!todo.empty()) {
+      std::vector<std::string> path = todo.back();
+      todo.pop_back();
+      std::uint32_t fid = walk(path);
+      if (!fid) {
+        *finding = "cannot walk to a directory while dumping";
+        return {};
+      }
+      auto o = c_->call<msg::Rlopen>(msg::Tlopen{fid, access::RDONLY | oflag::DIRECTORY});
+      std::vector<std::string> names;
+      for (std::uint64_t off = 0; o.ok();) {
+        auto r = c_->call<msg::Rreaddir>(msg::Treaddir{fid, off, 60000});
+        if (!r.ok() || r->entries.empty()) break;
+        for (const auto& e : r->entries) {
+          if (e.name != "." && e.name != "..") names.push_back(e.name);
+          off = e.offset;
+        }
+      }
+      (void)c_->call<msg::Rclunk>(msg::Tclunk{fid});
+      std::sort(names.begin(), names.end());
+      for (const auto& n : names) {
+        std::vector<std::string> p = path;
+        p.push_back(n);
+        std::uint32_t x = walk(p);
+        auto a = c_->call<msg::Rgetattr>(msg::Tgetattr{x, GETATTR_ALL});
+        if (!x || !a.ok()) {
+          *finding = "cannot stat " + n;
+          return {};
+        }
+        for (auto& s : p) out << "/" << s;
+        out << " ino=" << a->qid.path << " mode=" << std::oct << a->mode << std::dec << " uid=" << a->uid
+            << " gid=" << a->gid << " nlink=" << a->nlink << " rdev=" << a->rdev << " size=" << a->size
+            << " mtime=" << a->mtime_sec << "." << a->mtime_nsec << " ctime=" << a->ctime_sec << "."
+            << a->ctime_nsec << " btime=" << a->btime_sec << "." << a->btime_nsec;
+        std::uint32_t type = a->mode & 0170000;
+        if (type == 0120000) {
+          auto r = c_->call<msg::Rreadlink>(msg::Treadlink{x});
+          out << " -> " << (r.ok() ? r->target : "?");
+        }
+        if (type == 0100000 || type == 0040000) {
+          // xattr(7) names: a Txattrwalk with an empty name lists them.
+          std::uint32_t l = c_->new_fid();
+          auto w = c_->call<msg::Rxattrwalk>(msg::Txattrwalk{x, l, ""});
+          if (w.ok()) {
+            auto r = c_->call<msg::Rread>(msg::Tread{l, 0, static_cast<std::uint32_t>(w->size)});
+            (void)c_->call<msg::Rclunk>(msg::Tclunk{l});
+            std::string list = r.ok() ? r->data.str() : "";
+            for (std::size_t i = 0; i < list.size();) {
+              std::string name = list.substr(i, list.find('\0', i) - i);
+              i += name.size() + 1;
+              std::uint32_t v = c_->new_fid();
+              auto vw = c_->call<msg::Rxattrwalk>(msg::Txattrwalk{x, v, name});
+              std::string value;
+              if (vw.ok()) {
+                auto vr = c_->call<msg::Rread>(msg::Tread{v, 0, static_cast<std::uint32_t>(vw->size)});
+                if (vr.ok()) value = vr->data.str();
+                (void)c_->call<msg::Rclunk>(msg::Tclunk{v});
+              }
+              out << " [" << name << "=" << std::hash<std::string>{}(value) << "/" << value.size() << "]";
+            }
+          }
+        }
+        if (type == 0100000) {
+          auto op = c_->call<msg::Rlopen>(msg::Tlopen{x, access::RDONLY});
+          std::string got;
+          for (std::uint64_t off = 0; op.ok();) {
+            auto r = c_->call<msg::Rread>(msg::Tread{x, off, 60000});
+            if (!r.ok() || r->data.empty()) break;
+            got += r->data.str();
+            off += r->data.size();
+          }
+          out << " data=" << std::hash<std::string>{}(got);
+        }
+        (void)c_->call<msg::Rclunk>(msg::Tclunk{x});
+        out << "\n";
+        if (type == 0040000) todo.push_back(p);
+      }
+    }
+    return out.str();
+  }
+  static std::string diff(const std::string& a, const std::string& b) {
+    std::set<std::string> la, lb;
+    std::stringstream sa(a), sb(b);
+    for (std::string l; std::getline(sa, l);) la.insert(l);
+    for (std::string l; std::getline(sb, l);) lb.insert(l);
+    std::string out;
+    for (auto& l : la)
+      if (!lb.count(l)) out += "  - " + l + "\n";
+    for (auto& l : lb)
+      if (!la.count(l)) out += "  + " + l + "\n";
+    return out;
+  }
+
+  std::vector<std::string> argv_;
+  std::string dir_;
+  int ready_ms_;
+  int port_ = 0;
+  ServerProcess server_;
+  std::unique_ptr<client::Client> c_;
+};
+
 int usage() {
-  std::fprintf(stderr,
-               "usage: p9crash --start 'CMD ARGS... {port} {dir}' [--dir DIR] [--points N] [--seed S]\n"
-               "               [--max-requests N] [--ready-timeout SECONDS]\n");
+  std::fprintf(
+      stderr,
+      "usage: p9crash --start 'CMD ARGS... {port} {dir}' [--dir DIR] [--points N] [--seed S]\n"
+      "               [--max-requests N] [--ready-timeout SECONDS]\n"
+      "       p9crash --persist --start 'CMD ARGS... {port} {dir}' [--dir DIR] [--ready-timeout SECONDS]\n");
   return 2;
 }
 
@@ -517,12 +762,15 @@ int main(int argc, char** argv) {
   using namespace p9::conformance;
   std::string start, dir;
   int points = 20, max_requests = 80, ready = 60;
+  bool persist = false;
   std::uint64_t seed = 1;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
     if (a == "--start")
       start = next();
+    else if (a == "--persist")
+      persist = true;
     else if (a == "--dir")
       dir = next();
     else if (a == "--points")
@@ -552,6 +800,19 @@ int main(int argc, char** argv) {
     // The command line is split on spaces (no quoting): CMD and its arguments.
     std::stringstream ss(start);
     for (std::string w; ss >> w;) argv_.push_back(w);
+  }
+  if (persist) {
+    Persist p(argv_, dir, ready * 1000);
+    std::string finding, summary;
+    bool ok = p.run(&finding, &summary);
+    if (ok) {
+      std::printf("p9crash --persist: PASSED: %s\n", summary.c_str());
+      if (own_dir) std::filesystem::remove_all(dir);
+      return 0;
+    }
+    std::printf("p9crash --persist: FAILED: %s\np9crash: the server's storage and log are kept in %s\n",
+                finding.c_str(), dir.c_str());
+    return 1;
   }
   Run run(argv_, dir, seed, max_requests, ready * 1000);
   std::string err;
