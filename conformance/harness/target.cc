@@ -19,6 +19,16 @@
 #include "reference/p9ref/backends.h"
 #include "reference/transport/transport.h"
 
+// Where target opfs finds serve.mjs and the built page; p9conform is compiled
+// with its tree's paths, other programs that link this file take them from
+// the environment (P9_OPFS_SERVE, P9_OPFS_WEB).
+#ifndef P9_DEFAULT_OPFS_SERVE
+#define P9_DEFAULT_OPFS_SERVE ""
+#endif
+#ifndef P9_DEFAULT_OPFS_WEB
+#define P9_DEFAULT_OPFS_WEB ""
+#endif
+
 namespace p9::conformance {
 
 namespace {
@@ -66,12 +76,18 @@ class InProcess : public Target {
 // ---- a server process started here (p9ref or diod) ----
 class Spawned : public Target {
  public:
-  Spawned(std::string name, std::string dev_id, fs::Profile profile)
-      : name_(std::move(name)), dev_id_(std::move(dev_id)), profile_(std::move(profile)) {}
+  // start_ms: how long the server may take to accept connections; stop_ms:
+  // how long it may take to exit after SIGTERM before it is killed.
+  Spawned(std::string name, std::string dev_id, fs::Profile profile, int start_ms = 5000, int stop_ms = 1000)
+      : name_(std::move(name)),
+        dev_id_(std::move(dev_id)),
+        profile_(std::move(profile)),
+        start_ms_(start_ms),
+        stop_ms_(stop_ms) {}
   ~Spawned() override {
     if (pid_ > 0) {
       ::kill(pid_, SIGTERM);  // our own child only
-      for (int i = 0; i < 50; ++i) {
+      for (int i = 0; i < stop_ms_ / 20; ++i) {
         if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
           pid_ = -1;
           break;
@@ -114,7 +130,7 @@ class Spawned : public Target {
       std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
       ::_exit(127);
     }
-    for (int i = 0; i < 250; ++i) {  // up to 5 s
+    for (int i = 0; i < start_ms_ / 20; ++i) {
       std::string e;
       if (auto c = client::Client::connect(address(), &e)) return true;
       if (!health().empty()) break;
@@ -163,6 +179,7 @@ class Spawned : public Target {
   std::string name_, dev_id_;
   fs::Profile profile_;
   std::string aname_, dir_, log_;
+  int start_ms_, stop_ms_;
   int port_ = 0;
   pid_t pid_ = -1;
 };
@@ -184,6 +201,19 @@ class External : public Target {
   std::string address_, aname_;
   fs::Profile profile_;
 };
+
+// The first executable `name` on PATH, or "".
+std::string find_on_path(const std::string& name) {
+  std::string path = env("PATH", "/usr/bin:/bin");
+  for (std::size_t start = 0; start <= path.size();) {
+    std::size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string p = path.substr(start, end - start) + "/" + name;
+    if (end > start && ::access(p.c_str(), X_OK) == 0) return p;
+    start = end + 1;
+  }
+  return {};
+}
 
 std::string find_diod() {
   for (const char* p : {"/usr/sbin/diod", "/usr/bin/diod", "/sbin/diod"})
@@ -290,13 +320,41 @@ std::unique_ptr<Target> make_target_from_env(std::string* error) {
     s->set_aname(dir);
     return s;
   }
+  if (t == "opfs") {
+    // The OPFS build in headless Chromium, behind opfs/host/serve.mjs (which
+    // prints "ready" and accepts 9P on --listen once the store is open).
+    std::string node = find_on_path("node");
+    std::string serve = env("P9_OPFS_SERVE", P9_DEFAULT_OPFS_SERVE);
+    std::string web = env("P9_OPFS_WEB", P9_DEFAULT_OPFS_WEB);
+    std::string chromium = env("P9_CHROMIUM", "/usr/lib/chromium/chromium");
+    if (serve.empty() || web.empty())
+      *error = "P9_OPFS_SERVE and P9_OPFS_WEB must name opfs/host/serve.mjs and build/opfs/web for target opfs";
+    else if (node.empty())
+      *error = "node is not installed (apt-get install nodejs)";
+    else if (::access(chromium.c_str(), X_OK) != 0)
+      *error = chromium + " is not installed (apt-get install chromium)";
+    else if (::access((web + "/p9opfs-wasm.wasm").c_str(), R_OK) != 0)
+      *error = web + "/p9opfs-wasm.wasm is missing: build target p9opfs (needs em++: apt-get install emscripten)";
+    else if (::access(serve.c_str(), R_OK) != 0)
+      *error = serve + " is missing (P9_OPFS_SERVE names opfs/host/serve.mjs)";
+    if (!error->empty()) return nullptr;
+    fs::Profile profile;
+    profile.name = "opfs";
+    // Chromium takes ~3 s to start on an idle machine; much longer on a loaded one.
+    auto s = std::make_unique<Spawned>("opfs", "opfs", profile, 60000, 6000);
+    if (!s->start({node, serve, "--listen", "127.0.0.1:{port}", "--profile", "{dir}", "--web", web, "--chromium",
+                   chromium},
+                  make_temp_dir("opfs"), error))
+      return nullptr;
+    return s;
+  }
   if (t.rfind("tcp:", 0) == 0 || t.rfind("unix:", 0) == 0) {
     fs::Profile profile = parse_profile(env("P9_PROFILE", "external"), error);
     if (!error->empty()) return nullptr;
     return std::make_unique<External>(t, env("P9_ANAME"), profile);
   }
   *error = "unknown P9_TARGET '" + t +
-           "' (inprocess:model, inprocess:posix, inprocess:opfs, p9ref:model, p9ref:posix, p9ref:opfs, diod, "
+           "' (inprocess:model, inprocess:posix, inprocess:opfs, p9ref:model, p9ref:posix, p9ref:opfs, diod, opfs, "
            "tcp:HOST:PORT, unix:PATH)";
   return nullptr;
 }

@@ -4,6 +4,8 @@
 //   p9ref:model           the p9ref program over TCP (started here, P9REF = its path)
 //   p9ref:posix           p9ref with the posix backend in a fresh temp dir
 //   diod                  diod from Debian, started here on a free port with a fresh export
+//   opfs                  the OPFS build in headless Chromium behind opfs/host/serve.mjs, with a
+//                         fresh profile (P9_OPFS_SERVE, P9_OPFS_WEB, P9_CHROMIUM override the paths)
 //   tcp:HOST:PORT         any running server (P9_ANAME = the aname to attach)
 //   unix:PATH             likewise over a Unix socket
 // Built-in targets carry their own profile; for others P9_PROFILE says what

@@ -19,6 +19,18 @@
 //                                reply's length; the reply is at p9o_reply()
 //   p9o_idle()                   between requests: a checkpoint if one is due
 //   p9o_message()                the last error or report as text
+//   extensions (added with the worker):
+//     p9o_session_msize(id)      the largest request the session accepts now
+//                                (negotiated msize, or the server's maximum
+//                                before Tversion); the page's WebSocket front
+//                                end refuses larger messages with it
+//     p9o_pool_empty()           1 when no free data slot is left: the worker
+//                                then holds requests until the top-up adds one
+//
+// The module (opfs/CMakeLists.txt) is built with -sMODULARIZE: p9opfs-wasm.js
+// defines a factory P9Opfs(moduleArg) returning a Promise of the module;
+// moduleArg.p9oHandles is the worker's table of sync access handles, indexed
+// by slot, which library.js reads.
 //
 // Imported from opfs/wasm/library.js (synchronous sync-access-handle calls; a
 // slot is an index into the worker's table of open handles; offsets are
@@ -33,6 +45,23 @@
 #include <cstdint>
 
 extern "C" {
+// exported
+void p9o_slot_exists(std::uint32_t slot);
+int p9o_open_store();
+std::uint32_t p9o_pool_wanted();
+std::uint32_t p9o_pool_next_slot();
+void p9o_pool_add(std::uint32_t slot);
+int p9o_pool_empty();
+int p9o_session_open();
+void p9o_session_close(int id);
+int p9o_session_msize(int id);
+std::uint8_t* p9o_buffer(std::uint32_t len);
+int p9o_handle(int id, std::uint32_t len);
+const std::uint8_t* p9o_reply();
+int p9o_idle();
+const char* p9o_message();
+
+// imported
 int p9o_js_read(std::uint32_t slot, double off, std::uint8_t* out, std::uint32_t len);
 int p9o_js_write(std::uint32_t slot, double off, const std::uint8_t* data, std::uint32_t len);
 int p9o_js_truncate(std::uint32_t slot, double size);

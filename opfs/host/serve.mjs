@@ -1,0 +1,355 @@
+#!/usr/bin/env node
+// The host side of the OPFS server: serves the page (build/opfs/web) over
+// HTTP on 127.0.0.1, starts headless Chromium on it, and bridges 9P over TCP
+// to the page's server:
+//
+//   node opfs/host/serve.mjs --listen 127.0.0.1:5640 --profile DIR [--store NAME]
+//        [--web build/opfs/web] [--quota BYTES] [--chromium PATH] [--timeout S] [--verbose]
+//
+// Each TCP connection accepted on --listen becomes one 9P session in the page:
+// the bridge asks the page (over its control WebSocket) to open a WebSocket
+// back for it, and forwards whole 9P frames, one per WebSocket message, both
+// ways (9P frames on TCP are delimited by their size[4] field, little-endian,
+// intro(5)). Prints "ready" on stdout once the store is open and --listen
+// accepts; prints the page's error and exits 1 when the store cannot be
+// served (e.g. "store in use by another context"). SIGTERM/SIGINT stop
+// Chromium (the process started here, by its PID) and exit.
+//
+// --profile DIR is Chromium's --user-data-dir: the OPFS data lives there. The
+// page's origin (http://127.0.0.1:PORT, which OPFS storage is keyed by) is
+// kept in DIR/p9opfs-origin-port so that a later run over the same profile
+// sees the same store. --quota BYTES caps the origin's storage through the
+// DevTools protocol (Storage.overrideQuotaForOrigin) so that ENOSPC can be tested.
+import {spawn} from 'node:child_process';
+import {randomBytes} from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+import {acceptWebSocket} from './websocket.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+// The server's largest msize before Tversion (reference/server/session.h,
+// Options::max_msize: 1 MiB payload + IOHDRSZ 24). The page checks each
+// session's own msize exactly; this bound only refuses absurd sizes at once.
+const kMaxMsize = (1 << 20) + 24;
+
+function usage(text) {
+  if (text) process.stderr.write(`serve.mjs: ${text}\n`);
+  process.stderr.write('usage: node opfs/host/serve.mjs --listen HOST:PORT --profile DIR [--store NAME] ' +
+                       '[--web DIR] [--quota BYTES] [--chromium PATH] [--timeout SECONDS] [--verbose]\n');
+  process.exit(2);
+}
+
+function parseArgs(argv) {
+  const a = {store: 'default', web: path.resolve(here, '../../build/opfs/web'), chromium: '/usr/lib/chromium/chromium',
+             timeout: 60, verbose: false, quota: 0};
+  for (let i = 0; i < argv.length; ++i) {
+    const k = argv[i];
+    const v = () => (i + 1 < argv.length ? argv[++i] : usage(`${k} needs a value`));
+    if (k === '--listen') a.listen = v();
+    else if (k === '--profile') a.profile = v();
+    else if (k === '--store') a.store = v();
+    else if (k === '--web') a.web = v();
+    else if (k === '--chromium') a.chromium = v();
+    else if (k === '--timeout') a.timeout = Number(v());
+    else if (k === '--quota') a.quota = Number(v());
+    else if (k === '--verbose') a.verbose = true;
+    else usage(`unknown argument ${k}`);
+  }
+  if (!a.listen || !a.profile) usage('--listen and --profile are required');
+  const m = /^(.*):(\d+)$/.exec(a.listen);
+  if (!m) usage('--listen takes HOST:PORT');
+  a.host = m[1];
+  a.port = Number(m[2]);
+  if (!/^[A-Za-z0-9._-]+$/.test(a.store)) usage('--store: letters, digits, ".", "_", "-"');
+  if (!(a.quota >= 0)) usage('--quota takes a number of bytes');
+  return a;
+}
+
+const args = parseArgs(process.argv.slice(2));
+const log = (text) => process.stderr.write(`serve.mjs: ${text}\n`);
+const debug = (text) => { if (args.verbose) log(text); };
+
+for (const f of ['index.html', 'p9opfs.js', 'p9opfs-wasm.js', 'p9opfs-wasm.wasm', 'worker.js', 'client9p.js']) {
+  if (!fs.existsSync(path.join(args.web, f))) {
+    log(`${path.join(args.web, f)} is missing: build the OPFS module first (cmake --build build --target p9opfs; ` +
+        'it needs em++: apt-get install emscripten)');
+    process.exit(2);
+  }
+}
+if (!fs.existsSync(args.chromium)) {
+  log(`${args.chromium} is missing (apt-get install chromium)`);
+  process.exit(2);
+}
+fs.mkdirSync(args.profile, {recursive: true});
+
+let chromium = null;
+let stopping = false;
+const token = randomBytes(12).toString('hex');
+
+// ---- HTTP: the page's files, and the WebSocket endpoints ----
+const types = {'.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
+               '.wasm': 'application/wasm', '.ts': 'text/plain'};
+const httpServer = http.createServer((req, res) => {
+  const name = decodeURIComponent(new URL(req.url, 'http://x').pathname.slice(1)) || 'index.html';
+  const file = path.join(args.web, name);
+  if (!/^[A-Za-z0-9._-]+$/.test(name) || !fs.existsSync(file)) {
+    res.writeHead(404).end('not found\n');
+    return;
+  }
+  res.writeHead(200, {'Content-Type': types[path.extname(name)] || 'application/octet-stream',
+                      'Cache-Control': 'no-store'});
+  fs.createReadStream(file).pipe(res);
+});
+
+let control = null;  // the page's control WebSocket
+const conns = new Map();  // TCP connection id -> Conn
+let nextConn = 1;
+
+httpServer.on('upgrade', (req, socket, head) => {
+  const p = new URL(req.url, 'http://x').pathname;
+  const parts = p.split('/').filter(Boolean);  // ['bridge', token] or ['session', token, id]
+  if (parts[1] !== token || !(parts[0] === 'bridge' || parts[0] === 'session')) {
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    return;
+  }
+  const ws = acceptWebSocket(req, socket, head, {maxMessage: 2 * kMaxMsize});
+  if (!ws) return;
+  if (parts[0] === 'bridge') {
+    if (control) {
+      ws.close(1008, 'a page is already connected');  // RFC 6455 section 7.4.1: 1008 policy violation
+      return;
+    }
+    control = ws;
+    ws.on('message', (data, binary) => { if (!binary) onControl(JSON.parse(data.toString('utf8'))); });
+    ws.on('close', () => {
+      control = null;
+      if (!stopping) fatal('the page closed its control connection');
+    });
+    return;
+  }
+  const c = conns.get(Number(parts[2]));
+  if (!c || c.ws) {
+    ws.close(1008, 'no such connection');
+    return;
+  }
+  c.attach(ws);
+});
+
+// ---- the page's reports ----
+let ready = false;
+function onControl(m) {
+  if (m.type === 'log') {
+    log(`page: ${m.text}`);
+  } else if (m.type === 'error') {
+    fatal(m.text);
+  } else if (m.type === 'ready' && !ready) {
+    ready = true;
+    log(`store open: ${m.report}`);
+    listenTcp();
+  }
+}
+
+// ---- TCP: one 9P connection each ----
+class Conn {
+  constructor(socket) {
+    this.id = nextConn++;
+    this.socket = socket;
+    this.ws = null;
+    this.waiting = [];  // frames received before the page's WebSocket arrived
+    this.msize = kMaxMsize;
+    this.chunks = [];
+    this.have = 0;
+    this.closed = false;
+    socket.setNoDelay(true);
+    socket.on('data', (d) => this.receive(d));
+    socket.on('close', () => this.close());
+    socket.on('error', () => this.close());
+    conns.set(this.id, this);
+    control.sendText(JSON.stringify({type: 'connect', url: `ws://127.0.0.1:${httpPort}/session/${token}/${this.id}`}));
+  }
+
+  attach(ws) {
+    if (this.closed) {
+      ws.close(1000, '');
+      return;
+    }
+    this.ws = ws;
+    ws.on('message', (data, binary) => {
+      if (!binary) return this.close();
+      // Rversion (101): size[4] type[1] tag[2] msize[4] version[s]: the
+      // session's msize from now on (intro(5) version).
+      if (data.length >= 11 && data[4] === 101) this.msize = data.readUInt32LE(7);
+      this.socket.write(data);
+    });
+    ws.on('close', () => this.close());
+    for (const f of this.waiting) ws.sendBinary(f);
+    this.waiting = [];
+  }
+
+  // Whole frames go on as they complete; a size field below 7 (no room for
+  // size, type and tag) or above msize ends the connection at once, as the
+  // reference transport does (reference/transport/stream.cc).
+  receive(d) {
+    this.chunks.push(d);
+    this.have += d.length;
+    while (this.have >= 4) {
+      if (this.chunks[0].length < 4) this.chunks = [Buffer.concat(this.chunks)];
+      const size = this.chunks[0].readUInt32LE(0);
+      if (size < 7 || size > this.msize) {
+        debug(`connection ${this.id}: size field ${size} (msize ${this.msize}): closed`);
+        this.close();
+        return;
+      }
+      if (this.have < size) return;
+      const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+      const frame = all.subarray(0, size);
+      const rest = all.subarray(size);
+      this.chunks = rest.length ? [rest] : [];
+      this.have = rest.length;
+      if (this.ws) this.ws.sendBinary(frame);
+      else this.waiting.push(Buffer.from(frame));
+    }
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    conns.delete(this.id);
+    this.socket.destroy();
+    if (this.ws) this.ws.close(1000, '');
+  }
+}
+
+let tcpServer = null;
+function listenTcp() {
+  tcpServer = net.createServer((socket) => {
+    if (!control) return socket.destroy();
+    new Conn(socket);
+  });
+  tcpServer.on('error', (e) => fatal(`--listen ${args.listen}: ${e.message}`));
+  tcpServer.listen(args.port, args.host, () => {
+    process.stdout.write('ready\n');
+  });
+}
+
+// ---- Chromium, driven over the DevTools protocol on a pipe ----
+// --remote-debugging-pipe: the browser reads commands on fd 3 and writes
+// replies and events on fd 4, each a JSON message followed by a NUL byte.
+let cdpNext = 1;
+const cdpPending = new Map();
+function cdp(method, params = {}, sessionId) {
+  const id = cdpNext++;
+  const msg = {id, method, params};
+  if (sessionId) msg.sessionId = sessionId;
+  chromium.stdio[3].write(JSON.stringify(msg) + '\0');
+  return new Promise((resolve, reject) => cdpPending.set(id, {resolve, reject, method}));
+}
+function cdpReceive(text) {
+  const m = JSON.parse(text);
+  if (m.id && cdpPending.has(m.id)) {
+    const p = cdpPending.get(m.id);
+    cdpPending.delete(m.id);
+    if (m.error) p.reject(new Error(`${p.method}: ${m.error.message}`));
+    else p.resolve(m.result);
+  } else if (m.method === 'Runtime.consoleAPICalled' || m.method === 'Runtime.exceptionThrown') {
+    debug(`console: ${text.slice(0, 500)}`);
+  }
+}
+
+// Chromium's stderr: noise without a window system or a session bus is
+// dropped; anything else is passed on, prefixed.
+const noise = [/dbus/i, /bus\.cc/, /object_proxy/, /Fontconfig/, /DevTools listening/, /\bsandbox\b/i,
+               /gpu_init|viz_main|gl_display|angle_platform/i, /^\s*$/];
+function chromiumStderr(chunk) {
+  for (const line of chunk.toString('utf8').split('\n')) {
+    if (!line || noise.some((r) => r.test(line))) continue;
+    process.stderr.write(`chromium: ${line}\n`);
+  }
+}
+
+let httpPort = 0;
+async function main() {
+  // The origin's port: the one this profile used before, or a fresh one.
+  const portFile = path.join(args.profile, 'p9opfs-origin-port');
+  let want = 0;
+  if (fs.existsSync(portFile)) want = Number(fs.readFileSync(portFile, 'utf8').trim()) || 0;
+  await new Promise((resolve) => {
+    httpServer.once('error', (e) => {
+      fatal(want ? `port ${want}, the origin of the store kept in ${args.profile} ` +
+                   `(http://127.0.0.1:${want}), is in use: ${e.message}` : `HTTP server: ${e.message}`);
+    });
+    httpServer.listen(want, '127.0.0.1', resolve);
+  });
+  httpPort = httpServer.address().port;
+  if (!want) fs.writeFileSync(portFile, `${httpPort}\n`);
+  const origin = `http://127.0.0.1:${httpPort}`;
+  debug(`page origin ${origin}`);
+
+  chromium = spawn(args.chromium, [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+    `--user-data-dir=${path.resolve(args.profile)}`, '--remote-debugging-pipe', 'about:blank',
+  ], {stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe']});
+  chromium.on('error', (e) => fatal(`cannot start ${args.chromium}: ${e.message}`));
+  chromium.on('exit', (code, signal) => {
+    chromium.exited = true;
+    if (!stopping) fatal(`chromium exited (${signal || `status ${code}`})`);
+  });
+  chromium.stderr.on('data', chromiumStderr);
+  let inbox = Buffer.alloc(0);
+  chromium.stdio[4].on('data', (d) => {
+    inbox = Buffer.concat([inbox, d]);
+    for (let z; (z = inbox.indexOf(0)) >= 0;) {
+      const text = inbox.subarray(0, z).toString('utf8');
+      inbox = inbox.subarray(z + 1);
+      cdpReceive(text);
+    }
+  });
+  chromium.stdio[3].on('error', () => {});
+
+  if (args.quota > 0) {
+    await cdp('Storage.overrideQuotaForOrigin', {origin, quotaSize: args.quota});
+    debug(`quota of ${origin}: ${args.quota} bytes`);
+  }
+  const url = `${origin}/index.html?store=${encodeURIComponent(args.store)}&bridge=` +
+              encodeURIComponent(`ws://127.0.0.1:${httpPort}/bridge/${token}`);
+  const target = await cdp('Target.createTarget', {url});
+  if (args.verbose) {
+    const {sessionId} = await cdp('Target.attachToTarget', {targetId: target.targetId, flatten: true});
+    await cdp('Runtime.enable', {}, sessionId);
+  }
+  setTimeout(() => {
+    if (!ready) fatal(`the page did not report the store open within ${args.timeout} s`);
+  }, args.timeout * 1000).unref();
+}
+
+function fatal(text) {
+  if (stopping) return;
+  process.stderr.write(`serve.mjs: error: ${text}\n`);
+  stop(1);
+}
+
+// Stops Chromium (its own PID only: SIGTERM, SIGKILL after 3 s) and exits.
+function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  if (tcpServer) tcpServer.close();
+  for (const c of conns.values()) c.close();
+  httpServer.close();
+  const done = () => process.exit(code);
+  if (!chromium || chromium.exited || chromium.exitCode !== null || chromium.pid === undefined) return done();
+  chromium.once('exit', done);
+  chromium.kill('SIGTERM');
+  setTimeout(() => {
+    if (chromium.exitCode === null && !chromium.exited) chromium.kill('SIGKILL');
+  }, 3000).unref();
+  setTimeout(done, 5000).unref();
+}
+
+process.on('SIGTERM', () => stop(0));
+process.on('SIGINT', () => stop(0));
+main().catch((e) => fatal(e.message));

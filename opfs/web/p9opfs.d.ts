@@ -1,0 +1,73 @@
+// Types of p9opfs.js: the OPFS 9P2000.L server for a page.
+
+export interface StartOptions {
+  /** The store's name: its files live in OPFS under p9opfs/<store>/. Default "default". */
+  store?: string;
+  /** Where worker.js is (default: beside p9opfs.js). */
+  url?: string | URL;
+}
+
+/** Starts the server's dedicated worker and opens the store. Rejects with the
+ * reason when the store cannot be served, e.g. "store in use by another context". */
+export function startServer(options?: StartOptions): Promise<Server>;
+
+export class Server {
+  readonly store: string;
+  /** What opening the store found (one line). */
+  readonly report: string;
+  /** Set once the server stopped serving: why. */
+  readonly error?: string;
+  /** Where the worker's log lines go (default console.log). */
+  onlog: (text: string) => void;
+  /** A new 9P connection, not yet versioned. */
+  session(): Session;
+  /** v86's `filesystem.handle9p`: one request frame in, its reply passed to `reply`. One connection. */
+  handle9p: (reqbuf: Uint8Array, reply: (replybuf: Uint8Array) => void) => void;
+  /** Serves one 9P connection over `ws`: one whole frame per binary message, both ways
+   * (v86's `filesystem.proxy_url` protocol). */
+  serveWebSocket(ws: WebSocket): Session;
+  /** Whole-file helpers through a 9P session of this server (attached as uid 0). */
+  readFile(path: string): Promise<Uint8Array>;
+  writeFile(path: string, bytes: Uint8Array): Promise<number>;
+  list(path?: string): Promise<Array<{ name: string; type: number; qid: Qid }>>;
+  /** Stops the worker (the store's lock is released with it). */
+  terminate(): void;
+}
+
+export class Session {
+  /** The largest request the session accepts now (the negotiated msize). */
+  readonly msize: number;
+  /** One request frame -> its reply frame; requests are handled one at a time, in order.
+   * With `mine` the frame's buffer is transferred to the worker instead of copied. */
+  handle(frame: Uint8Array, mine?: boolean): Promise<Uint8Array>;
+  /** Ends the connection: the server clunks every fid it holds. */
+  close(): void;
+}
+
+export interface Qid {
+  type: number;
+  version: number;
+  path: bigint;
+}
+
+/** The small 9P client the helpers use (client9p.js). */
+export class Client9p {
+  constructor(send: (frame: Uint8Array) => Promise<Uint8Array>);
+  msize: number;
+  version(msize?: number): Promise<number>;
+  attach(fid: number, uname?: string, aname?: string, nUname?: number): Promise<Qid>;
+  walk(fid: number, newfid: number, names: string[]): Promise<Qid[]>;
+  lopen(fid: number, flags: number): Promise<{ qid: Qid; iounit: number }>;
+  lcreate(fid: number, name: string, flags: number, mode?: number, gid?: number): Promise<{ qid: Qid; iounit: number }>;
+  mkdir(dfid: number, name: string, mode?: number, gid?: number): Promise<Qid>;
+  read(fid: number, offset: number | bigint, count: number): Promise<Uint8Array>;
+  write(fid: number, offset: number | bigint, data: Uint8Array): Promise<number>;
+  readdir(fid: number, offset: number | bigint, count: number): Promise<Array<{ qid: Qid; offset: bigint; type: number; name: string }>>;
+  getattr(fid: number, mask?: bigint): Promise<{ valid: bigint; qid: Qid; mode: number; uid: number; gid: number; nlink: bigint; rdev: bigint; size: bigint }>;
+  clunk(fid: number): Promise<void>;
+}
+
+/** An Rlerror, with its errno. */
+export class Error9p extends Error {
+  readonly errno: number;
+}

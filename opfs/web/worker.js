@@ -1,0 +1,175 @@
+// The OPFS server's dedicated worker: the wasm module (p9opfs-wasm.js, built by
+// opfs/CMakeLists.txt with -sMODULARIZE: a factory P9Opfs) over the store's
+// files in the Origin Private File System. The wasm side is synchronous
+// (opfs/wasm/api.h); everything asynchronous happens here, between requests:
+// opening the store's files and topping up the pool of data files.
+//
+// Messages in (from p9opfs.js):
+//   {type:'start', store}                  once, first
+//   {type:'open', id}                      -> {type:'opened', id, session, msize}
+//   {type:'frame', id, session, bytes}     -> {type:'reply', id, bytes, msize}
+//                                             (bytes: an ArrayBuffer, transferred both ways)
+//   {type:'close', session}
+// Messages out besides the replies: {type:'ready', report}, {type:'error', text}
+// (the store cannot be served), {type:'log', text}. A request that cannot be
+// served gets {type:'reply' or 'opened', id, error}.
+'use strict';
+importScripts('p9opfs-wasm.js');
+
+const handles = [];  // slot -> FileSystemSyncAccessHandle (Module.p9oHandles)
+let M = null;        // the module, once the store is open
+let dir = null;      // the store's directory, p9opfs/<store>/
+let failed = null;   // why nothing is served
+const queue = [];    // requests not handled yet, in arrival order
+let topping = false; // a pool top-up is running
+
+function post(msg, transfer) { self.postMessage(msg, transfer || []); }
+function log(text) { post({type: 'log', text: String(text)}); }
+
+self.onmessage = (e) => {
+  const m = e.data;
+  if (m.type === 'start') {
+    start(String(m.store || 'default'));
+    return;
+  }
+  queue.push(m);
+  pump();
+};
+
+// One worker serves a store; a second context (another tab, a second worker)
+// must not open the same files: a sync access handle is exclusive (WHATWG
+// File System Standard, createSyncAccessHandle(): "NoModificationAllowedError"
+// when the file is locked), and the Web Lock makes that refusal explicit and
+// early (W3C Web Locks API, LockManager.request() with ifAvailable: the
+// callback gets null when the lock is held elsewhere). The lock is held for
+// the worker's life: its callback's promise never settles.
+function start(store) {
+  if (!/^[A-Za-z0-9._-]+$/.test(store) || store === '.' || store === '..') {
+    fail(`bad store name '${store}' (letters, digits, '.', '_', '-')`);
+    return;
+  }
+  if (!self.navigator.locks || !self.navigator.storage || !self.navigator.storage.getDirectory) {
+    fail('this context has no Web Locks or no Origin Private File System (a secure context is needed)');
+    return;
+  }
+  self.navigator.locks.request('p9opfs:' + store, {ifAvailable: true}, async (lock) => {
+    if (!lock) {
+      fail('store in use by another context');
+      return;
+    }
+    try {
+      await open(store);
+    } catch (e) {
+      fail(`cannot open store '${store}': ${e && e.message ? e.message : e}`);
+      return;
+    }
+    await new Promise(() => {});
+  });
+}
+
+function fail(text) {
+  failed = text;
+  post({type: 'error', text});
+  pump();  // answers what is queued with the error
+}
+
+// Slots and names: opfs/store/files.h (journal, checkpoint.0, checkpoint.1 are
+// slots 0, 1, 2; data file "d<N>" is slot N >= 3).
+const kFirstData = 3;
+const fixedSlots = ['journal', 'checkpoint.0', 'checkpoint.1'];
+
+async function openHandle(name) {
+  const fh = await dir.getFileHandle(name, {create: true});
+  return fh.createSyncAccessHandle();
+}
+
+async function open(store) {
+  const root = await self.navigator.storage.getDirectory();
+  const top = await root.getDirectoryHandle('p9opfs', {create: true});
+  dir = await top.getDirectoryHandle(store, {create: true});
+  const mod = await P9Opfs({
+    p9oHandles: handles,
+    p9oOnError: (slot, e) => log(`slot ${slot}: ${e && e.name}: ${e && e.message}`),
+    print: (t) => log(t),
+    printErr: (t) => log(t),
+  });
+  for (let s = 0; s < fixedSlots.length; ++s) handles[s] = await openHandle(fixedSlots[s]);
+  // Every existing data file "d<N>".
+  const it = dir.entries();
+  for (let r = await it.next(); !r.done; r = await it.next()) {
+    const name = r.value[0], h = r.value[1];
+    const m = /^d(0|[1-9][0-9]*)$/.exec(name);
+    if (!m || h.kind !== 'file') continue;
+    const slot = Number(m[1]);
+    if (slot < kFirstData) continue;
+    handles[slot] = await h.createSyncAccessHandle();
+    mod._p9o_slot_exists(slot);
+  }
+  const rc = mod._p9o_open_store();
+  const text = mod.UTF8ToString(mod._p9o_message());
+  if (rc < 0) throw new Error(text);
+  M = mod;
+  post({type: 'ready', report: text, store});
+  topUp();
+  pump();
+}
+
+// Creates data files until the pool holds its target (p9o_pool_wanted() == 0).
+// Runs between requests: each await lets queued requests through, except
+// while the pool is empty (pump() waits for the next file then).
+async function topUp() {
+  if (topping || !M) return;
+  topping = true;
+  try {
+    while (M._p9o_pool_wanted() > 0) {
+      const slot = M._p9o_pool_next_slot();
+      handles[slot] = await openHandle('d' + slot);
+      M._p9o_pool_add(slot);
+      pump();
+    }
+  } catch (e) {
+    log(`pool top-up stopped: ${e && e.name}: ${e && e.message}`);
+  } finally {
+    topping = false;
+  }
+  pump();
+}
+
+function pump() {
+  while (queue.length > 0) {
+    if (!M && !failed) return;  // still opening
+    if (M && topping && M._p9o_pool_empty()) return;  // the top-up calls pump() again
+    const m = queue.shift();
+    if (failed) {
+      if (m.type !== 'close') post({type: m.type === 'open' ? 'opened' : 'reply', id: m.id, error: failed});
+      continue;
+    }
+    handle(m);
+    M._p9o_idle();
+    if (!topping && M._p9o_pool_wanted() > 0) topUp();
+  }
+}
+
+function handle(m) {
+  if (m.type === 'open') {
+    const session = M._p9o_session_open();
+    if (session < 0) post({type: 'opened', id: m.id, error: `p9o_session_open: ${session}`});
+    else post({type: 'opened', id: m.id, session, msize: M._p9o_session_msize(session)});
+  } else if (m.type === 'frame') {
+    const bytes = new Uint8Array(m.bytes);
+    const at = M._p9o_buffer(bytes.length);
+    M.HEAPU8.set(bytes, at);  // HEAPU8 read after p9o_buffer: memory may have grown
+    const n = M._p9o_handle(m.session, bytes.length);
+    if (n < 0) {
+      post({type: 'reply', id: m.id, error: `no session ${m.session}`});
+      return;
+    }
+    const from = M._p9o_reply();
+    const out = M.HEAPU8.slice(from, from + n);
+    post({type: 'reply', id: m.id, bytes: out.buffer, msize: M._p9o_session_msize(m.session)}, [out.buffer]);
+  } else if (m.type === 'close') {
+    M._p9o_session_close(m.session);
+  } else {
+    log(`unknown message type '${m.type}'`);
+  }
+}
