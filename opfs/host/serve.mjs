@@ -5,6 +5,11 @@
 //
 //   node opfs/host/serve.mjs --listen 127.0.0.1:5640 --profile DIR [--store NAME]
 //        [--web build/opfs/web] [--quota BYTES] [--chromium PATH] [--timeout S] [--verbose]
+//        [--bench FILE]
+//
+// --bench FILE runs the benchmarks (opfs/bench/bench.js) in the worker instead
+// of serving, writes their results to FILE as JSON and exits; the options come
+// from P9_BENCH_OPTIONS (JSON, e.g. '{"seqMiB":16}').
 //
 // Each TCP connection accepted on --listen becomes one 9P session in the page:
 // the bridge asks the page (over its control WebSocket) to open a WebSocket
@@ -57,6 +62,7 @@ function parseArgs(argv) {
     else if (k === '--timeout') a.timeout = Number(v());
     else if (k === '--quota') a.quota = Number(v());
     else if (k === '--verbose') a.verbose = true;
+    else if (k === '--bench') a.bench = v();
     else usage(`unknown argument ${k}`);
   }
   if (!a.listen || !a.profile) usage('--listen and --profile are required');
@@ -70,6 +76,13 @@ function parseArgs(argv) {
 }
 
 const args = parseArgs(process.argv.slice(2));
+function benchOptions() {
+  try {
+    return JSON.parse(process.env.P9_BENCH_OPTIONS || '{}');
+  } catch (e) {
+    fatal(`P9_BENCH_OPTIONS is not JSON: ${e.message}`);
+  }
+}
 const log = (text) => process.stderr.write(`serve.mjs: ${text}\n`);
 const debug = (text) => { if (args.verbose) log(text); };
 
@@ -149,7 +162,17 @@ function onControl(m) {
   } else if (m.type === 'ready' && !ready) {
     ready = true;
     log(`store open: ${m.report}`);
+    if (args.bench) {
+      // --bench FILE: run opfs/bench/bench.js in the worker, write its results, stop.
+      log('running the benchmarks (opfs/bench/bench.js) ...');
+      control.send(JSON.stringify({type: 'bench', options: benchOptions()}));
+      return;
+    }
     listenTcp();
+  } else if (m.type === 'bench-result') {
+    fs.writeFileSync(args.bench, JSON.stringify(m.results, null, 1) + '\n');
+    log(`benchmark results in ${args.bench}`);
+    stop(0);
   }
 }
 

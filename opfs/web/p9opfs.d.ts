@@ -31,6 +31,10 @@ export class Server {
   writeFile(path: string, bytes: Uint8Array): Promise<number>;
   list(path?: string): Promise<Array<{ name: string; type: number; qid: Qid }>>;
   /** Stops the worker (the store's lock is released with it). */
+  /** Runs the benchmarks of opfs/bench/bench.js in the worker, on this store
+   *  (it creates and removes its own files); one result per measurement. */
+  bench(options?: { seqMiB?: number; rmwMiB?: number; files?: number; bigDir?: number; memGiB?: number }):
+    Promise<Array<{ name: string; ms: number; MBps?: number; [k: string]: unknown }>>;
   terminate(): void;
 }
 

@@ -137,6 +137,9 @@ export class Server {
   async writeFile(path, bytes) { const h = await this._client(); return writeFile(h.c, 0, h.next, path, bytes); }
   async list(path = '') { const h = await this._client(); return list(h.c, 0, h.next, path); }
 
+  // The benchmarks of opfs/bench/bench.js, run in the worker on this store.
+  async bench(options) { return (await this._request({type: 'bench', options})).results; }
+
   terminate() {
     this.worker.terminate();
     this._fail('terminated');

@@ -135,14 +135,37 @@ async function topUp() {
   pump();
 }
 
+// {type:'bench', id, options} -> {type:'reply', id, results}: the benchmarks
+// of opfs/bench/bench.js, run here between requests (nothing else is handled
+// meanwhile), on this store.
+let benching = false;
+async function bench(m) {
+  benching = true;
+  try {
+    importScripts('bench.js');
+    const results = await self.p9bench.run({M, dir}, m.options, log);
+    post({type: 'reply', id: m.id, results});
+  } catch (e) {
+    post({type: 'reply', id: m.id, error: `bench: ${e && e.message ? e.message : e}`});
+  } finally {
+    benching = false;
+    pump();
+  }
+}
+
 function pump() {
   while (queue.length > 0) {
     if (!M && !failed) return;  // still opening
     if (M && topping && M._p9o_pool_empty()) return;  // the top-up calls pump() again
+    if (benching) return;  // bench() calls pump() again
     const m = queue.shift();
     if (failed) {
       if (m.type !== 'close') post({type: m.type === 'open' ? 'opened' : 'reply', id: m.id, error: failed});
       continue;
+    }
+    if (m.type === 'bench') {
+      bench(m);
+      return;
     }
     handle(m);
     M._p9o_idle();
