@@ -4,11 +4,12 @@
 // to the page's server:
 //
 //   node opfs/host/serve.mjs --listen 127.0.0.1:5640 --profile DIR [--store NAME]
-//        [--web build/opfs/web] [--quota BYTES] [--chromium PATH] [--timeout S] [--verbose]
+//        [--web build/opfs/web] [--quota BYTES] [--via worker|page] [--chromium PATH] [--timeout S] [--verbose]
 //
 // Each TCP connection accepted on --listen becomes one 9P session in the page:
 // the bridge asks the page (over its control WebSocket) to open a WebSocket
-// back for it, and forwards whole 9P frames, one per WebSocket message, both
+// back for it (from the server's worker; with --via page, from the page's
+// thread through serveWebSocket), and forwards whole 9P frames, one per WebSocket message, both
 // ways (9P frames on TCP are delimited by their size[4] field, little-endian,
 // intro(5)). Prints "ready" on stdout once the store is open and --listen
 // accepts; prints the page's error and exits 1 when the store cannot be
@@ -39,13 +40,13 @@ const kMaxMsize = (1 << 20) + 24;
 function usage(text) {
   if (text) process.stderr.write(`serve.mjs: ${text}\n`);
   process.stderr.write('usage: node opfs/host/serve.mjs --listen HOST:PORT --profile DIR [--store NAME] ' +
-                       '[--web DIR] [--quota BYTES] [--chromium PATH] [--timeout SECONDS] [--verbose]\n');
+                       '[--web DIR] [--quota BYTES] [--via worker|page] [--chromium PATH] [--timeout SECONDS] [--verbose]\n');
   process.exit(2);
 }
 
 function parseArgs(argv) {
   const a = {store: 'default', web: path.resolve(here, '../../build/opfs/web'), chromium: '/usr/lib/chromium/chromium',
-             timeout: 60, verbose: false, quota: 0};
+             timeout: 60, verbose: false, quota: 0, via: 'worker'};
   for (let i = 0; i < argv.length; ++i) {
     const k = argv[i];
     const v = () => (i + 1 < argv.length ? argv[++i] : usage(`${k} needs a value`));
@@ -56,6 +57,7 @@ function parseArgs(argv) {
     else if (k === '--chromium') a.chromium = v();
     else if (k === '--timeout') a.timeout = Number(v());
     else if (k === '--quota') a.quota = Number(v());
+    else if (k === '--via') a.via = v();
     else if (k === '--verbose') a.verbose = true;
     else usage(`unknown argument ${k}`);
   }
@@ -66,6 +68,7 @@ function parseArgs(argv) {
   a.port = Number(m[2]);
   if (!/^[A-Za-z0-9._-]+$/.test(a.store)) usage('--store: letters, digits, ".", "_", "-"');
   if (!(a.quota >= 0)) usage('--quota takes a number of bytes');
+  if (a.via !== 'worker' && a.via !== 'page') usage('--via takes worker or page');
   return a;
 }
 
@@ -148,7 +151,7 @@ function onControl(m) {
     fatal(m.text);
   } else if (m.type === 'ready' && !ready) {
     ready = true;
-    debug(`store open: ${m.report}`);
+    debug(`store open: ${m.report} (origin usage ${m.usage} of quota ${m.quota} bytes)`);
     listenTcp();
   }
 }
@@ -263,7 +266,7 @@ function cdpReceive(text) {
 // Chromium's stderr: noise without a window system or a session bus is
 // dropped; anything else is passed on, prefixed.
 const noise = [/dbus/i, /bus\.cc/, /object_proxy/, /Fontconfig/, /DevTools listening/, /\bsandbox\b/i,
-               /gpu_init|viz_main|gl_display|angle_platform/i, /^\s*$/];
+               /gpu_init|viz_main|gl_display|angle_platform|zygote/i, /^\s*$/];
 function chromiumStderr(chunk) {
   for (const line of chunk.toString('utf8').split('\n')) {
     if (!line || noise.some((r) => r.test(line))) continue;
@@ -311,17 +314,19 @@ async function main() {
   });
   chromium.stdio[3].on('error', () => {});
 
+  // A tab, attached in flat mode (its commands carry its sessionId); the
+  // quota override is a command of the page's Storage domain, so it comes
+  // before the navigation to the page.
+  const {targetId} = await cdp('Target.createTarget', {url: 'about:blank'});
+  const {sessionId} = await cdp('Target.attachToTarget', {targetId, flatten: true});
   if (args.quota > 0) {
-    await cdp('Storage.overrideQuotaForOrigin', {origin, quotaSize: args.quota});
+    await cdp('Storage.overrideQuotaForOrigin', {origin, quotaSize: args.quota}, sessionId);
     debug(`quota of ${origin}: ${args.quota} bytes`);
   }
-  const url = `${origin}/index.html?store=${encodeURIComponent(args.store)}&bridge=` +
+  if (args.verbose) await cdp('Runtime.enable', {}, sessionId);
+  const url = `${origin}/index.html?store=${encodeURIComponent(args.store)}&via=${args.via}&bridge=` +
               encodeURIComponent(`ws://127.0.0.1:${httpPort}/bridge/${token}`);
-  const target = await cdp('Target.createTarget', {url});
-  if (args.verbose) {
-    const {sessionId} = await cdp('Target.attachToTarget', {targetId: target.targetId, flatten: true});
-    await cdp('Runtime.enable', {}, sessionId);
-  }
+  await cdp('Page.navigate', {url}, sessionId);
   setTimeout(() => {
     if (!ready) fatal(`the page did not report the store open within ${args.timeout} s`);
   }, args.timeout * 1000).unref();

@@ -1,7 +1,9 @@
 // opfs.smoke: the whole browser path once. Starts serve.mjs (headless
 // Chromium, a fresh profile), waits for "ready", then over TCP:
 // Tversion, Tattach, Twalk, Tlcreate, Twrite, Tread (the bytes come back),
-// Treaddir; and a second connection sees the file. Exit 0 on success.
+// Treaddir; and a second connection sees the file. The page serves the 9P
+// WebSockets itself (--via page: serveWebSocket), the conformance target
+// uses the default (the worker's). Exit 0 on success.
 //   node opfs/host/smoke.mjs --serve opfs/host/serve.mjs --web build/opfs/web [--chromium PATH]
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
@@ -50,7 +52,8 @@ function connect(port) {
 
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'p9opfs-smoke-'));
 const port = await freePort();
-const argv = [opt.serve, '--listen', `127.0.0.1:${port}`, '--profile', profile, '--web', opt.web, '--store', 'smoke'];
+const argv = [opt.serve, '--listen', `127.0.0.1:${port}`, '--profile', profile, '--web', opt.web, '--store', 'smoke',
+              '--via', 'page'];  // the page's serveWebSocket (the conformance run covers the worker's)
 if (opt.chromium) argv.push('--chromium', opt.chromium);
 const t0 = Date.now();
 const serve = spawn(process.execPath, argv, {stdio: ['ignore', 'pipe', 'inherit']});

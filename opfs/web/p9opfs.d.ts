@@ -26,6 +26,8 @@ export class Server {
   /** Serves one 9P connection over `ws`: one whole frame per binary message, both ways
    * (v86's `filesystem.proxy_url` protocol). */
   serveWebSocket(ws: WebSocket): Session;
+  /** The same over a WebSocket the worker opens to `url` and serves itself (frames skip the page's thread). */
+  serveWebSocketUrl(url: string | URL): void;
   /** Whole-file helpers through a 9P session of this server (attached as uid 0). */
   readFile(path: string): Promise<Uint8Array>;
   writeFile(path: string, bytes: Uint8Array): Promise<number>;

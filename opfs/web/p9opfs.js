@@ -7,6 +7,7 @@
 //   const reply = await s.handle(frame);        // one request frame -> its reply frame
 //   new V86({filesystem: {handle9p: server.handle9p}})   // v86's handle9p(reqbuf, reply)
 //   server.serveWebSocket(ws)                   // one 9P message per WebSocket message
+//   server.serveWebSocketUrl(url)               // the same, the socket opened and served by the worker
 //   await server.writeFile('notes.txt', bytes); await server.readFile('notes.txt'); await server.list('');
 import {Client9p, readFile, writeFile, list} from './client9p.js';
 
@@ -118,6 +119,12 @@ export class Server {
       s.close();
     });
     return s;
+  }
+
+  // The same, but the worker opens the WebSocket to `url` and serves it
+  // itself: the frames do not pass through the page's thread.
+  serveWebSocketUrl(url) {
+    this.worker.postMessage({type: 'serve-ws', url: String(url)});
   }
 
   async _client() {

@@ -10,6 +10,9 @@
 //   {type:'frame', id, session, bytes}     -> {type:'reply', id, bytes, msize}
 //                                             (bytes: an ArrayBuffer, transferred both ways)
 //   {type:'close', session}
+//   {type:'serve-ws', url}                 the worker opens a WebSocket to url and
+//                                          serves one 9P connection over it itself
+//                                          (one frame per binary message, both ways)
 // Messages out besides the replies: {type:'ready', report}, {type:'error', text}
 // (the store cannot be served), {type:'log', text}. A request that cannot be
 // served gets {type:'reply' or 'opened', id, error}.
@@ -32,9 +35,26 @@ self.onmessage = (e) => {
     start(String(m.store || 'default'));
     return;
   }
+  if (m.type === 'serve-ws') {
+    serveWebSocket(m.url);
+    return;
+  }
   queue.push(m);
   pump();
 };
+
+// A 9P connection over a WebSocket the worker holds: its frames join the same
+// queue as the page's requests. A message longer than the session's msize
+// closes the socket with 1009 "message too big" (RFC 6455 section 7.4.1).
+function serveWebSocket(url) {
+  const ws = new WebSocket(url);
+  ws.binaryType = 'arraybuffer';
+  const conn = {ws, session: 0, closed: false};
+  ws.onopen = () => { queue.push({type: 'ws-open', conn}); pump(); };
+  ws.onmessage = (e) => { queue.push({type: 'ws-frame', conn, bytes: e.data}); pump(); };
+  ws.onclose = () => { queue.push({type: 'ws-close', conn}); pump(); };
+  ws.onerror = () => {};
+}
 
 // One worker serves a store; a second context (another tab, a second worker)
 // must not open the same files: a sync access handle is exclusive (WHATWG
@@ -141,13 +161,21 @@ function pump() {
     if (M && topping && M._p9o_pool_empty()) return;  // the top-up calls pump() again
     const m = queue.shift();
     if (failed) {
-      if (m.type !== 'close') post({type: m.type === 'open' ? 'opened' : 'reply', id: m.id, error: failed});
+      if (m.type.startsWith('ws-')) m.conn.ws.close(1011, failed.slice(0, 100));
+      else if (m.type !== 'close') post({type: m.type === 'open' ? 'opened' : 'reply', id: m.id, error: failed});
       continue;
     }
     handle(m);
     M._p9o_idle();
     if (!topping && M._p9o_pool_wanted() > 0) topUp();
   }
+}
+
+function end(c, code, reason) {
+  if (c.closed) return;
+  c.closed = true;
+  if (c.session > 0) M._p9o_session_close(c.session);
+  if (c.ws.readyState === WebSocket.OPEN || c.ws.readyState === WebSocket.CONNECTING) c.ws.close(code, reason);
 }
 
 function handle(m) {
@@ -169,6 +197,27 @@ function handle(m) {
     post({type: 'reply', id: m.id, bytes: out.buffer, msize: M._p9o_session_msize(m.session)}, [out.buffer]);
   } else if (m.type === 'close') {
     M._p9o_session_close(m.session);
+  } else if (m.type === 'ws-open') {
+    m.conn.session = M._p9o_session_open();
+  } else if (m.type === 'ws-frame') {
+    const c = m.conn;
+    if (c.closed || c.session <= 0) return;
+    if (!(m.bytes instanceof ArrayBuffer)) {
+      end(c, 1003, 'binary 9P frames only');  // 1003: a data type it cannot accept
+      return;
+    }
+    const bytes = new Uint8Array(m.bytes);
+    if (bytes.length > M._p9o_session_msize(c.session)) {
+      end(c, 1009, 'frame above msize');
+      return;
+    }
+    const at = M._p9o_buffer(bytes.length);
+    M.HEAPU8.set(bytes, at);
+    const n = M._p9o_handle(c.session, bytes.length);
+    const from = M._p9o_reply();
+    if (n >= 0 && c.ws.readyState === WebSocket.OPEN) c.ws.send(M.HEAPU8.subarray(from, from + n));
+  } else if (m.type === 'ws-close') {
+    end(m.conn, 1000, '');
   } else {
     log(`unknown message type '${m.type}'`);
   }
