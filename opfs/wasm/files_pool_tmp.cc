@@ -10,10 +10,14 @@ namespace p9::opfs {
 
 std::string slot_name(Slot s) {
   switch (s) {
-    case kJournal: return "journal";
-    case kCheckpoint0: return "checkpoint.0";
-    case kCheckpoint1: return "checkpoint.1";
-    default: return "d" + std::to_string(s);
+    case kJournal:
+      return "journal";
+    case kCheckpoint0:
+      return "checkpoint.0";
+    case kCheckpoint1:
+      return "checkpoint.1";
+    default:
+      return "d" + std::to_string(s);
   }
 }
 
