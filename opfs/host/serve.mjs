@@ -4,7 +4,8 @@
 // to the page's server:
 //
 //   node opfs/host/serve.mjs --listen 127.0.0.1:5640 --profile DIR [--store NAME]
-//        [--web build/opfs/web] [--quota BYTES] [--via worker|page] [--chromium PATH] [--timeout S] [--verbose]
+//        [--web build/opfs/web] [--quota BYTES] [--via worker|page] [--chromium PATH] [--timeout S]
+//        [--check-lock] [--verbose]
 //
 // Each TCP connection accepted on --listen becomes one 9P session in the page:
 // the bridge asks the page (over its control WebSocket) to open a WebSocket
@@ -21,6 +22,8 @@
 // kept in DIR/p9opfs-origin-port so that a later run over the same profile
 // sees the same store. --quota BYTES caps the origin's storage through the
 // DevTools protocol (Storage.overrideQuotaForOrigin) so that ENOSPC can be tested.
+// --check-lock: the page also starts a second server on the same store, which
+// must be refused; "check lock: ok" (or "check lock: FAILED ...") on stdout.
 import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
@@ -40,7 +43,8 @@ const kMaxMsize = (1 << 20) + 24;
 function usage(text) {
   if (text) process.stderr.write(`serve.mjs: ${text}\n`);
   process.stderr.write('usage: node opfs/host/serve.mjs --listen HOST:PORT --profile DIR [--store NAME] ' +
-                       '[--web DIR] [--quota BYTES] [--via worker|page] [--chromium PATH] [--timeout SECONDS] [--verbose]\n');
+                       '[--web DIR] [--quota BYTES] [--via worker|page] [--chromium PATH] [--timeout SECONDS] [--check-lock] ' +
+                       '[--verbose]\n');
   process.exit(2);
 }
 
@@ -58,6 +62,7 @@ function parseArgs(argv) {
     else if (k === '--timeout') a.timeout = Number(v());
     else if (k === '--quota') a.quota = Number(v());
     else if (k === '--via') a.via = v();
+    else if (k === '--check-lock') a.checkLock = true;
     else if (k === '--verbose') a.verbose = true;
     else usage(`unknown argument ${k}`);
   }
@@ -149,9 +154,11 @@ function onControl(m) {
     log(`page: ${m.text}`);
   } else if (m.type === 'error') {
     fatal(m.text);
+  } else if (m.type === 'check') {
+    process.stdout.write(`check ${m.name}: ${m.ok ? 'ok' : 'FAILED'} (${m.detail})\n`);
   } else if (m.type === 'ready' && !ready) {
     ready = true;
-    debug(`store open: ${m.report} (origin usage ${m.usage} of quota ${m.quota} bytes)`);
+    log(`store open: ${m.report} (origin usage ${m.usage} of quota ${m.quota} bytes)`);
     listenTcp();
   }
 }
@@ -324,7 +331,8 @@ async function main() {
     debug(`quota of ${origin}: ${args.quota} bytes`);
   }
   if (args.verbose) await cdp('Runtime.enable', {}, sessionId);
-  const url = `${origin}/index.html?store=${encodeURIComponent(args.store)}&via=${args.via}&bridge=` +
+  const url = `${origin}/index.html?store=${encodeURIComponent(args.store)}&via=${args.via}` +
+              (args.checkLock ? '&check=lock' : '') + '&bridge=' +
               encodeURIComponent(`ws://127.0.0.1:${httpPort}/bridge/${token}`);
   await cdp('Page.navigate', {url}, sessionId);
   setTimeout(() => {

@@ -57,7 +57,10 @@ export class Server {
 
   _fail(text) {
     this.error = text;
-    if (this._started) this._started.reject(new Error(text));
+    if (this._started) {  // never started: the worker goes (and its lock request with it)
+      this._started.reject(new Error(text));
+      this.worker.terminate();
+    }
     this._started = null;
     for (const p of this._pending.values()) p.reject(new Error(text));
     this._pending.clear();

@@ -115,6 +115,7 @@ async function open(store) {
   });
   for (let s = 0; s < fixedSlots.length; ++s) handles[s] = await openHandle(fixedSlots[s]);
   // Every existing data file "d<N>".
+  let found = 0;
   const it = dir.entries();
   for (let r = await it.next(); !r.done; r = await it.next()) {
     const name = r.value[0], h = r.value[1];
@@ -124,12 +125,13 @@ async function open(store) {
     if (slot < kFirstData) continue;
     handles[slot] = await h.createSyncAccessHandle();
     mod._p9o_slot_exists(slot);
+    ++found;
   }
   const rc = mod._p9o_open_store();
   const text = mod.UTF8ToString(mod._p9o_message());
   if (rc < 0) throw new Error(text);
   M = mod;
-  post({type: 'ready', report: text, store});
+  post({type: 'ready', report: `${text}; ${found} data files found`, store});
   topUp();
   pump();
 }
