@@ -5,7 +5,7 @@
 //
 //   node opfs/host/serve.mjs --listen 127.0.0.1:5640 --profile DIR [--store NAME]
 //        [--web build/opfs/web] [--quota BYTES] [--via worker|page] [--chromium PATH] [--timeout S]
-//        [--check-lock] [--verbose]
+//        [--self-check] [--verbose]
 //
 // Each TCP connection accepted on --listen becomes one 9P session in the page:
 // the bridge asks the page (over its control WebSocket) to open a WebSocket
@@ -22,8 +22,9 @@
 // kept in DIR/p9opfs-origin-port so that a later run over the same profile
 // sees the same store. --quota BYTES caps the origin's storage through the
 // DevTools protocol (Storage.overrideQuotaForOrigin) so that ENOSPC can be tested.
-// --check-lock: the page also starts a second server on the same store, which
-// must be refused; "check lock: ok" (or "check lock: FAILED ...") on stdout.
+// --self-check: the page also starts a second server on the same store, which
+// must be refused, and tries its API once; "check lock: ok ..." and
+// "check api: ok ..." (or FAILED) on stdout.
 import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
@@ -43,7 +44,7 @@ const kMaxMsize = (1 << 20) + 24;
 function usage(text) {
   if (text) process.stderr.write(`serve.mjs: ${text}\n`);
   process.stderr.write('usage: node opfs/host/serve.mjs --listen HOST:PORT --profile DIR [--store NAME] ' +
-                       '[--web DIR] [--quota BYTES] [--via worker|page] [--chromium PATH] [--timeout SECONDS] [--check-lock] ' +
+                       '[--web DIR] [--quota BYTES] [--via worker|page] [--chromium PATH] [--timeout SECONDS] [--self-check] ' +
                        '[--verbose]\n');
   process.exit(2);
 }
@@ -62,7 +63,7 @@ function parseArgs(argv) {
     else if (k === '--timeout') a.timeout = Number(v());
     else if (k === '--quota') a.quota = Number(v());
     else if (k === '--via') a.via = v();
-    else if (k === '--check-lock') a.checkLock = true;
+    else if (k === '--self-check') a.selfCheck = true;
     else if (k === '--verbose') a.verbose = true;
     else usage(`unknown argument ${k}`);
   }
@@ -332,7 +333,7 @@ async function main() {
   }
   if (args.verbose) await cdp('Runtime.enable', {}, sessionId);
   const url = `${origin}/index.html?store=${encodeURIComponent(args.store)}&via=${args.via}` +
-              (args.checkLock ? '&check=lock' : '') + '&bridge=' +
+              (args.selfCheck ? '&check=1' : '') + '&bridge=' +
               encodeURIComponent(`ws://127.0.0.1:${httpPort}/bridge/${token}`);
   await cdp('Page.navigate', {url}, sessionId);
   setTimeout(() => {

@@ -2,7 +2,8 @@
 // fresh profile) and waits for "ready", then over TCP: Tversion, Tattach,
 // Twalk, Tlcreate, Twrite, Tread (the bytes come back), and Treaddir on a
 // second connection. Also: a second server on the same store in the same
-// page is refused ("store in use by another context", --check-lock), and a
+// page is refused ("store in use by another context"), the page's API works
+// (writeFile/readFile/list, handle9p: --self-check), and a
 // second run over the same profile finds the data files the first one made
 // in OPFS (the page's origin is the same). The page serves the 9P WebSockets
 // itself here (--via page: serveWebSocket); the conformance target uses the
@@ -98,8 +99,9 @@ function stop(p) {
 
 try {
   const port = await freePort();
-  let s = await start(port, ['--check-lock'], ['check lock: ']);
+  let s = await start(port, ['--self-check'], ['check lock: ', 'check api: ']);
   check(`a second server on the store is refused: ${s.out.match(/check lock: .*/)[0]}`, s.out.includes('check lock: ok'));
+  check(`the page's API: ${s.out.match(/check api: .*/)[0]}`, s.out.includes('check api: ok'));
   const a = await connect(port);
   const c = new Client9p(a.send);
   const msize = await c.version(65536);
