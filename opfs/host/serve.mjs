@@ -23,8 +23,9 @@
 // sees the same store. --quota BYTES caps the origin's storage through the
 // DevTools protocol (Storage.overrideQuotaForOrigin) so that ENOSPC can be tested.
 // --self-check: the page also starts a second server on the same store, which
-// must be refused, and tries its API once; "check lock: ok ..." and
-// "check api: ok ..." (or FAILED) on stdout.
+// must be refused, tries its API once and the wasm side's file calls on a
+// scratch OPFS file (with --quota, a write past it must give ENOSPC): lines
+// "check lock|api|files|enospc: ok ..." (or FAILED) on stdout.
 import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
@@ -333,7 +334,7 @@ async function main() {
   }
   if (args.verbose) await cdp('Runtime.enable', {}, sessionId);
   const url = `${origin}/index.html?store=${encodeURIComponent(args.store)}&via=${args.via}` +
-              (args.selfCheck ? '&check=1' : '') + '&bridge=' +
+              (args.selfCheck ? '&check=1' : '') + (args.quota > 0 ? `&quota=${args.quota}` : '') + '&bridge=' +
               encodeURIComponent(`ws://127.0.0.1:${httpPort}/bridge/${token}`);
   await cdp('Page.navigate', {url}, sessionId);
   setTimeout(() => {

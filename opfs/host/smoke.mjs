@@ -3,7 +3,9 @@
 // Twalk, Tlcreate, Twrite, Tread (the bytes come back), and Treaddir on a
 // second connection. Also: a second server on the same store in the same
 // page is refused ("store in use by another context"), the page's API works
-// (writeFile/readFile/list, handle9p: --self-check), and a
+// (writeFile/readFile/list, handle9p), JsFiles and library.js work on real
+// sync access handles and a write past the quota gives ENOSPC (--self-check
+// --quota), and a
 // second run over the same profile finds the data files the first one made
 // in OPFS (the page's origin is the same). The page serves the 9P WebSockets
 // itself here (--via page: serveWebSocket); the conformance target uses the
@@ -99,9 +101,12 @@ function stop(p) {
 
 try {
   const port = await freePort();
-  let s = await start(port, ['--self-check'], ['check lock: ', 'check api: ']);
+  let s = await start(port, ['--self-check', '--quota', String(8 << 20)],
+                      ['check lock: ', 'check api: ', 'check files: ', 'check enospc: ']);
   check(`a second server on the store is refused: ${s.out.match(/check lock: .*/)[0]}`, s.out.includes('check lock: ok'));
   check(`the page's API: ${s.out.match(/check api: .*/)[0]}`, s.out.includes('check api: ok'));
+  check(`JsFiles + library.js: ${s.out.match(/check files: .*/)[0]}`, s.out.includes('check files: ok'));
+  check(`past --quota: ${s.out.match(/check enospc: .*/)[0]}`, s.out.includes('check enospc: ok'));
   const a = await connect(port);
   const c = new Client9p(a.send);
   const msize = await c.version(65536);

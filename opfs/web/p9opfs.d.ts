@@ -32,6 +32,9 @@ export class Server {
   readFile(path: string): Promise<Uint8Array>;
   writeFile(path: string, bytes: Uint8Array): Promise<number>;
   list(path?: string): Promise<Array<{ name: string; type: number; qid: Qid }>>;
+  /** A self-check of the wasm side's file calls on a scratch OPFS file outside the store:
+   * `bytes` written and read back, truncate, flush. rc 0, or -errno (-28 ENOSPC past the quota). */
+  checkFiles(bytes: number): Promise<{ rc: number; text: string }>;
   /** Stops the worker (the store's lock is released with it). */
   terminate(): void;
 }

@@ -147,6 +147,14 @@ export class Server {
   async writeFile(path, bytes) { const h = await this._client(); return writeFile(h.c, 0, h.next, path, bytes); }
   async list(path = '') { const h = await this._client(); return list(h.c, 0, h.next, path); }
 
+  // A self-check of the wasm side's file calls (JsFiles, library.js) on a
+  // scratch OPFS file outside the store: {rc, text}, rc 0 or -errno
+  // (-28 ENOSPC when the origin's quota is exceeded).
+  async checkFiles(bytes) {
+    const m = await this._request({type: 'check-files', bytes});
+    return {rc: m.rc, text: m.text};
+  }
+
   terminate() {
     this.worker.terminate();
     this._fail('terminated');

@@ -10,6 +10,9 @@
 //   {type:'frame', id, session, bytes}     -> {type:'reply', id, bytes, msize}
 //                                             (bytes: an ArrayBuffer, transferred both ways)
 //   {type:'close', session}
+//   {type:'check-files', id, bytes}        -> {type:'checked', id, rc, text}: JsFiles and
+//                                             library.js on a scratch OPFS file
+//                                             (p9opfs/.check-<store>/scratch)
 //   {type:'serve-ws', url}                 the worker opens a WebSocket to url and
 //                                          serves one 9P connection over it itself
 //                                          (one frame per binary message, both ways)
@@ -39,6 +42,12 @@ self.onmessage = (e) => {
     serveWebSocket(m.url);
     return;
   }
+  if (m.type === 'check-files') {
+    const go = () => { queue.push(m); pump(); };
+    if (checkDir) go();
+    else prepareCheck(storeName).then(go, (e) => post({type: 'checked', id: m.id, rc: -5, text: String(e)}));
+    return;
+  }
   queue.push(m);
   pump();
 };
@@ -63,7 +72,9 @@ function serveWebSocket(url) {
 // early (W3C Web Locks API, LockManager.request() with ifAvailable: the
 // callback gets null when the lock is held elsewhere). The lock is held for
 // the worker's life: its callback's promise never settles.
+let storeName = '';
 function start(store) {
+  storeName = store;
   if (!/^[A-Za-z0-9._-]+$/.test(store) || store === '.' || store === '..') {
     fail(`bad store name '${store}' (letters, digits, '.', '_', '-')`);
     return;
@@ -173,6 +184,36 @@ function pump() {
   }
 }
 
+// The scratch file's slot: far above any store slot.
+const kCheckSlot = 0x7ffffff0;
+let checkDir = null;
+function checkFiles(m) {
+  const h = checkDir && checkDir.handle;
+  if (!h) {
+    post({type: 'checked', id: m.id, rc: -5, text: 'no scratch file'});
+    return;
+  }
+  handles[kCheckSlot] = h;
+  const rc = M._p9o_check_files(kCheckSlot, m.bytes);
+  delete handles[kCheckSlot];
+  try {
+    h.truncate(0);  // a failed write may have left bytes that count against the quota
+  } catch (e) {
+    log(`scratch file: ${e.name}`);
+  }
+  post({type: 'checked', id: m.id, rc, text: M.UTF8ToString(M._p9o_message())});
+}
+
+// Opens the scratch file for check-files (asynchronous, so before the
+// request is queued: prepareCheck() then the request).
+async function prepareCheck(store) {
+  const root = await self.navigator.storage.getDirectory();
+  const top = await root.getDirectoryHandle('p9opfs', {create: true});
+  const d = await top.getDirectoryHandle('.check-' + store, {create: true});
+  const f = await d.getFileHandle('scratch', {create: true});
+  checkDir = {dir: d, handle: await f.createSyncAccessHandle()};
+}
+
 function end(c, code, reason) {
   if (c.closed) return;
   c.closed = true;
@@ -199,6 +240,8 @@ function handle(m) {
     post({type: 'reply', id: m.id, bytes: out.buffer, msize: M._p9o_session_msize(m.session)}, [out.buffer]);
   } else if (m.type === 'close') {
     M._p9o_session_close(m.session);
+  } else if (m.type === 'check-files') {
+    checkFiles(m);
   } else if (m.type === 'ws-open') {
     m.conn.session = M._p9o_session_open();
   } else if (m.type === 'ws-frame') {
