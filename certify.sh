@@ -5,6 +5,7 @@
 #   ./certify.sh                          the built-in reference (p9ref, model backend, over TCP)
 #   ./certify.sh p9ref:posix              p9ref over a host directory
 #   ./certify.sh diod                     diod from Debian, started here
+#   ./certify.sh opfs                     the OPFS build in headless Chromium (opfs/README.md)
 #   ./certify.sh tcp:127.0.0.1:5640 /export [PROFILE]   any running server (aname, profile)
 # PROFILE: NAME[:nohardlinks,noxattrs,nolocks,nomknod,noownership]
 set -eu

@@ -7,7 +7,7 @@ PACKAGES="build-essential cmake ninja-build ccache pkg-config git xz-utils
   googletest libgtest-dev libgmock-dev librapidcheck-dev
   clang-14 libfuzzer-14-dev libclang-rt-14-dev clang-format
   diod qemu-system-x86 busybox-static tshark cpio zip
-  emscripten nodejs"
+  emscripten nodejs chromium"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

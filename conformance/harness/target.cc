@@ -328,13 +328,15 @@ std::unique_ptr<Target> make_target_from_env(std::string* error) {
     std::string web = env("P9_OPFS_WEB", P9_DEFAULT_OPFS_WEB);
     std::string chromium = env("P9_CHROMIUM", "/usr/lib/chromium/chromium");
     if (serve.empty() || web.empty())
-      *error = "P9_OPFS_SERVE and P9_OPFS_WEB must name opfs/host/serve.mjs and build/opfs/web for target opfs";
+      *error =
+          "P9_OPFS_SERVE and P9_OPFS_WEB must name opfs/host/serve.mjs and build/opfs/web for target opfs";
     else if (node.empty())
       *error = "node is not installed (apt-get install nodejs)";
     else if (::access(chromium.c_str(), X_OK) != 0)
       *error = chromium + " is not installed (apt-get install chromium)";
     else if (::access((web + "/p9opfs-wasm.wasm").c_str(), R_OK) != 0)
-      *error = web + "/p9opfs-wasm.wasm is missing: build target p9opfs (needs em++: apt-get install emscripten)";
+      *error =
+          web + "/p9opfs-wasm.wasm is missing: build target p9opfs (needs em++: apt-get install emscripten)";
     else if (::access(serve.c_str(), R_OK) != 0)
       *error = serve + " is missing (P9_OPFS_SERVE names opfs/host/serve.mjs)";
     if (!error->empty()) return nullptr;
@@ -342,8 +344,8 @@ std::unique_ptr<Target> make_target_from_env(std::string* error) {
     profile.name = "opfs";
     // Chromium takes ~3 s to start on an idle machine; much longer on a loaded one.
     auto s = std::make_unique<Spawned>("opfs", "opfs", profile, 60000, 6000);
-    if (!s->start({node, serve, "--listen", "127.0.0.1:{port}", "--profile", "{dir}", "--web", web, "--chromium",
-                   chromium},
+    if (!s->start({node, serve, "--listen", "127.0.0.1:{port}", "--profile", "{dir}", "--web", web,
+                   "--chromium", chromium},
                   make_temp_dir("opfs"), error))
       return nullptr;
     return s;

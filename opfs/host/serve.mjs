@@ -4,8 +4,8 @@
 // to the page's server:
 //
 //   node opfs/host/serve.mjs --listen 127.0.0.1:5640 --profile DIR [--store NAME]
-//        [--web build/opfs/web] [--quota BYTES] [--chromium PATH] [--timeout S] [--verbose]
-//        [--bench FILE]
+//        [--web build/opfs/web] [--quota BYTES] [--via worker|page] [--chromium PATH] [--timeout S]
+//        [--self-check] [--verbose] [--bench FILE]
 //
 // --bench FILE runs the benchmarks (opfs/bench/bench.js) in the worker instead
 // of serving, writes their results to FILE as JSON and exits; the options come
@@ -13,7 +13,8 @@
 //
 // Each TCP connection accepted on --listen becomes one 9P session in the page:
 // the bridge asks the page (over its control WebSocket) to open a WebSocket
-// back for it, and forwards whole 9P frames, one per WebSocket message, both
+// back for it (from the server's worker; with --via page, from the page's
+// thread through serveWebSocket), and forwards whole 9P frames, one per WebSocket message, both
 // ways (9P frames on TCP are delimited by their size[4] field, little-endian,
 // intro(5)). Prints "ready" on stdout once the store is open and --listen
 // accepts; prints the page's error and exits 1 when the store cannot be
@@ -25,6 +26,10 @@
 // kept in DIR/p9opfs-origin-port so that a later run over the same profile
 // sees the same store. --quota BYTES caps the origin's storage through the
 // DevTools protocol (Storage.overrideQuotaForOrigin) so that ENOSPC can be tested.
+// --self-check: the page also starts a second server on the same store, which
+// must be refused, tries its API once and the wasm side's file calls on a
+// scratch OPFS file (with --quota, a write past it must give ENOSPC): lines
+// "check lock|api|files|enospc: ok ..." (or FAILED) on stdout.
 import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
@@ -44,13 +49,14 @@ const kMaxMsize = (1 << 20) + 24;
 function usage(text) {
   if (text) process.stderr.write(`serve.mjs: ${text}\n`);
   process.stderr.write('usage: node opfs/host/serve.mjs --listen HOST:PORT --profile DIR [--store NAME] ' +
-                       '[--web DIR] [--quota BYTES] [--chromium PATH] [--timeout SECONDS] [--verbose]\n');
+                       '[--web DIR] [--quota BYTES] [--via worker|page] [--chromium PATH] [--timeout SECONDS] [--self-check] ' +
+                       '[--verbose]\n');
   process.exit(2);
 }
 
 function parseArgs(argv) {
   const a = {store: 'default', web: path.resolve(here, '../../build/opfs/web'), chromium: '/usr/lib/chromium/chromium',
-             timeout: 60, verbose: false, quota: 0};
+             timeout: 60, verbose: false, quota: 0, via: 'worker'};
   for (let i = 0; i < argv.length; ++i) {
     const k = argv[i];
     const v = () => (i + 1 < argv.length ? argv[++i] : usage(`${k} needs a value`));
@@ -61,6 +67,8 @@ function parseArgs(argv) {
     else if (k === '--chromium') a.chromium = v();
     else if (k === '--timeout') a.timeout = Number(v());
     else if (k === '--quota') a.quota = Number(v());
+    else if (k === '--via') a.via = v();
+    else if (k === '--self-check') a.selfCheck = true;
     else if (k === '--verbose') a.verbose = true;
     else if (k === '--bench') a.bench = v();
     else usage(`unknown argument ${k}`);
@@ -72,6 +80,7 @@ function parseArgs(argv) {
   a.port = Number(m[2]);
   if (!/^[A-Za-z0-9._-]+$/.test(a.store)) usage('--store: letters, digits, ".", "_", "-"');
   if (!(a.quota >= 0)) usage('--quota takes a number of bytes');
+  if (a.via !== 'worker' && a.via !== 'page') usage('--via takes worker or page');
   return a;
 }
 
@@ -159,9 +168,11 @@ function onControl(m) {
     log(`page: ${m.text}`);
   } else if (m.type === 'error') {
     fatal(m.text);
+  } else if (m.type === 'check') {
+    process.stdout.write(`check ${m.name}: ${m.ok ? 'ok' : 'FAILED'} (${m.detail})\n`);
   } else if (m.type === 'ready' && !ready) {
     ready = true;
-    log(`store open: ${m.report}`);
+    log(`store open: ${m.report} (origin usage ${m.usage} of quota ${m.quota} bytes)`);
     if (args.bench) {
       // --bench FILE: run opfs/bench/bench.js in the worker, write its results, stop.
       log('running the benchmarks (opfs/bench/bench.js) ...');
@@ -286,7 +297,7 @@ function cdpReceive(text) {
 // Chromium's stderr: noise without a window system or a session bus is
 // dropped; anything else is passed on, prefixed.
 const noise = [/dbus/i, /bus\.cc/, /object_proxy/, /Fontconfig/, /DevTools listening/, /\bsandbox\b/i,
-               /gpu_init|viz_main|gl_display|angle_platform/i, /^\s*$/];
+               /gpu_init|viz_main|gl_display|angle_platform|zygote/i, /^\s*$/];
 function chromiumStderr(chunk) {
   for (const line of chunk.toString('utf8').split('\n')) {
     if (!line || noise.some((r) => r.test(line))) continue;
@@ -334,17 +345,20 @@ async function main() {
   });
   chromium.stdio[3].on('error', () => {});
 
+  // A tab, attached in flat mode (its commands carry its sessionId); the
+  // quota override is a command of the page's Storage domain, so it comes
+  // before the navigation to the page.
+  const {targetId} = await cdp('Target.createTarget', {url: 'about:blank'});
+  const {sessionId} = await cdp('Target.attachToTarget', {targetId, flatten: true});
   if (args.quota > 0) {
-    await cdp('Storage.overrideQuotaForOrigin', {origin, quotaSize: args.quota});
+    await cdp('Storage.overrideQuotaForOrigin', {origin, quotaSize: args.quota}, sessionId);
     debug(`quota of ${origin}: ${args.quota} bytes`);
   }
-  const url = `${origin}/index.html?store=${encodeURIComponent(args.store)}&bridge=` +
+  if (args.verbose) await cdp('Runtime.enable', {}, sessionId);
+  const url = `${origin}/index.html?store=${encodeURIComponent(args.store)}&via=${args.via}` +
+              (args.selfCheck ? '&check=1' : '') + (args.quota > 0 ? `&quota=${args.quota}` : '') + '&bridge=' +
               encodeURIComponent(`ws://127.0.0.1:${httpPort}/bridge/${token}`);
-  const target = await cdp('Target.createTarget', {url});
-  if (args.verbose) {
-    const {sessionId} = await cdp('Target.attachToTarget', {targetId: target.targetId, flatten: true});
-    await cdp('Runtime.enable', {}, sessionId);
-  }
+  await cdp('Page.navigate', {url}, sessionId);
   setTimeout(() => {
     if (!ready) fatal(`the page did not report the store open within ${args.timeout} s`);
   }, args.timeout * 1000).unref();

@@ -1,7 +1,15 @@
-// opfs.smoke: the whole browser path once. Starts serve.mjs (headless
-// Chromium, a fresh profile), waits for "ready", then over TCP:
-// Tversion, Tattach, Twalk, Tlcreate, Twrite, Tread (the bytes come back),
-// Treaddir; and a second connection sees the file. Exit 0 on success.
+// opfs.smoke: the whole browser path. Starts serve.mjs (headless Chromium, a
+// fresh profile) and waits for "ready", then over TCP: Tversion, Tattach,
+// Twalk, Tlcreate, Twrite, Tread (the bytes come back), and Treaddir on a
+// second connection. Also: a second server on the same store in the same
+// page is refused ("store in use by another context"), the page's API works
+// (writeFile/readFile/list, handle9p), JsFiles and library.js work on real
+// sync access handles and a write past the quota gives ENOSPC (--self-check
+// --quota), and a
+// second run over the same profile finds the data files the first one made
+// in OPFS (the page's origin is the same). The page serves the 9P WebSockets
+// itself here (--via page: serveWebSocket); the conformance target uses the
+// default (the worker's). Exit 0 on success.
 //   node opfs/host/smoke.mjs --serve opfs/host/serve.mjs --web build/opfs/web [--chromium PATH]
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
@@ -49,37 +57,56 @@ function connect(port) {
 }
 
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'p9opfs-smoke-'));
-const port = await freePort();
-const argv = [opt.serve, '--listen', `127.0.0.1:${port}`, '--profile', profile, '--web', opt.web, '--store', 'smoke'];
-if (opt.chromium) argv.push('--chromium', opt.chromium);
-const t0 = Date.now();
-const serve = spawn(process.execPath, argv, {stdio: ['ignore', 'pipe', 'inherit']});
-let ending = false;
-const finish = (code) => {
-  serve.kill('SIGTERM');
-  const t = setTimeout(() => serve.kill('SIGKILL'), 8000);
-  serve.on('exit', () => {
-    clearTimeout(t);
-    fs.rmSync(profile, {recursive: true, force: true});
-    process.exit(code);
+let current = null;  // the serve.mjs running now
+let bad = 0;
+function check(what, ok) {
+  console.log(`${ok ? 'ok  ' : 'BAD '} ${what}`);
+  if (!ok) ++bad;
+}
+function cleanup(code) {
+  fs.rmSync(profile, {recursive: true, force: true});
+  process.exit(code);
+}
+
+// Starts serve.mjs; resolves with its stdout and stderr so far once it said
+// "ready" and whatever else `until` waits for; rejects if it exits first.
+async function start(port, extra, until = []) {
+  const argv = [opt.serve, '--listen', `127.0.0.1:${port}`, '--profile', profile, '--web', opt.web, '--store', 'smoke',
+                '--via', 'page', ...extra];
+  if (opt.chromium) argv.push('--chromium', opt.chromium);
+  const t0 = Date.now();
+  const p = spawn(process.execPath, argv, {stdio: ['ignore', 'pipe', 'pipe']});
+  current = p;
+  p.out = '';
+  p.err = '';
+  p.stderr.on('data', (d) => { p.err += d; process.stderr.write(d); });
+  await new Promise((resolve, reject) => {
+    const done = () => p.out.includes('ready\n') && until.every((u) => p.out.includes(u));
+    p.stdout.on('data', (d) => { p.out += d; if (done()) resolve(); });
+    p.on('exit', (code) => reject(new Error(`serve.mjs exited with status ${code}: ${p.err.trim()}`)));
   });
-};
-serve.on('exit', (code) => {
-  if (!ending) {
-    console.log(`BAD serve.mjs exited with status ${code} before the test ended`);
-    fs.rmSync(profile, {recursive: true, force: true});
-    process.exit(1);
-  }
-});
-await new Promise((resolve) => {
-  let out = '';
-  serve.stdout.on('data', (d) => {
-    out += d;
-    if (out.includes('ready\n')) resolve();
+  p.removeAllListeners('exit');
+  check(`serve.mjs ready after ${Date.now() - t0} ms`, true);
+  return p;
+}
+
+function stop(p) {
+  return new Promise((resolve) => {
+    if (p.exitCode !== null) return resolve(p.exitCode);
+    const t = setTimeout(() => p.kill('SIGKILL'), 8000);
+    p.on('exit', (code) => { clearTimeout(t); resolve(code); });
+    p.kill('SIGTERM');
   });
-});
-console.log(`ok   serve.mjs ready after ${Date.now() - t0} ms`);
+}
+
 try {
+  const port = await freePort();
+  let s = await start(port, ['--self-check', '--quota', String(8 << 20)],
+                      ['check lock: ', 'check api: ', 'check files: ', 'check enospc: ']);
+  check(`a second server on the store is refused: ${s.out.match(/check lock: .*/)[0]}`, s.out.includes('check lock: ok'));
+  check(`the page's API: ${s.out.match(/check api: .*/)[0]}`, s.out.includes('check api: ok'));
+  check(`JsFiles + library.js: ${s.out.match(/check files: .*/)[0]}`, s.out.includes('check files: ok'));
+  check(`past --quota: ${s.out.match(/check enospc: .*/)[0]}`, s.out.includes('check enospc: ok'));
   const a = await connect(port);
   const c = new Client9p(a.send);
   const msize = await c.version(65536);
@@ -97,8 +124,8 @@ try {
     o += b.length;
   }
   const back = Buffer.concat(got);
-  if (!back.equals(Buffer.from(text))) throw new Error(`read back ${back.length} bytes, not the ${text.length} written`);
-  console.log(`ok   Tversion (msize ${msize}) Tattach Twalk Tlcreate Twrite Tread: ${text.length} bytes back`);
+  check(`Tversion (msize ${msize}) Tattach Twalk Tlcreate Twrite Tread: ${back.length} of ${text.length} bytes back`,
+        back.equals(Buffer.from(text)));
   const b = await connect(port);
   const c2 = new Client9p(b.send);
   await c2.version(8192);
@@ -106,14 +133,20 @@ try {
   await c2.walk(0, 1, []);
   await c2.lopen(1, O.RDONLY | O.DIRECTORY);
   const names = (await c2.readdir(1, 0, 8000)).map((e) => e.name);
-  if (!names.includes('hello.txt')) throw new Error(`a second connection lists ${names.join(',')}`);
-  console.log(`ok   a second connection lists ${names.join(' ')}`);
+  check(`a second connection lists ${names.join(' ')}`, names.includes('hello.txt'));
   a.close();
   b.close();
-  ending = true;  // from here on serve.mjs exits because we stop it
-  finish(0);
+  const first = Number((s.err.match(/(\d+) data files found/) || [])[1]);
+  check(`stopped by SIGTERM: status ${await stop(s)}`, s.exitCode === 0);
+  // The same profile again: the same origin, so the data files the first run
+  // created (its pool) are found in OPFS.
+  s = await start(port, []);
+  const again = Number((s.err.match(/(\d+) data files found/) || [])[1]);
+  check(`the same profile again finds the first run's data files (${first} then ${again})`, first === 0 && again > 0);
+  await stop(s);
+  cleanup(bad ? 1 : 0);
 } catch (e) {
   console.log(`BAD ${e.stack}`);
-  ending = true;
-  finish(1);
+  if (current) await stop(current);
+  cleanup(1);
 }

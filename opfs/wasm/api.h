@@ -26,6 +26,10 @@
 //                                end refuses larger messages with it
 //     p9o_pool_empty()           1 when no free data slot is left: the worker
 //                                then holds requests until the top-up adds one
+//     p9o_check_files(slot, n)   a self-check of JsFiles on a scratch handle the
+//                                worker put at `slot` (not a store slot): n bytes
+//                                written and read back, truncate, flush; 0, or
+//                                -errno (-ENOSPC past the quota), p9o_message() says
 //
 // The module (opfs/CMakeLists.txt) is built with -sMODULARIZE: p9opfs-wasm.js
 // defines a factory P9Opfs(moduleArg) returning a Promise of the module;
@@ -60,6 +64,7 @@ int p9o_handle(int id, std::uint32_t len);
 const std::uint8_t* p9o_reply();
 int p9o_idle();
 const char* p9o_message();
+int p9o_check_files(std::uint32_t slot, std::uint32_t bytes);
 
 // imported
 int p9o_js_read(std::uint32_t slot, double off, std::uint8_t* out, std::uint32_t len);

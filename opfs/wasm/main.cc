@@ -5,6 +5,7 @@
 // the asynchronous OPFS work (creating files, opening handles) between calls.
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
@@ -128,5 +129,48 @@ const std::uint8_t* p9o_reply() { return state().reply.data(); }
 int p9o_idle() { return p9::opfs::store_idle(); }
 
 const char* p9o_message() { return state().message.c_str(); }
+
+// (extension, api.h) JsFiles against a real handle, outside the store: the
+// worker puts a scratch file's handle at `slot` (not a store slot) and asks
+// for `bytes` bytes to be written at offset 4093 (not block-aligned) and read
+// back, the gap before them to read as zeros, a truncate to 10 and a flush.
+int p9o_check_files(std::uint32_t slot, std::uint32_t bytes) {
+  auto& s = state();
+  p9::opfs::JsFiles& f = *s.files;
+  auto fail = [&](const std::string& what, p9::Errno e) {
+    const char* name = p9::errno_name(static_cast<std::uint32_t>(e));
+    s.message = what + ": " + (name ? name : std::to_string(static_cast<int>(e)));
+    return -static_cast<int>(e);
+  };
+  auto wrong = [&](const std::string& what) {
+    s.message = what;
+    return -EIO;
+  };
+  constexpr std::uint64_t kOff = 4093;
+  std::vector<std::uint8_t> data(bytes);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 131 + 7);
+  if (auto r = f.truncate(slot, 0); !r) return fail("truncate to 0", r.error());
+  if (auto r = f.write(slot, kOff, data.data(), data.size()); !r) return fail("write", r.error());
+  auto size = f.size(slot);
+  if (!size) return fail("size", size.error());
+  if (*size != kOff + bytes) return wrong("size after the write is " + std::to_string(*size));
+  std::vector<std::uint8_t> back(data.size() + 100);
+  auto n = f.read(slot, kOff, back.data(), back.size());
+  if (!n) return fail("read", n.error());
+  if (*n != data.size() || std::memcmp(back.data(), data.data(), data.size()) != 0)
+    return wrong("read back " + std::to_string(*n) + " bytes, not the " + std::to_string(bytes) + " written");
+  std::uint8_t gap[64];
+  auto g = f.read(slot, 0, gap, sizeof gap);
+  if (!g) return fail("read of the gap", g.error());
+  for (std::size_t i = 0; i < *g; ++i)
+    if (gap[i] != 0) return wrong("the gap before the data does not read as zeros");
+  if (auto r = f.truncate(slot, 10); !r) return fail("truncate to 10", r.error());
+  auto small = f.size(slot);
+  if (!small || *small != 10) return wrong("size after truncate to 10 is not 10");
+  if (auto r = f.flush(slot); !r) return fail("flush", r.error());
+  s.message = "JsFiles: " + std::to_string(bytes) +
+              " bytes written at 4093 and read back, gap zeros, truncate, flush";
+  return 0;
+}
 
 }  // extern "C"

@@ -26,10 +26,15 @@ export class Server {
   /** Serves one 9P connection over `ws`: one whole frame per binary message, both ways
    * (v86's `filesystem.proxy_url` protocol). */
   serveWebSocket(ws: WebSocket): Session;
+  /** The same over a WebSocket the worker opens to `url` and serves itself (frames skip the page's thread). */
+  serveWebSocketUrl(url: string | URL): void;
   /** Whole-file helpers through a 9P session of this server (attached as uid 0). */
   readFile(path: string): Promise<Uint8Array>;
   writeFile(path: string, bytes: Uint8Array): Promise<number>;
   list(path?: string): Promise<Array<{ name: string; type: number; qid: Qid }>>;
+  /** A self-check of the wasm side's file calls on a scratch OPFS file outside the store:
+   * `bytes` written and read back, truncate, flush. rc 0, or -errno (-28 ENOSPC past the quota). */
+  checkFiles(bytes: number): Promise<{ rc: number; text: string }>;
   /** Stops the worker (the store's lock is released with it). */
   /** Runs the benchmarks of opfs/bench/bench.js in the worker, on this store
    *  (it creates and removes its own files); one result per measurement. */

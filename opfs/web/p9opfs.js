@@ -7,6 +7,7 @@
 //   const reply = await s.handle(frame);        // one request frame -> its reply frame
 //   new V86({filesystem: {handle9p: server.handle9p}})   // v86's handle9p(reqbuf, reply)
 //   server.serveWebSocket(ws)                   // one 9P message per WebSocket message
+//   server.serveWebSocketUrl(url)               // the same, the socket opened and served by the worker
 //   await server.writeFile('notes.txt', bytes); await server.readFile('notes.txt'); await server.list('');
 import {Client9p, readFile, writeFile, list} from './client9p.js';
 
@@ -56,7 +57,10 @@ export class Server {
 
   _fail(text) {
     this.error = text;
-    if (this._started) this._started.reject(new Error(text));
+    if (this._started) {  // never started: the worker goes (and its lock request with it)
+      this._started.reject(new Error(text));
+      this.worker.terminate();
+    }
     this._started = null;
     for (const p of this._pending.values()) p.reject(new Error(text));
     this._pending.clear();
@@ -120,6 +124,12 @@ export class Server {
     return s;
   }
 
+  // The same, but the worker opens the WebSocket to `url` and serves it
+  // itself: the frames do not pass through the page's thread.
+  serveWebSocketUrl(url) {
+    this.worker.postMessage({type: 'serve-ws', url: String(url)});
+  }
+
   async _client() {
     if (!this._helper) {
       this._helper = (async () => {
@@ -139,6 +149,14 @@ export class Server {
 
   // The benchmarks of opfs/bench/bench.js, run in the worker on this store.
   async bench(options) { return (await this._request({type: 'bench', options})).results; }
+
+  // A self-check of the wasm side's file calls (JsFiles, library.js) on a
+  // scratch OPFS file outside the store: {rc, text}, rc 0 or -errno
+  // (-28 ENOSPC when the origin's quota is exceeded).
+  async checkFiles(bytes) {
+    const m = await this._request({type: 'check-files', bytes});
+    return {rc: m.rc, text: m.text};
+  }
 
   terminate() {
     this.worker.terminate();

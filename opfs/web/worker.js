@@ -10,6 +10,12 @@
 //   {type:'frame', id, session, bytes}     -> {type:'reply', id, bytes, msize}
 //                                             (bytes: an ArrayBuffer, transferred both ways)
 //   {type:'close', session}
+//   {type:'check-files', id, bytes}        -> {type:'checked', id, rc, text}: JsFiles and
+//                                             library.js on a scratch OPFS file
+//                                             (p9opfs/.check-<store>/scratch)
+//   {type:'serve-ws', url}                 the worker opens a WebSocket to url and
+//                                          serves one 9P connection over it itself
+//                                          (one frame per binary message, both ways)
 // Messages out besides the replies: {type:'ready', report}, {type:'error', text}
 // (the store cannot be served), {type:'log', text}. A request that cannot be
 // served gets {type:'reply' or 'opened', id, error}.
@@ -32,9 +38,32 @@ self.onmessage = (e) => {
     start(String(m.store || 'default'));
     return;
   }
+  if (m.type === 'serve-ws') {
+    serveWebSocket(m.url);
+    return;
+  }
+  if (m.type === 'check-files') {
+    const go = () => { queue.push(m); pump(); };
+    if (checkDir) go();
+    else prepareCheck(storeName).then(go, (e) => post({type: 'checked', id: m.id, rc: -5, text: String(e)}));
+    return;
+  }
   queue.push(m);
   pump();
 };
+
+// A 9P connection over a WebSocket the worker holds: its frames join the same
+// queue as the page's requests. A message longer than the session's msize
+// closes the socket with 1009 "message too big" (RFC 6455 section 7.4.1).
+function serveWebSocket(url) {
+  const ws = new WebSocket(url);
+  ws.binaryType = 'arraybuffer';
+  const conn = {ws, session: 0, closed: false};
+  ws.onopen = () => { queue.push({type: 'ws-open', conn}); pump(); };
+  ws.onmessage = (e) => { queue.push({type: 'ws-frame', conn, bytes: e.data}); pump(); };
+  ws.onclose = () => { queue.push({type: 'ws-close', conn}); pump(); };
+  ws.onerror = () => {};
+}
 
 // One worker serves a store; a second context (another tab, a second worker)
 // must not open the same files: a sync access handle is exclusive (WHATWG
@@ -43,7 +72,9 @@ self.onmessage = (e) => {
 // early (W3C Web Locks API, LockManager.request() with ifAvailable: the
 // callback gets null when the lock is held elsewhere). The lock is held for
 // the worker's life: its callback's promise never settles.
+let storeName = '';
 function start(store) {
+  storeName = store;
   if (!/^[A-Za-z0-9._-]+$/.test(store) || store === '.' || store === '..') {
     fail(`bad store name '${store}' (letters, digits, '.', '_', '-')`);
     return;
@@ -95,6 +126,7 @@ async function open(store) {
   });
   for (let s = 0; s < fixedSlots.length; ++s) handles[s] = await openHandle(fixedSlots[s]);
   // Every existing data file "d<N>".
+  let found = 0;
   const it = dir.entries();
   for (let r = await it.next(); !r.done; r = await it.next()) {
     const name = r.value[0], h = r.value[1];
@@ -104,12 +136,13 @@ async function open(store) {
     if (slot < kFirstData) continue;
     handles[slot] = await h.createSyncAccessHandle();
     mod._p9o_slot_exists(slot);
+    ++found;
   }
   const rc = mod._p9o_open_store();
   const text = mod.UTF8ToString(mod._p9o_message());
   if (rc < 0) throw new Error(text);
   M = mod;
-  post({type: 'ready', report: text, store});
+  post({type: 'ready', report: `${text}; ${found} data files found`, store});
   topUp();
   pump();
 }
@@ -160,7 +193,8 @@ function pump() {
     if (benching) return;  // bench() calls pump() again
     const m = queue.shift();
     if (failed) {
-      if (m.type !== 'close') post({type: m.type === 'open' ? 'opened' : 'reply', id: m.id, error: failed});
+      if (m.type.startsWith('ws-')) m.conn.ws.close(1011, failed.slice(0, 100));
+      else if (m.type !== 'close') post({type: m.type === 'open' ? 'opened' : 'reply', id: m.id, error: failed});
       continue;
     }
     if (m.type === 'bench') {
@@ -171,6 +205,43 @@ function pump() {
     M._p9o_idle();
     if (!topping && M._p9o_pool_wanted() > 0) topUp();
   }
+}
+
+// The scratch file's slot: far above any store slot.
+const kCheckSlot = 0x7ffffff0;
+let checkDir = null;
+function checkFiles(m) {
+  const h = checkDir && checkDir.handle;
+  if (!h) {
+    post({type: 'checked', id: m.id, rc: -5, text: 'no scratch file'});
+    return;
+  }
+  handles[kCheckSlot] = h;
+  const rc = M._p9o_check_files(kCheckSlot, m.bytes);
+  delete handles[kCheckSlot];
+  try {
+    h.truncate(0);  // a failed write may have left bytes that count against the quota
+  } catch (e) {
+    log(`scratch file: ${e.name}`);
+  }
+  post({type: 'checked', id: m.id, rc, text: M.UTF8ToString(M._p9o_message())});
+}
+
+// Opens the scratch file for check-files (asynchronous, so before the
+// request is queued: prepareCheck() then the request).
+async function prepareCheck(store) {
+  const root = await self.navigator.storage.getDirectory();
+  const top = await root.getDirectoryHandle('p9opfs', {create: true});
+  const d = await top.getDirectoryHandle('.check-' + store, {create: true});
+  const f = await d.getFileHandle('scratch', {create: true});
+  checkDir = {dir: d, handle: await f.createSyncAccessHandle()};
+}
+
+function end(c, code, reason) {
+  if (c.closed) return;
+  c.closed = true;
+  if (c.session > 0) M._p9o_session_close(c.session);
+  if (c.ws.readyState === WebSocket.OPEN || c.ws.readyState === WebSocket.CONNECTING) c.ws.close(code, reason);
 }
 
 function handle(m) {
@@ -192,6 +263,29 @@ function handle(m) {
     post({type: 'reply', id: m.id, bytes: out.buffer, msize: M._p9o_session_msize(m.session)}, [out.buffer]);
   } else if (m.type === 'close') {
     M._p9o_session_close(m.session);
+  } else if (m.type === 'check-files') {
+    checkFiles(m);
+  } else if (m.type === 'ws-open') {
+    m.conn.session = M._p9o_session_open();
+  } else if (m.type === 'ws-frame') {
+    const c = m.conn;
+    if (c.closed || c.session <= 0) return;
+    if (!(m.bytes instanceof ArrayBuffer)) {
+      end(c, 1003, 'binary 9P frames only');  // 1003: a data type it cannot accept
+      return;
+    }
+    const bytes = new Uint8Array(m.bytes);
+    if (bytes.length > M._p9o_session_msize(c.session)) {
+      end(c, 1009, 'frame above msize');
+      return;
+    }
+    const at = M._p9o_buffer(bytes.length);
+    M.HEAPU8.set(bytes, at);
+    const n = M._p9o_handle(c.session, bytes.length);
+    const from = M._p9o_reply();
+    if (n >= 0 && c.ws.readyState === WebSocket.OPEN) c.ws.send(M.HEAPU8.subarray(from, from + n));
+  } else if (m.type === 'ws-close') {
+    end(m.conn, 1000, '');
   } else {
     log(`unknown message type '${m.type}'`);
   }
