@@ -176,7 +176,7 @@ function onControl(m) {
     if (args.bench) {
       // --bench FILE: run opfs/bench/bench.js in the worker, write its results, stop.
       log('running the benchmarks (opfs/bench/bench.js) ...');
-      control.send(JSON.stringify({type: 'bench', options: benchOptions()}));
+      control.sendText(JSON.stringify({type: 'bench', options: benchOptions()}));
       return;
     }
     listenTcp();

@@ -101,6 +101,7 @@ class SlotContent final : public model::Content {
 
 class OpfsStore final : public model::Store {
  public:
+  static constexpr std::uint64_t kMargin = 64 * 1024;
   OpfsStore(std::shared_ptr<Files> files, std::uint64_t generation, std::uint64_t tail,
             std::map<std::uint64_t, Slot> slots, std::size_t checkpoint_bytes)
       : files_(std::move(files)),
@@ -137,12 +138,15 @@ class OpfsStore final : public model::Store {
     return *s;
   }
 
-  Errno reserve(std::size_t bytes) override {
+  Errno reserve(std::size_t bytes, bool frees) override {
     if (failed_) return Errno::IO;
     // Room in the journal for what is pending, this call's records and a
-    // margin for the small records written outside calls (a freed inode,
-    // a slot taken by a write), so that those never meet a full origin.
-    std::uint64_t need = tail_ + kRecordHeader + pending_.size() + bytes + 4096 + 64 * 1024;
+    // margin of kMargin for the small records written outside calls (a
+    // freed inode, a slot taken by a write), so that those never meet a full
+    // origin. A call that removes a name may use the margin (but its last
+    // 16 KiB): on a full store, removing files is how room is made.
+    std::uint64_t need =
+        tail_ + kRecordHeader + pending_.size() + bytes + 4096 + (frees ? 16 * 1024 : kMargin);
     if (need <= allocated_) return Errno::OK;
     std::uint64_t want = (need + kJournalStep - 1) / kJournalStep * kJournalStep;
     if (!files_->truncate(kJournal, want)) return Errno::NOSPC;

@@ -145,7 +145,9 @@ struct Model::State {
   }
   // Before the first change of a metadata call: ENOSPC or EIO from the store
   // (store.h reserve()); `bytes` bounds the size of the call's records.
-  Errno begin(std::size_t bytes) { return store ? store->reserve(bytes + 512) : Errno::OK; }
+  Errno begin(std::size_t bytes, bool frees = false) {
+    return store ? store->reserve(bytes + 512, frees) : Errno::OK;
+  }
   // The end of a call that changed something: its records, then the
   // commit; durable for metadata calls and fsync (opfs/README.md,
   // "Durability"). EIO if the store failed.
@@ -1269,7 +1271,7 @@ Result<void> Model::unlink(const fs::Cred& cred, fs::Node& dir, std::string_view
   // unlink(2) EISDIR (Linux, where POSIX says EPERM); rmdir(2) ENOTDIR.
   if (Errno e = may_delete(cred, *d, *victim, rmdir); e != Errno::OK) return e;
   if (rmdir && !victim->entries.empty()) return Errno::NOTEMPTY;  // rmdir(2) ENOTEMPTY
-  if (Errno e = s_->begin(name.size()); e != Errno::OK) return e;
+  if (Errno e = s_->begin(name.size(), /*frees=*/true); e != Errno::OK) return e;
   Timespec t = s_->now();
   s_->remove_entry(d, name);
   victim->ctime = t;  // unlink(2)/POSIX: the file's ctime (its link count changed)

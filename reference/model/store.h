@@ -82,8 +82,10 @@ class Store {
   virtual std::unique_ptr<Content> content(std::uint64_t ino, bool existing) = 0;
   // Before a call that changes metadata: OK, ENOSPC when records of up to
   // `bytes` bytes could not be kept (nothing changed yet), or EIO once the
-  // store has failed.
-  virtual Errno reserve(std::size_t bytes) = 0;
+  // store has failed. `frees`: the call removes a name (unlink, rmdir), which
+  // a full store must still allow (it is how room is made again): the store
+  // keeps a margin for such calls.
+  virtual Errno reserve(std::size_t bytes, bool frees) = 0;
   // The changes of one call, in order...
   virtual void inode(const InodeRecord& r) = 0;  // made or changed
   virtual void entry_added(std::uint64_t dir, std::string_view name, std::uint64_t cookie,
