@@ -19,7 +19,9 @@
 self.p9bench = {
   async run(ctx, options, log) {
     const M = ctx.M;
-    const o = Object.assign({seqMiB: 64, rmwMiB: 16, files: 1000, bigDir: 10000, memGiB: 1}, options || {});
+    const o = Object.assign({seqMiB: 64, rmwMiB: 16, files: 1000, bigDir: 10000, memGiB: 1,
+                             parts: ['seq', 'random', 'files', 'rename', 'rmw', 'memory']}, options || {});
+    const part = (name) => o.parts.includes(name);
     const results = [];
     const now = () => performance.now();
     const record = (name, ms, bytes, extra) => {
@@ -37,17 +39,24 @@ self.p9bench = {
     const heap = () => M.HEAPU8;
     const utf8 = new TextEncoder();
     // Builds a request of `bodyLen` bytes after the header; fill(dv, p) writes the body at p.
+    // One DataView over wasm memory, made again only when the memory grows
+    // (its ArrayBuffer is then replaced).
+    let view = null;
+    const dataView = () => {
+      if (!view || view.buffer !== heap().buffer) view = new DataView(heap().buffer);
+      return view;
+    };
     function call(type, bodyLen, fill, want) {
       const len = 7 + bodyLen;
       const base = M._p9o_buffer(len);
-      const dv = new DataView(heap().buffer);
+      const dv = dataView();
       dv.setUint32(base, len, true);
       dv.setUint8(base + 4, type);
       dv.setUint16(base + 5, tag++ & 0x7fff, true);
       fill(dv, base + 7);
       const n = M._p9o_handle(sid, len);
       const rp = M._p9o_reply();
-      const rdv = new DataView(heap().buffer);
+      const rdv = dataView();
       const rtype = rdv.getUint8(rp + 4);
       if (rtype !== want) {
         const err = rtype === 7 ? `errno ${rdv.getUint32(rp + 7, true)}` : `reply type ${rtype}`;
@@ -144,7 +153,7 @@ self.p9bench = {
 
     // ---- sequential write then read, 4 KiB and 1 MiB ----
     const total = o.seqMiB * MiB;
-    for (const req of [4096, MiB]) {
+    for (const req of part('seq') ? [4096, MiB] : []) {
       const label = req === MiB ? '1 MiB' : '4 KiB';
       const chunk = src.subarray(0, req);
       const into = dst.subarray(0, req);
@@ -176,7 +185,7 @@ self.p9bench = {
     }
 
     // ---- 4 KiB writes at random offsets into a 64 MiB file ----
-    {
+    if (part('random')) {
       const n = 4096, size = o.seqMiB * MiB;
       const offs = [];
       let x = 12345;
@@ -209,7 +218,7 @@ self.p9bench = {
     }
 
     // ---- creates, stats, a listing ----
-    {
+    if (part('files')) {
       const d = walk(root, []);
       mkdir(d, 'many');
       const dir = walk(root, ['many']);
@@ -253,7 +262,7 @@ self.p9bench = {
     }
 
     // ---- rename of a directory holding 10,000 files ----
-    {
+    if (part('rename')) {
       const d = walk(root, []);
       mkdir(d, 'big');
       const dir = walk(root, ['big']);
@@ -286,7 +295,7 @@ self.p9bench = {
     }
 
     // ---- the read-modify-write baseline, and ours, 16 MiB in 4 KiB ----
-    {
+    if (part('rmw')) {
       const size = o.rmwMiB * MiB, req = 4096;
       const chunk = src.subarray(0, req);
       const h = await rawFile('bench-rmw');
@@ -313,7 +322,7 @@ self.p9bench = {
     }
 
     // ---- memory after 1 GiB written ----
-    {
+    if (part('memory')) {
       const before = heap().length;
       const f = newFile('gib');
       const t = now();

@@ -3,7 +3,7 @@
 // profile, through opfs/host/serve.mjs --bench, and prints them as a table
 // with the ratios the OPFS build is held to (opfs/README.md, "Benchmarks"):
 //
-//   node opfs/bench/run.mjs [--web build/opfs/web] [--json OUT] [--quick]
+//   node opfs/bench/run.mjs [--web build/opfs/web] [--json OUT] [--quick] [--parts seq,random,...]
 //
 // --quick shrinks every size (a smoke run: 8 MiB sequential, 2 MiB
 // read-modify-write, 200 creates, a 1,000-file directory, 64 MiB for memory).
@@ -22,6 +22,8 @@ const opt = (k, d) => {
 const web = opt('--web', path.resolve(here, '../../build/opfs/web'));
 const quick = argv.includes('--quick');
 const options = quick ? {seqMiB: 8, rmwMiB: 2, files: 200, bigDir: 1000, memGiB: 1 / 16} : {};
+// --parts: some of seq, random, files, rename, rmw, memory (default: all).
+if (opt('--parts')) options.parts = opt('--parts').split(',');
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'p9opfs-bench-'));
 const out = path.join(profile, 'results.json');
 process.stderr.write(`bench: Chromium profile ${profile}; this takes a few minutes (--quick: seconds)\n`);
