@@ -505,16 +505,73 @@ class Run {
   std::string last_request_;
 };
 
+// A server started (and restarted) here, with one client attached as root.
+class Attached {
+ protected:
+  Attached(std::vector<std::string> argv, std::string dir, int ready_ms)
+      : argv_(std::move(argv)), dir_(std::move(dir)), ready_ms_(ready_ms) {}
+
+  static bool fail(std::string* finding, std::string why) {
+    *finding = std::move(why);
+    return false;
+  }
+  // (Re)starts the server on the same port and storage, and attaches.
+  bool start(std::string* err) {
+    if (!server_.start(argv_, dir_, dir_ + "/server.log", port_, err)) return false;
+    port_ = server_.port();
+    if (!server_.wait_ready(ready_ms_, err)) return false;
+    c_ = client::Client::connect(server_.address(), err);
+    if (!c_) return false;
+    if (!c_->handshake(65536, "").ok()) {
+      *err = "handshake: " + c_->last_error();
+      return false;
+    }
+    return true;
+  }
+  // A new fid on the workload's directory, then path below it (0 if the walk fails).
+  std::uint32_t walk(const std::vector<std::string>& path) {
+    std::vector<std::string> names{kTop};
+    names.insert(names.end(), path.begin(), path.end());
+    std::uint32_t fid = c_->new_fid();
+    auto r = c_->call<msg::Rwalk>(msg::Twalk{0, fid, names});
+    if (!r.ok() || r->wqid.size() != names.size()) return 0;
+    return fid;
+  }
+  // The names in the directory fid (opened here, then clunked), sorted.
+  std::vector<std::string> names_in(std::uint32_t fid) {
+    std::vector<std::string> names;
+    auto o = c_->call<msg::Rlopen>(msg::Tlopen{fid, access::RDONLY | oflag::DIRECTORY});
+    for (std::uint64_t off = 0; o.ok();) {
+      auto r = c_->call<msg::Rreaddir>(msg::Treaddir{fid, off, 60000});
+      if (!r.ok() || r->entries.empty()) break;
+      for (const auto& e : r->entries) {
+        if (e.name != "." && e.name != "..") names.push_back(e.name);
+        off = e.offset;
+      }
+    }
+    (void)c_->call<msg::Rclunk>(msg::Tclunk{fid});
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  std::vector<std::string> argv_;
+  std::string dir_;
+  int ready_ms_;
+  int port_ = 0;
+  ServerProcess server_;
+  std::unique_ptr<client::Client> c_;
+};
+
 // --persist: what a server keeps across a restart. A tree with every kind
 // of thing (modes, owners, times in ns, hard links, symlinks, device nodes,
 // xattrs, names with '\\' and "..", a renamed populated directory) is
 // written over 9P; the server is stopped (SIGTERM) and started again, and the
 // whole tree must read back identical; then a few metadata changes are made
 // and the server is killed (SIGKILL): they must be there too.
-class Persist {
+class Persist : Attached {
  public:
   Persist(std::vector<std::string> argv, std::string dir, int ready_ms)
-      : argv_(std::move(argv)), dir_(std::move(dir)), ready_ms_(ready_ms) {}
+      : Attached(std::move(argv), std::move(dir), ready_ms) {}
 
   bool run(std::string* finding, std::string* summary) {
     std::string err;
@@ -555,30 +612,6 @@ class Persist {
   }
 
  private:
-  static bool fail(std::string* finding, std::string why) {
-    *finding = std::move(why);
-    return false;
-  }
-  bool start(std::string* err) {
-    if (!server_.start(argv_, dir_, dir_ + "/server.log", port_, err)) return false;
-    port_ = server_.port();
-    if (!server_.wait_ready(ready_ms_, err)) return false;
-    c_ = client::Client::connect(server_.address(), err);
-    if (!c_) return false;
-    if (!c_->handshake(65536, "").ok()) {
-      *err = "handshake: " + c_->last_error();
-      return false;
-    }
-    return true;
-  }
-  std::uint32_t walk(const std::vector<std::string>& path) {
-    std::vector<std::string> names{kTop};
-    names.insert(names.end(), path.begin(), path.end());
-    std::uint32_t fid = c_->new_fid();
-    auto r = c_->call<msg::Rwalk>(msg::Twalk{0, fid, names});
-    if (!r.ok() || r->wqid.size() != names.size()) return 0;
-    return fid;
-  }
   bool ok(bool b, std::string* finding, const char* what) {
     if (!b) *finding = std::string("setting up the tree: ") + what + " failed: " + c_->last_error();
     return b;
@@ -654,18 +687,7 @@ class Persist {
         *finding = "cannot walk to a directory while dumping";
         return {};
       }
-      auto o = c_->call<msg::Rlopen>(msg::Tlopen{fid, access::RDONLY | oflag::DIRECTORY});
-      std::vector<std::string> names;
-      for (std::uint64_t off = 0; o.ok();) {
-        auto r = c_->call<msg::Rreaddir>(msg::Treaddir{fid, off, 60000});
-        if (!r.ok() || r->entries.empty()) break;
-        for (const auto& e : r->entries) {
-          if (e.name != "." && e.name != "..") names.push_back(e.name);
-          off = e.offset;
-        }
-      }
-      (void)c_->call<msg::Rclunk>(msg::Tclunk{fid});
-      std::sort(names.begin(), names.end());
+      std::vector<std::string> names = names_in(fid);
       for (const auto& n : names) {
         std::vector<std::string> p = path;
         p.push_back(n);
@@ -738,13 +760,6 @@ class Persist {
       if (!la.count(l)) out += "  + " + l + "\n";
     return out;
   }
-
-  std::vector<std::string> argv_;
-  std::string dir_;
-  int ready_ms_;
-  int port_ = 0;
-  ServerProcess server_;
-  std::unique_ptr<client::Client> c_;
 };
 
 // --fill: a full store (an origin at its quota, a disk that is full). Writes
@@ -752,10 +767,10 @@ class Persist {
 // then directories are made until ENOSPC; the server must still answer and
 // remove a file; after a restart (SIGTERM) the tree must read back exactly
 // as acknowledged, with no repair, and the removed file's room be usable.
-class Fill {
+class Fill : Attached {
  public:
   Fill(std::vector<std::string> argv, std::string dir, int ready_ms)
-      : argv_(std::move(argv)), dir_(std::move(dir)), ready_ms_(ready_ms) {}
+      : Attached(std::move(argv), std::move(dir), ready_ms) {}
 
   bool run(std::string* finding, std::string* summary) {
     std::string err;
@@ -847,50 +862,16 @@ class Fill {
   }
 
  private:
-  static bool fail(std::string* finding, std::string why) {
-    *finding = std::move(why);
-    return false;
-  }
-  bool start(std::string* err) {
-    if (!server_.start(argv_, dir_, dir_ + "/server.log", port_, err)) return false;
-    port_ = server_.port();
-    if (!server_.wait_ready(ready_ms_, err)) return false;
-    c_ = client::Client::connect(server_.address(), err);
-    if (!c_) return false;
-    if (!c_->handshake(65536, "").ok()) {
-      *err = "handshake: " + c_->last_error();
-      return false;
-    }
-    return true;
-  }
   std::string listing(std::string* finding) {
-    std::uint32_t fid = c_->new_fid();
-    std::string out;
-    if (!c_->call<msg::Rwalk>(msg::Twalk{0, fid, {kTop}}).ok() ||
-        !c_->call<msg::Rlopen>(msg::Tlopen{fid, access::RDONLY | oflag::DIRECTORY}).ok()) {
+    std::uint32_t fid = walk({});
+    if (!fid) {
       *finding = "cannot list the tree";
-      return out;
+      return {};
     }
-    std::set<std::string> names;
-    for (std::uint64_t off = 0;;) {
-      auto r = c_->call<msg::Rreaddir>(msg::Treaddir{fid, off, 60000});
-      if (!r.ok() || r->entries.empty()) break;
-      for (const auto& e : r->entries) {
-        names.insert(e.name);
-        off = e.offset;
-      }
-    }
-    (void)c_->call<msg::Rclunk>(msg::Tclunk{fid});
-    for (const auto& n : names) out += n + "\n";
+    std::string out;
+    for (const auto& n : names_in(fid)) out += n + "\n";
     return out;
   }
-
-  std::vector<std::string> argv_;
-  std::string dir_;
-  int ready_ms_;
-  int port_ = 0;
-  ServerProcess server_;
-  std::unique_ptr<client::Client> c_;
 };
 
 int usage() {

@@ -20,7 +20,7 @@
 
 namespace p9::conformance {
 
-Target& target();                  // the process-wide target (set by main.cc)
+Target& target();  // the process-wide target (set by main.cc)
 void set_target(Target* t);
 
 enum class Feature { HardLinks, Xattrs, Locks, Mknod, Ownership, Symlinks };
@@ -84,11 +84,13 @@ class Case : public ::testing::Test {
   void check_result(const R& r, Errno want, const char* expr, const char* file, int line) {
     check_errno(r.ok() ? Errno::OK : r.error(), want, expr, file, line);
   }
-  void check_text(const std::string& got, const std::string& want, const char* expr, const char* file, int line);
+  void check_text(const std::string& got, const std::string& want, const char* expr, const char* file,
+                  int line);
   void note_rule(const char* rule, const char* source);
 
  private:
-  void mismatch(const std::string& expected, const std::string& actual, const char* expr, const char* file, int line);
+  void mismatch(const std::string& expected, const std::string& actual, const char* expr, const char* file,
+                int line);
   std::string transcripts();  // every connection's last frames
   std::unique_ptr<client::Client> main_;
   std::vector<std::weak_ptr<client::Client>> others_;
@@ -109,18 +111,21 @@ inline void PrintTo(const Data& d, std::ostream* os) { *os << ::testing::PrintTo
 #define P9_RULE(rule, source) note_rule(rule, source)
 
 // Skips the case (with the profile's name) when the target lacks a feature.
-#define P9_REQUIRE(feature)                                                                       \
-  do {                                                                                            \
-    if (!supports(::p9::conformance::Feature::feature))                                           \
-      GTEST_SKIP() << "skipped: profile '" << ::p9::conformance::target().profile().name          \
-                   << "' does not support " << ::p9::conformance::feature_name(::p9::conformance::Feature::feature); \
+#define P9_REQUIRE(feature)                                                                 \
+  do {                                                                                      \
+    if (!supports(::p9::conformance::Feature::feature))                                     \
+      GTEST_SKIP() << "skipped: profile '" << ::p9::conformance::target().profile().name    \
+                   << "' does not support "                                                 \
+                   << ::p9::conformance::feature_name(::p9::conformance::Feature::feature); \
   } while (0)
 
 // The call succeeded (any reply but Rlerror). The expression is evaluated once.
-#define P9_EXPECT_OK(result_expr) check_result((result_expr), ::p9::Errno::OK, #result_expr, __FILE__, __LINE__)
+#define P9_EXPECT_OK(result_expr) \
+  check_result((result_expr), ::p9::Errno::OK, #result_expr, __FILE__, __LINE__)
 // The call failed with exactly this errno.
 #define P9_EXPECT_ERRNO(result_expr, want) \
   check_result((result_expr), ::p9::Errno::want, #result_expr, __FILE__, __LINE__)
 // Two values, compared as printed text (so the certificate can show them).
-#define P9_EXPECT_EQ(actual, expected) \
-  check_text(::testing::PrintToString(actual), ::testing::PrintToString(expected), #actual, __FILE__, __LINE__)
+#define P9_EXPECT_EQ(actual, expected)                                                                \
+  check_text(::testing::PrintToString(actual), ::testing::PrintToString(expected), #actual, __FILE__, \
+             __LINE__)

@@ -53,8 +53,8 @@ class Certificate : public ::testing::EmptyTestEventListener {
       for (int i = 0; i < r->total_part_count(); ++i) {
         const auto& part = r->GetTestPartResult(i);
         if (part.failed())
-          cr.detail += std::string(part.file_name() ? part.file_name() : "?") + ":" + std::to_string(part.line_number()) +
-                       "\n" + part.message() + "\n";
+          cr.detail += std::string(part.file_name() ? part.file_name() : "?") + ":" +
+                       std::to_string(part.line_number()) + "\n" + part.message() + "\n";
       }
     } else if (deviation) {  // includes cases not run because they crash the target
       ++g.deviations;
@@ -92,7 +92,8 @@ class Certificate : public ::testing::EmptyTestEventListener {
 
     // One screen on stdout.
     std::printf("\n==== p9conform certificate ====\n");
-    std::printf("target   %s\nprofile  %s\nverdict  %s\n", target().name().c_str(), profile_text.c_str(), verdict.c_str());
+    std::printf("target   %s\nprofile  %s\nverdict  %s\n", target().name().c_str(), profile_text.c_str(),
+                verdict.c_str());
     std::printf("%-14s %6s %6s %7s %9s\n", "group", "passed", "failed", "skipped", "deviation");
     for (const auto& [name, g] : groups_)
       std::printf("%-14s %6d %6d %7d %9d\n", name.c_str(), g.passed, g.failed, g.skipped, g.deviations);
@@ -116,19 +117,20 @@ class Certificate : public ::testing::EmptyTestEventListener {
     md << "| target | `" << target().name() << "` |\n| profile | " << profile_text << " |\n";
     md << "| msize asked | " << case_msize() << " |\n";
     md << "| verdict | **" << verdict << "** |\n| date | " << when << " |\n";
-    md << "| cases | " << results_.size() << " (" << total.passed << " passed, " << total.failed << " failed, "
-       << total.skipped << " skipped, " << total.deviations << " known deviations) |\n\n";
+    md << "| cases | " << results_.size() << " (" << total.passed << " passed, " << total.failed
+       << " failed, " << total.skipped << " skipped, " << total.deviations << " known deviations) |\n\n";
     md << "## Groups\n\n| group | passed | failed | skipped | known deviation |\n|---|---:|---:|---:|---:|\n";
     for (const auto& [name, g] : groups_)
-      md << "| " << name << " | " << g.passed << " | " << g.failed << " | " << g.skipped << " | " << g.deviations
-         << " |\n";
+      md << "| " << name << " | " << g.passed << " | " << g.failed << " | " << g.skipped << " | "
+         << g.deviations << " |\n";
     if (total.failed) {
-      md << "\n## Failures\n\nEach shows the check, the reply expected, the reply received, and the last frames on "
+      md << "\n## Failures\n\nEach shows the check, the reply expected, the reply received, and the last "
+            "frames on "
             "the wire in printer format.\n";
       for (const auto& c : results_)
         if (c.outcome == "FAILED")
-          md << "\n### " << c.name << "\n\nRule: " << c.rule << " (source: " << c.source << ")\n\n```\n" << c.detail
-             << "```\n";
+          md << "\n### " << c.name << "\n\nRule: " << c.rule << " (source: " << c.source << ")\n\n```\n"
+             << c.detail << "```\n";
     }
     md << "\n## Every case\n\n| case | outcome | rule | source |\n|---|---|---|---|\n";
     for (const auto& c : results_) {

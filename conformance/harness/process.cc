@@ -73,17 +73,15 @@ bool ServerProcess::wait_ready(int timeout_ms, std::string* error) {
   std::string last;
   while (std::chrono::steady_clock::now() < deadline) {
     if (!health().empty()) {
-      *error = "the server " + exited_ + "; its log ends:\n" + log_tail();
+      *error = "the server " + exited_ + "; its log (" + log_ + ") ends:\n" + log_tail();
       return false;
     }
-    if (auto c = client::Client::connect(address(), &last)) {
-      if (c->handshake(8192, "").ok()) return true;
-      last = "no Rversion/Rattach: " + c->last_error();
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (client::Client::connect(address(), &last)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  *error = "the server did not answer on " + address() + " within " + std::to_string(timeout_ms / 1000) +
-           " s (" + last + "); its log ends:\n" + log_tail();
+  *error = "the server did not accept connections on " + address() + " within " +
+           std::to_string(timeout_ms / 1000.0) + " s (" + last + "); its log (" + log_ + ") ends:\n" +
+           log_tail();
   return false;
 }
 
@@ -98,11 +96,11 @@ void ServerProcess::kill_group(int sig) {
   }
 }
 
-void ServerProcess::stop() {
+void ServerProcess::stop(int wait_ms) {
   if (pid_ <= 0) return;
   pid_t group = pid_;
   ::kill(-group, SIGTERM);
-  for (int i = 0; i < 50 && pid_ > 0; ++i) {
+  for (int i = 0; i < wait_ms / 20 && pid_ > 0; ++i) {
     if (::waitpid(pid_, nullptr, WNOHANG) == pid_) pid_ = -1;
     if (pid_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

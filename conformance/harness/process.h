@@ -15,20 +15,20 @@ namespace p9::conformance {
 class ServerProcess {
  public:
   ServerProcess() = default;
-  ~ServerProcess();  // SIGTERM, then SIGKILL after 1 s, to the whole group
+  ~ServerProcess();  // stop()
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   // Starts argv; `port` 0 picks an unused one. The log is appended to.
   bool start(std::vector<std::string> argv, const std::string& dir, const std::string& log, int port,
              std::string* error);
-  // Waits until a 9P client can connect and negotiate a version (up to
-  // timeout_ms); false, with the reason and the log's tail, if it exited or
-  // never answered.
+  // Waits until it accepts a TCP connection on its port (up to timeout_ms);
+  // false, with the reason and the log's tail, if it exited or never did.
   bool wait_ready(int timeout_ms, std::string* error);
   // Signals the whole group and reaps the leader.
   void kill_group(int sig);
-  void stop();
+  // SIGTERM to the whole group, SIGKILL to what is left after wait_ms.
+  void stop(int wait_ms = 1000);
   // Empty while running, else how it ended.
   std::string health();
 

@@ -16,12 +16,13 @@
 #include <thread>
 
 #include "conformance/client/inprocess.h"
+#include "conformance/harness/process.h"
 #include "reference/p9ref/backends.h"
 #include "reference/transport/transport.h"
 
-// Where target opfs finds serve.mjs and the built page; p9conform is compiled
-// with its tree's paths, other programs that link this file take them from
-// the environment (P9_OPFS_SERVE, P9_OPFS_WEB).
+// Where target opfs finds serve.mjs and the built page: the build compiles
+// in its tree's paths (conformance/CMakeLists.txt, p9targets); P9_OPFS_SERVE
+// and P9_OPFS_WEB override them.
 #ifndef P9_DEFAULT_OPFS_SERVE
 #define P9_DEFAULT_OPFS_SERVE ""
 #endif
@@ -73,7 +74,7 @@ class InProcess : public Target {
   mutable client::InProcessTarget target_;
 };
 
-// ---- a server process started here (p9ref or diod) ----
+// ---- a server process started here (p9ref, diod, serve.mjs) ----
 class Spawned : public Target {
  public:
   // start_ms: how long the server may take to accept connections; stop_ms:
@@ -85,103 +86,37 @@ class Spawned : public Target {
         start_ms_(start_ms),
         stop_ms_(stop_ms) {}
   ~Spawned() override {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);  // our own child only
-      for (int i = 0; i < stop_ms_ / 20; ++i) {
-        if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-          pid_ = -1;
-          break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-      if (pid_ > 0) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-      }
-    }
+    server_.stop(stop_ms_);
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
 
   // Starts argv (with {port} and {dir} substituted) and waits until it accepts connections.
   bool start(std::vector<std::string> argv, const std::string& dir, std::string* error) {
     dir_ = dir;
-    port_ = pick_port();
-    for (auto& a : argv) {
-      for (std::size_t p; (p = a.find("{port}")) != std::string::npos;)
-        a.replace(p, 6, std::to_string(port_));
-      for (std::size_t p; (p = a.find("{dir}")) != std::string::npos;) a.replace(p, 5, dir);
-    }
-    log_ = make_temp_dir("log") + "/server.log";
-    pid_ = ::fork();
-    if (pid_ < 0) {
-      *error = std::string("fork: ") + std::strerror(errno);
-      return false;
-    }
-    if (pid_ == 0) {
-      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (fd >= 0) {
-        ::dup2(fd, 1);
-        ::dup2(fd, 2);
-      }
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      ::execvp(args[0], args.data());
-      std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
-      ::_exit(127);
-    }
-    for (int i = 0; i < start_ms_ / 20; ++i) {
-      std::string e;
-      if (auto c = client::Client::connect(address(), &e)) return true;
-      if (!health().empty()) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    *error = argv[0] + " did not accept connections on " + address() + ": " + health() + " log: " + log_;
+    std::string program = argv[0];
+    if (!server_.start(std::move(argv), dir, make_temp_dir("log") + "/server.log", 0, error)) return false;
+    std::string why;
+    if (server_.wait_ready(start_ms_, &why)) return true;
+    *error = program + ": " + why;
     return false;
   }
 
   std::unique_ptr<client::Client> connect(std::string* error) override {
-    return client::Client::connect(address(), error);
+    return client::Client::connect(server_.address(), error);
   }
   std::string name() const override { return name_; }
   std::string aname() const override { return aname_; }
   void set_aname(std::string a) { aname_ = std::move(a); }
   fs::Profile profile() const override { return profile_; }
   std::string deviation_id() const override { return dev_id_; }
-  std::string health() override {
-    if (pid_ <= 0) return "not running";
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
-                               : "killed by signal " + std::to_string(WTERMSIG(status));
-    }
-    return {};
-  }
+  std::string health() override { return server_.health(); }
 
  private:
-  static int pick_port() {  // bind port 0, read the port, release it
-    transport::Address a;
-    std::string e;
-    transport::parse_address("tcp:127.0.0.1:0", &a, &e);
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-    socklen_t len = sizeof sa;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-    ::close(fd);
-    return ntohs(sa.sin_port);
-  }
-  std::string address() const { return "tcp:127.0.0.1:" + std::to_string(port_); }
-
   std::string name_, dev_id_;
   fs::Profile profile_;
-  std::string aname_, dir_, log_;
+  std::string aname_, dir_;
   int start_ms_, stop_ms_;
-  int port_ = 0;
-  pid_t pid_ = -1;
+  ServerProcess server_;
 };
 
 // ---- any running server ----
@@ -356,7 +291,8 @@ std::unique_ptr<Target> make_target_from_env(std::string* error) {
     return std::make_unique<External>(t, env("P9_ANAME"), profile);
   }
   *error = "unknown P9_TARGET '" + t +
-           "' (inprocess:model, inprocess:posix, inprocess:opfs, p9ref:model, p9ref:posix, p9ref:opfs, diod, opfs, "
+           "' (inprocess:model, inprocess:posix, inprocess:opfs, p9ref:model, p9ref:posix, p9ref:opfs, diod, "
+           "opfs, "
            "tcp:HOST:PORT, unix:PATH)";
   return nullptr;
 }

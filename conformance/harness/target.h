@@ -25,8 +25,8 @@ class Target {
   virtual ~Target() = default;
   // A new connection, not yet versioned. nullptr + *error on failure.
   virtual std::unique_ptr<client::Client> connect(std::string* error) = 0;
-  virtual std::string name() const = 0;       // "p9ref:model", "diod", "tcp:127.0.0.1:5640"
-  virtual std::string aname() const = 0;      // what Tattach carries
+  virtual std::string name() const = 0;   // "p9ref:model", "diod", "tcp:127.0.0.1:5640"
+  virtual std::string aname() const = 0;  // what Tattach carries
   virtual fs::Profile profile() const = 0;
   // Consistency of the backend after a case ("" = fine, or not checkable).
   virtual std::string check_invariants() { return {}; }
