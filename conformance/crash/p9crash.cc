@@ -931,31 +931,20 @@ int main(int argc, char** argv) {
     std::stringstream ss(start);
     for (std::string w; ss >> w;) argv_.push_back(w);
   }
-  if (fill) {
-    Fill f(argv_, dir, ready * 1000);
+  // --fill and --persist: one check, PASSED or FAILED with the storage kept.
+  auto once = [&](const char* flag, auto&& check) {
     std::string finding, summary;
-    if (f.run(&finding, &summary)) {
-      std::printf("p9crash --fill: PASSED: %s\n", summary.c_str());
+    if (check.run(&finding, &summary)) {
+      std::printf("p9crash %s: PASSED: %s\n", flag, summary.c_str());
       if (own_dir) std::filesystem::remove_all(dir);
       return 0;
     }
-    std::printf("p9crash --fill: FAILED: %s\np9crash: the server's storage and log are kept in %s\n",
+    std::printf("p9crash %s: FAILED: %s\np9crash: the server's storage and log are kept in %s\n", flag,
                 finding.c_str(), dir.c_str());
     return 1;
-  }
-  if (persist) {
-    Persist p(argv_, dir, ready * 1000);
-    std::string finding, summary;
-    bool ok = p.run(&finding, &summary);
-    if (ok) {
-      std::printf("p9crash --persist: PASSED: %s\n", summary.c_str());
-      if (own_dir) std::filesystem::remove_all(dir);
-      return 0;
-    }
-    std::printf("p9crash --persist: FAILED: %s\np9crash: the server's storage and log are kept in %s\n",
-                finding.c_str(), dir.c_str());
-    return 1;
-  }
+  };
+  if (fill) return once("--fill", Fill(argv_, dir, ready * 1000));
+  if (persist) return once("--persist", Persist(argv_, dir, ready * 1000));
   Run run(argv_, dir, seed, max_requests, ready * 1000);
   std::string err;
   if (!run.start(&err)) {
