@@ -30,6 +30,15 @@
 //                                worker put at `slot` (not a store slot): n bytes
 //                                written and read back, truncate, flush; 0, or
 //                                -errno (-ENOSPC past the quota), p9o_message() says
+//     p9o_handle_direct(id, len) p9o_handle, except that when the reply is an
+//                                Rread of a file's bytes, they are not copied
+//                                into wasm memory: p9o_direct_count() >= 0 says
+//                                so, and the caller sends the reply's first 11
+//                                bytes (size type tag count) followed by count
+//                                bytes it reads itself from data slot
+//                                p9o_direct_slot() at p9o_direct_offset()
+//                                (zeros past the file's end). -1: the reply at
+//                                p9o_reply() is complete.
 //
 // The module (opfs/CMakeLists.txt) is built with -sMODULARIZE: p9opfs-wasm.js
 // defines a factory P9Opfs(moduleArg) returning a Promise of the module;
@@ -65,6 +74,10 @@ const std::uint8_t* p9o_reply();
 int p9o_idle();
 const char* p9o_message();
 int p9o_check_files(std::uint32_t slot, std::uint32_t bytes);
+int p9o_handle_direct(int id, std::uint32_t len);
+int p9o_direct_count();
+std::uint32_t p9o_direct_slot();
+double p9o_direct_offset();
 
 // imported
 int p9o_js_read(std::uint32_t slot, double off, std::uint8_t* out, std::uint32_t len);

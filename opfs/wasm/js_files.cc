@@ -21,6 +21,10 @@ Errno errno_of(int negative) {
 }  // namespace
 
 Result<std::size_t> JsFiles::read(Slot s, std::uint64_t off, std::uint8_t* out, std::size_t len) {
+  if (defer_ && !deferred_.set && off < kMaxOffset && len <= kMaxChunk) {
+    deferred_ = {true, s, off, len, out};
+    return len;
+  }
   std::size_t done = 0;
   while (done < len) {
     if (off + done >= kMaxOffset) break;  // nothing lies beyond what a handle can address

@@ -14,6 +14,26 @@ class JsFiles final : public Files {
   Result<void> truncate(Slot s, std::uint64_t size) override;
   Result<std::uint64_t> size(Slot s) override;
   Result<void> flush(Slot s) override;
+
+  // Direct reads (api.h, p9o_handle_direct): while on, the first read() only
+  // records what it would read and where, and claims all of it; the worker
+  // then reads those bytes itself, straight into the reply it sends.
+  struct Deferred {
+    bool set = false;
+    Slot slot = 0;
+    std::uint64_t off = 0;
+    std::size_t len = 0;
+    std::uint8_t* out = nullptr;
+  };
+  void defer_reads(bool on) {
+    defer_ = on;
+    deferred_ = {};
+  }
+  const Deferred& deferred() const { return deferred_; }
+
+ private:
+  bool defer_ = false;
+  Deferred deferred_;
 };
 
 }  // namespace p9::opfs

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "opfs/wasm/api.h"
 #include "opfs/store/store.h"
+#include "opfs/wasm/api.h"
 #include "opfs/wasm/js_files.h"
 #include "reference/model/model.h"
 #include "reference/server/session.h"
@@ -48,6 +48,7 @@ struct State {
   std::map<int, std::unique_ptr<server::Session>> sessions;
   int next_session = 1;
   std::vector<std::uint8_t> request, reply;
+  JsFiles::Deferred direct;  // the last p9o_handle_direct's read, if the caller is to do it
   std::string message;
 };
 
@@ -123,6 +124,34 @@ int p9o_handle(int id, std::uint32_t len) {
   it->second->handle(s.request.data(), len, s.reply);
   return static_cast<int>(s.reply.size());
 }
+
+// (extension, api.h) p9o_handle, but an Rread's data is left for the
+// caller to read from the data file straight into the reply it sends
+// (p9o_direct_*): no copy through wasm memory.
+int p9o_handle_direct(int id, std::uint32_t len) {
+  auto& s = state();
+  s.files->defer_reads(true);
+  int n = p9o_handle(id, len);
+  p9::opfs::JsFiles::Deferred d = s.files->deferred();
+  s.files->defer_reads(false);
+  s.direct = {};
+  if (!d.set) return n;
+  // Rread: size[4] type[1] tag[2] count[4] data[count] (intro(5) read(5)).
+  constexpr std::size_t kHeader = 11;
+  bool rread = n >= static_cast<int>(kHeader) && s.reply[4] == 117 &&
+               static_cast<std::size_t>(n) == kHeader + d.len && d.out == s.reply.data() + kHeader;
+  if (rread) {
+    s.direct = d;
+    return n;
+  }
+  // Not the Rread it was meant for (an error after the read): read it here,
+  // so that the reply holds what it says.
+  (void)s.files->read(d.slot, d.off, d.out, d.len);
+  return n;
+}
+int p9o_direct_count() { return state().direct.set ? static_cast<int>(state().direct.len) : -1; }
+std::uint32_t p9o_direct_slot() { return state().direct.slot; }
+double p9o_direct_offset() { return static_cast<double>(state().direct.off); }
 
 const std::uint8_t* p9o_reply() { return state().reply.data(); }
 

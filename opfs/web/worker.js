@@ -176,7 +176,7 @@ async function bench(m) {
   benching = true;
   try {
     importScripts('bench.js');
-    const results = await self.p9bench.run({M, dir}, m.options, log);
+    const results = await self.p9bench.run({M, dir, handles}, m.options, log);
     post({type: 'reply', id: m.id, results});
   } catch (e) {
     post({type: 'reply', id: m.id, error: `bench: ${e && e.message ? e.message : e}`});
@@ -244,22 +244,47 @@ function end(c, code, reason) {
   if (c.ws.readyState === WebSocket.OPEN || c.ws.readyState === WebSocket.CONNECTING) c.ws.close(code, reason);
 }
 
+// One request frame of a session -> its reply, in a buffer of its own (null
+// for an unknown session). An Rread's data goes straight from the data
+// file's sync access handle into that buffer (p9o_handle_direct, api.h): the
+// bytes are never copied through wasm memory.
+function serve(session, bytes) {
+  const at = M._p9o_buffer(bytes.length);
+  M.HEAPU8.set(bytes, at);  // HEAPU8 read after p9o_buffer: memory may have grown
+  const n = M._p9o_handle_direct(session, bytes.length);
+  if (n < 0) return null;
+  const from = M._p9o_reply();
+  const count = M._p9o_direct_count();
+  if (count < 0) return M.HEAPU8.slice(from, from + n);
+  const out = new Uint8Array(n);  // zeros: what a file shorter than its size reads as
+  out.set(M.HEAPU8.subarray(from, from + 11));  // size[4] type[1] tag[2] count[4]
+  try {
+    handles[M._p9o_direct_slot()].read(out.subarray(11), {at: M._p9o_direct_offset()});
+  } catch (e) {
+    // Rlerror EIO in place of the Rread: size[4]=11 type[1]=7 tag[2] ecode[4]=5.
+    log(`read of slot ${M._p9o_direct_slot()}: ${e && e.name}: ${e && e.message}`);
+    const err = new Uint8Array(11);
+    const dv = new DataView(err.buffer);
+    dv.setUint32(0, 11, true);
+    dv.setUint8(4, 7);
+    err.set(out.subarray(5, 7), 5);
+    dv.setUint32(7, 5, true);
+    return err;
+  }
+  return out;
+}
+
 function handle(m) {
   if (m.type === 'open') {
     const session = M._p9o_session_open();
     if (session < 0) post({type: 'opened', id: m.id, error: `p9o_session_open: ${session}`});
     else post({type: 'opened', id: m.id, session, msize: M._p9o_session_msize(session)});
   } else if (m.type === 'frame') {
-    const bytes = new Uint8Array(m.bytes);
-    const at = M._p9o_buffer(bytes.length);
-    M.HEAPU8.set(bytes, at);  // HEAPU8 read after p9o_buffer: memory may have grown
-    const n = M._p9o_handle(m.session, bytes.length);
-    if (n < 0) {
+    const out = serve(m.session, new Uint8Array(m.bytes));
+    if (!out) {
       post({type: 'reply', id: m.id, error: `no session ${m.session}`});
       return;
     }
-    const from = M._p9o_reply();
-    const out = M.HEAPU8.slice(from, from + n);
     post({type: 'reply', id: m.id, bytes: out.buffer, msize: M._p9o_session_msize(m.session)}, [out.buffer]);
   } else if (m.type === 'close') {
     M._p9o_session_close(m.session);
@@ -279,11 +304,8 @@ function handle(m) {
       end(c, 1009, 'frame above msize');
       return;
     }
-    const at = M._p9o_buffer(bytes.length);
-    M.HEAPU8.set(bytes, at);
-    const n = M._p9o_handle(c.session, bytes.length);
-    const from = M._p9o_reply();
-    if (n >= 0 && c.ws.readyState === WebSocket.OPEN) c.ws.send(M.HEAPU8.subarray(from, from + n));
+    const out = serve(c.session, bytes);
+    if (out && c.ws.readyState === WebSocket.OPEN) c.ws.send(out);
   } else if (m.type === 'ws-close') {
     end(m.conn, 1000, '');
   } else {
