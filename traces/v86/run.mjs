@@ -1,0 +1,343 @@
+// run.mjs: boots the v86 guest under Node, mounts a 9P2000.L server through
+// v86's virtio-9p device (`filesystem.handle9p`, mount tag host9p), runs one
+// workload script, prints its output and exits with its status.
+//
+//   node traces/v86/run.mjs --cache DIR --workload FILE
+//        [--server model|tcp:HOST:PORT] [--msize N] [--mount-opts OPTS]
+//        [--timeout SECS] [--record FILE] [--server-id TEXT] [--log FILE]
+//        [--web DIR] [--v86 DIR]
+//
+// --cache     what prepare.sh made: vmlinuz, initrd.cpio.gz, bios.bin, guest.txt
+// --server    model (default): the OPFS server's own wasm module
+//             (build/opfs/web/p9opfs-wasm.js, --web) in this process, its store
+//             on in-memory stand-ins for the sync access handles;
+//             tcp:HOST:PORT: every frame forwarded to a 9P server over TCP
+//             (size[4]-delimited, one connection), e.g. p9ref or diod
+// --msize     the msize mount option (default: the kernel's, 131072 offered)
+// --mount-opts  appended to trans=virtio,version=9p2000.L,uname=root[,cache=none]
+//             (cache=none unless a cache= is given here or in the workload's
+//             `# mount: OPTS` line, which is appended too, as traces/record.sh does)
+// --record    every frame, in traces/FORMAT.md's format (no printer comments)
+// --log       the kernel console and the workload port, saved
+// --v86       the npm package folder (default traces/v86/node_modules/v86)
+//
+// Exit: the workload's rc; 124 timeout; 125 the guest did not run the workload
+// (mount/setup failed, server gone); 77 a prerequisite is missing (the reason
+// is printed); 2 usage.
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import crypto from 'node:crypto';
+import {createRequire} from 'node:module';
+import {fileURLToPath, pathToFileURL} from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const say = (s) => process.stderr.write(`run-v86: ${s}\n`);
+const SKIP = 77;
+
+function usage(msg) {
+  if (msg) say(msg);
+  const text = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+  process.stderr.write(text.slice(4, 8).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+  process.exit(2);
+}
+
+const opt = {server: 'model', timeout: 300, mountOpts: '', web: process.env.P9_OPFS_WEB || path.join(root, 'build/opfs/web'),
+             v86: process.env.P9_V86_DIR || path.join(here, 'node_modules/v86')};
+{
+  const a = process.argv.slice(2);
+  const names = {'--cache': 'cache', '--workload': 'workload', '--server': 'server', '--msize': 'msize',
+                 '--mount-opts': 'mountOpts', '--timeout': 'timeout', '--record': 'record', '--log': 'log',
+                 '--web': 'web', '--v86': 'v86', '--server-id': 'serverId'};
+  for (let i = 0; i < a.length; i += 2) {
+    if (a[i] === '-h' || a[i] === '--help') usage();
+    const k = names[a[i]];
+    if (!k || a[i + 1] === undefined) usage(`bad argument: ${a[i]}`);
+    opt[k] = a[i + 1];
+  }
+  if (!opt.cache || !opt.workload) usage('--cache and --workload are required');
+  if (!/^\d+$/.test(String(opt.timeout))) usage('bad --timeout');
+  if (opt.msize !== undefined && !/^\d+$/.test(opt.msize)) usage('bad --msize');
+  if (opt.server !== 'model' && !/^tcp:[^:]+:\d+$/.test(opt.server)) usage(`bad --server: ${opt.server}`);
+  if (!fs.existsSync(opt.workload)) usage(`workload not found: ${opt.workload}`);
+}
+
+function skip(why) {
+  console.log(`SKIP: ${why}`);
+  process.exit(SKIP);
+}
+for (const f of ['vmlinuz', 'initrd.cpio.gz', 'bios.bin', 'guest.txt'])
+  if (!fs.existsSync(path.join(opt.cache, f))) skip(`${opt.cache}/${f} missing: run traces/v86/prepare.sh ${opt.cache}`);
+const libv86 = path.join(opt.v86, 'build/libv86.mjs');
+if (!fs.existsSync(libv86)) skip(`${libv86} missing: run traces/v86/setup.sh`);
+if (opt.server === 'model' && !fs.existsSync(path.join(opt.web, 'p9opfs-wasm.js')))
+  skip(`${opt.web}/p9opfs-wasm.js missing: build target p9opfs (needs em++)`);
+
+const guestTxt = Object.fromEntries(fs.readFileSync(path.join(opt.cache, 'guest.txt'), 'utf8').trim().split('\n')
+                                      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+const v86Version = JSON.parse(fs.readFileSync(path.join(opt.v86, 'package.json'), 'utf8')).version;
+
+// --- mount options, as traces/record.sh builds them ------------------------------
+const workloadText = fs.readFileSync(opt.workload, 'utf8');
+const wopts = (workloadText.match(/^# mount: *(.*)$/m) || [])[1] || '';
+let mopts = 'version=9p2000.L,uname=root';
+if (!`${wopts},${opt.mountOpts}`.includes('cache=')) mopts += ',cache=none';
+if (wopts) mopts += `,${wopts}`;
+if (opt.mountOpts) mopts += `,${opt.mountOpts}`;
+if (opt.msize) mopts += `,msize=${opt.msize}`;
+if (/[\s']/.test(mopts)) usage('mount options must not contain spaces or quotes');
+
+// --- the per-run archive: /p9run.conf and /workload.sh ---------------------------
+// newc cpio (the format the kernel's init/initramfs.c unpacks), gzip'ed and
+// appended to the base initrd: Linux unpacks concatenated archives in order.
+function cpioNewc(files) {
+  const parts = [];
+  const pad4 = (n) => (4 - (n % 4)) % 4;
+  let ino = 1;
+  const entry = (name, mode, data) => {
+    const nameb = Buffer.from(name + '\0');
+    const f = [0x070701, ino++, mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0, nameb.length, 0];
+    const head = '070701' + f.slice(1).map((v) => v.toString(16).padStart(8, '0')).join('');
+    parts.push(Buffer.from(head), nameb, Buffer.alloc(pad4(110 + nameb.length)), data, Buffer.alloc(pad4(data.length)));
+  };
+  for (const [name, mode, data] of files) entry(name, mode, Buffer.from(data));
+  entry('TRAILER!!!', 0, Buffer.alloc(0));
+  return Buffer.concat(parts);
+}
+const conf = `P9_HOST=host9p\nP9_OPTS='trans=virtio,${mopts}'\nP9_WORKLOAD=/workload.sh\nP9_NET=none\n`;
+const runArchive = zlib.gzipSync(cpioNewc([['p9run.conf', 0o100644, conf], ['workload.sh', 0o100755, workloadText]]));
+const initrd = Buffer.concat([fs.readFileSync(path.join(opt.cache, 'initrd.cpio.gz')), runArchive]);
+const toAB = (b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+
+// --- recording (traces/FORMAT.md) -----------------------------------------------------
+const rec = {frames: [], t0: null, offered: null, msize: null};
+const hex = (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength).toString('hex');
+function record(dir, frame) {
+  if (!opt.record) return;
+  const now = process.hrtime.bigint();
+  if (rec.t0 === null) rec.t0 = now;
+  const t = Number(now - rec.t0) / 1e9;
+  const type = frame[4];
+  const dv = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  if (type === 100 && rec.offered === null) rec.offered = dv.getUint32(7, true);   // Tversion
+  if (type === 101 && rec.msize === null) rec.msize = dv.getUint32(7, true);       // Rversion
+  rec.frames.push(`0 ${dir} ${t.toFixed(6)} ${hex(frame)}`);
+}
+function writeRecord(rc) {
+  if (!opt.record) return;
+  const head = [
+    '# p9trace: 1',
+    `# workload-rc: ${rc}`,
+    `# workload: ${path.basename(opt.workload, '.sh')}`,
+    `# workload-sha256: ${crypto.createHash('sha256').update(workloadText).digest('hex').slice(0, 16)}`,
+    `# kernel: ${guestTxt.package} ${guestTxt.version}`,
+    `# mount-options: trans=virtio,${mopts}`,
+    `# server: ${serverId}`,
+    `# transport: virtio-9p, v86 ${v86Version} filesystem.handle9p, under Node ${process.version}`,
+    `# msize-offered: ${rec.offered}`,
+    `# msize: ${rec.msize}`,
+    `# recorded: ${startedAt.toISOString().replace(/\.\d+Z$/, 'Z')}`,
+    '# connections: 1',
+    `# frames: ${rec.frames.length}`,
+    '# note: written by traces/v86/run.mjs without printer comments (p9trace print shows them)',
+  ];
+  fs.writeFileSync(opt.record, head.concat(rec.frames).join('\n') + '\n');
+  say(`wrote ${opt.record}: ${rec.frames.length} frames`);
+}
+
+// --- the 9P server ------------------------------------------------------------------------
+const frameSize = (u8) => (u8[0] | (u8[1] << 8) | (u8[2] << 16) | (u8[3] << 24)) >>> 0;
+let serverId = opt.serverId;
+let handle9p;
+let serverFailed = null;
+let requests = 0;
+const startedAt = new Date();
+
+if (opt.server === 'model') {
+  // A FileSystemSyncAccessHandle stand-in (WHATWG File System Standard:
+  // read/write {at}, truncate, getSize, flush), growing in doubling steps.
+  class MemHandle {
+    constructor() { this.buf = new Uint8Array(0); this.size = 0; }
+    reserve(n) {
+      if (n <= this.buf.length) return;
+      const b = new Uint8Array(Math.max(n, this.buf.length * 2, 4096));
+      b.set(this.buf.subarray(0, this.size));
+      this.buf = b;
+    }
+    read(dst, {at = 0} = {}) {
+      const n = Math.max(0, Math.min(dst.length, this.size - at));
+      dst.set(this.buf.subarray(at, at + n));
+      return n;
+    }
+    write(src, {at = 0} = {}) {
+      this.reserve(at + src.length);
+      if (at > this.size) this.buf.fill(0, this.size, at);
+      this.buf.set(src, at);
+      this.size = Math.max(this.size, at + src.length);
+      return src.length;
+    }
+    truncate(n) {
+      this.reserve(n);
+      if (n > this.size) this.buf.fill(0, this.size, n);
+      this.size = n;
+    }
+    getSize() { return this.size; }
+    flush() {}
+  }
+  const require = createRequire(import.meta.url);
+  const P9Opfs = require(path.join(path.resolve(opt.web), 'p9opfs-wasm.js'));
+  const handles = [new MemHandle(), new MemHandle(), new MemHandle()];  // journal, checkpoint.0, checkpoint.1
+  const M = await P9Opfs({p9oHandles: handles, wasmBinary: fs.readFileSync(path.join(opt.web, 'p9opfs-wasm.wasm'))});
+  if (M._p9o_open_store() !== 0) throw new Error(`p9o_open_store: ${M.UTF8ToString(M._p9o_message())}`);
+  // The data-file pool, topped up between requests as opfs/web/worker.js does.
+  const topUp = () => {
+    while (M._p9o_pool_wanted() > 0) {
+      const s = M._p9o_pool_next_slot();
+      handles[s] = new MemHandle();
+      M._p9o_pool_add(s);
+    }
+  };
+  topUp();
+  const session = M._p9o_session_open();
+  serverId ??= 'opfs (p9opfs wasm module under Node, store on memory stand-ins for OPFS)';
+  handle9p = (reqbuf, reply) => {
+    const req = reqbuf.subarray(0, frameSize(reqbuf));
+    record('C', req);
+    ++requests;
+    M.HEAPU8.set(req, M._p9o_buffer(req.length));
+    const n = M._p9o_handle(session, req.length);
+    if (n < 0) {
+      serverFailed = `p9o_handle: ${n}`;
+      return;
+    }
+    const out = M.HEAPU8.slice(M._p9o_reply(), M._p9o_reply() + n);
+    M._p9o_idle();
+    topUp();
+    record('S', out);
+    reply(out);
+  };
+} else {
+  const [, host, port] = opt.server.match(/^tcp:([^:]+):(\d+)$/);
+  serverId ??= opt.server;
+  const sock = net.connect({host, port: Number(port)});
+  sock.setNoDelay(true);
+  let replyTo = null;
+  let acc = Buffer.alloc(0);
+  sock.on('data', (d) => {
+    acc = acc.length ? Buffer.concat([acc, d]) : d;
+    while (acc.length >= 4) {
+      const n = acc.readUInt32LE(0);
+      if (n < 7) { serverFailed = `server sent a frame of size ${n}`; sock.destroy(); return; }
+      if (acc.length < n) break;
+      const f = new Uint8Array(acc.subarray(0, n));  // a copy
+      acc = acc.subarray(n);
+      record('S', f);
+      replyTo(f);
+    }
+  });
+  sock.on('error', (e) => { serverFailed ??= `tcp ${host}:${port}: ${e.message}`; });
+  sock.on('close', () => { serverFailed ??= `tcp ${host}:${port}: connection closed by the server`; });
+  handle9p = (reqbuf, reply) => {
+    replyTo = reply;
+    const req = reqbuf.slice(0, frameSize(reqbuf));
+    record('C', req);
+    ++requests;
+    sock.write(req);
+  };
+}
+
+// --- the guest ----------------------------------------------------------------------------
+const {V86} = await import(pathToFileURL(libv86).href);
+const consoleBytes = [];
+let portText = '';
+let emulator;
+let finished = false;
+const tStart = Date.now();
+let tMount = null;
+
+const emu = new V86({
+  wasm_path: path.join(opt.v86, 'build/v86.wasm'),
+  bios: {buffer: toAB(fs.readFileSync(path.join(opt.cache, 'bios.bin')))},
+  bzimage: {buffer: toAB(fs.readFileSync(path.join(opt.cache, 'vmlinuz')))},
+  initrd: {buffer: toAB(initrd)},
+  // console on the first UART; init.sh writes the workload to ttyS1 (uart1).
+  cmdline: 'console=ttyS0 tsc=reliable mitigations=off panic=-1 rdinit=/init',
+  memory_size: 256 * 1024 * 1024,
+  vga_memory_size: 2 * 1024 * 1024,
+  acpi: false,  // with ACPI the virtio-9p device does not bind in this kernel (/work notes)
+  uart1: true,
+  autostart: true,
+  disable_keyboard: true,
+  disable_mouse: true,
+  disable_speaker: true,
+  filesystem: {handle9p: (reqbuf, reply) => handle9p(reqbuf, reply)},
+});
+emulator = emu;
+emu.add_listener('serial0-output-byte', (b) => consoleBytes.push(b));
+emu.add_listener('serial1-output-byte', (b) => {
+  portText += String.fromCharCode(b);
+  if (b === 10) check();
+});
+
+function consoleText() { return Buffer.from(consoleBytes).toString('latin1').replace(/\r/g, ''); }
+function saveLog() {
+  if (!opt.log) return;
+  fs.writeFileSync(opt.log, `=== console (ttyS0) ===\n${consoleText()}\n=== workload port (ttyS1) ===\n${portText.replace(/\r/g, '')}\n`);
+}
+function showConsole() {
+  say('last console lines:');
+  for (const l of consoleText().trimEnd().split('\n').slice(-25)) process.stderr.write(`  | ${l}\n`);
+}
+async function finish(code) {
+  if (finished) return;
+  finished = true;
+  clearTimeout(timer);
+  clearInterval(watch);
+  saveLog();
+  try { await emulator.destroy(); } catch { /* already stopped */ }
+  process.exit(code);
+}
+
+function check() {
+  const text = portText.replace(/\r/g, '');
+  if (tMount === null && text.includes('==P9-WORKLOAD-BEGIN==\n')) tMount = Date.now();
+  const fail = text.match(/^==P9-(MOUNT|SETUP)-FAILED.*$/m);
+  if (fail) {
+    say(`guest could not run the workload: ${fail[0]}`);
+    showConsole();
+    return finish(125);
+  }
+  const um = text.match(/^==P9-UMOUNT rc=(\d+)==$/m);
+  if (!um) return;
+  const end = text.match(/^==P9-WORKLOAD-END rc=(\d+)==$/m);
+  const begin = text.indexOf('==P9-WORKLOAD-BEGIN==\n');
+  const body = text.slice(begin + '==P9-WORKLOAD-BEGIN==\n'.length, text.indexOf(end[0]));
+  process.stdout.write(body);
+  const rc = Number(end[1]);
+  if (um[1] !== '0') say(`warning: unmount did not succeed (${um[0]})`);
+  const secs = (ms) => (ms / 1000).toFixed(1);
+  say(`guest finished in ${secs(Date.now() - tStart)} s (boot to mount ${secs(tMount - tStart)} s, workload ` +
+      `${secs(Date.now() - tMount)} s, ${requests} 9P requests); workload rc=${rc}`);
+  writeRecord(rc);
+  return finish(rc);
+}
+
+const timer = setTimeout(() => {
+  say(`timeout after ${opt.timeout} s (${requests} 9P requests so far)`);
+  showConsole();
+  writeRecord('timeout');
+  finish(124);
+}, Number(opt.timeout) * 1000);
+const watch = setInterval(() => {
+  if (serverFailed) {
+    say(`the 9P server failed: ${serverFailed}`);
+    showConsole();
+    writeRecord('server-failed');
+    finish(125);
+  }
+}, 200);
+for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => finish(sig === 'SIGTERM' ? 143 : 130));
+say(`booting ${guestTxt.package} ${guestTxt.version} in v86 ${v86Version}; server ${serverId}; ` +
+    `mount -t 9p -o trans=virtio,${mopts} host9p; workload ${path.basename(opt.workload)}`);
