@@ -27,10 +27,9 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import zlib from 'node:zlib';
-import crypto from 'node:crypto';
 import {createRequire} from 'node:module';
 import {fileURLToPath, pathToFileURL} from 'node:url';
+import {CMDLINE, MEMORY, initrdFor, mountOptions, parsePort, readGuest, writeTrace} from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -68,83 +67,34 @@ function skip(why) {
   console.log(`SKIP: ${why}`);
   process.exit(SKIP);
 }
-for (const f of ['vmlinuz', 'initrd.cpio.gz', 'bios.bin', 'guest.txt'])
-  if (!fs.existsSync(path.join(opt.cache, f))) skip(`${opt.cache}/${f} missing: run traces/v86/prepare.sh ${opt.cache}`);
+const guest = readGuest(opt.cache);
+if (guest.missing) skip(guest.missing);
 const libv86 = path.join(opt.v86, 'build/libv86.mjs');
 if (!fs.existsSync(libv86)) skip(`${libv86} missing: run traces/v86/setup.sh`);
 if (opt.server === 'model' && !fs.existsSync(path.join(opt.web, 'p9opfs-wasm.js')))
   skip(`${opt.web}/p9opfs-wasm.js missing: build target p9opfs (needs em++)`);
 
-const guestTxt = Object.fromEntries(fs.readFileSync(path.join(opt.cache, 'guest.txt'), 'utf8').trim().split('\n')
-                                      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 const v86Version = JSON.parse(fs.readFileSync(path.join(opt.v86, 'package.json'), 'utf8')).version;
 
-// --- mount options, as traces/record.sh builds them ------------------------------
+// --- mount options and the per-run initrd (common.mjs) ---------------------------
 const workloadText = fs.readFileSync(opt.workload, 'utf8');
-const wopts = (workloadText.match(/^# mount: *(.*)$/m) || [])[1] || '';
-let mopts = 'version=9p2000.L,uname=root';
-if (!`${wopts},${opt.mountOpts}`.includes('cache=')) mopts += ',cache=none';
-if (wopts) mopts += `,${wopts}`;
-if (opt.mountOpts) mopts += `,${opt.mountOpts}`;
-if (opt.msize) mopts += `,msize=${opt.msize}`;
-if (/[\s']/.test(mopts)) usage('mount options must not contain spaces or quotes');
-
-// --- the per-run archive: /p9run.conf and /workload.sh ---------------------------
-// newc cpio (the format the kernel's init/initramfs.c unpacks), gzip'ed and
-// appended to the base initrd: Linux unpacks concatenated archives in order.
-function cpioNewc(files) {
-  const parts = [];
-  const pad4 = (n) => (4 - (n % 4)) % 4;
-  let ino = 1;
-  const entry = (name, mode, data) => {
-    const nameb = Buffer.from(name + '\0');
-    const f = [0x070701, ino++, mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0, nameb.length, 0];
-    const head = '070701' + f.slice(1).map((v) => v.toString(16).padStart(8, '0')).join('');
-    parts.push(Buffer.from(head), nameb, Buffer.alloc(pad4(110 + nameb.length)), data, Buffer.alloc(pad4(data.length)));
-  };
-  for (const [name, mode, data] of files) entry(name, mode, Buffer.from(data));
-  entry('TRAILER!!!', 0, Buffer.alloc(0));
-  return Buffer.concat(parts);
-}
-const conf = `P9_HOST=host9p\nP9_OPTS='trans=virtio,${mopts}'\nP9_WORKLOAD=/workload.sh\nP9_NET=none\n`;
-const runArchive = zlib.gzipSync(cpioNewc([['p9run.conf', 0o100644, conf], ['workload.sh', 0o100755, workloadText]]));
-const initrd = Buffer.concat([fs.readFileSync(path.join(opt.cache, 'initrd.cpio.gz')), runArchive]);
+let mopts;
+try { mopts = mountOptions(workloadText, opt.mountOpts, opt.msize); } catch (e) { usage(e.message); }
+const initrd = initrdFor(opt.cache, workloadText, mopts);
 const toAB = (b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
 
 // --- recording (traces/FORMAT.md) -----------------------------------------------------
-const rec = {frames: [], t0: null, offered: null, msize: null};
+const frames = [];
 const hex = (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength).toString('hex');
 function record(dir, frame) {
-  if (!opt.record) return;
-  const now = process.hrtime.bigint();
-  if (rec.t0 === null) rec.t0 = now;
-  const t = Number(now - rec.t0) / 1e9;
-  const type = frame[4];
-  const dv = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  if (type === 100 && rec.offered === null) rec.offered = dv.getUint32(7, true);   // Tversion
-  if (type === 101 && rec.msize === null) rec.msize = dv.getUint32(7, true);       // Rversion
-  rec.frames.push(`0 ${dir} ${t.toFixed(6)} ${hex(frame)}`);
+  if (opt.record) frames.push({dir, t: Number(process.hrtime.bigint()) / 1e9, hex: hex(frame)});
 }
 function writeRecord(rc) {
   if (!opt.record) return;
-  const head = [
-    '# p9trace: 1',
-    `# workload-rc: ${rc}`,
-    `# workload: ${path.basename(opt.workload, '.sh')}`,
-    `# workload-sha256: ${crypto.createHash('sha256').update(workloadText).digest('hex').slice(0, 16)}`,
-    `# kernel: ${guestTxt.package} ${guestTxt.version}`,
-    `# mount-options: trans=virtio,${mopts}`,
-    `# server: ${serverId}`,
-    `# transport: virtio-9p, v86 ${v86Version} filesystem.handle9p, under Node ${process.version}`,
-    `# msize-offered: ${rec.offered}`,
-    `# msize: ${rec.msize}`,
-    `# recorded: ${startedAt.toISOString().replace(/\.\d+Z$/, 'Z')}`,
-    '# connections: 1',
-    `# frames: ${rec.frames.length}`,
-    '# note: written by traces/v86/run.mjs without printer comments (p9trace print shows them)',
-  ];
-  fs.writeFileSync(opt.record, head.concat(rec.frames).join('\n') + '\n');
-  say(`wrote ${opt.record}: ${rec.frames.length} frames`);
+  writeTrace(opt.record, {workload: opt.workload, workloadText, rc, kernel: guest.kernel, mopts, server: serverId,
+                          transport: `virtio-9p, v86 ${v86Version} filesystem.handle9p, under Node ${process.version}`,
+                          frames, startedAt});
+  say(`wrote ${opt.record}: ${frames.length} frames`);
 }
 
 // --- the 9P server ------------------------------------------------------------------------
@@ -263,8 +213,8 @@ const emu = new V86({
   bzimage: {buffer: toAB(fs.readFileSync(path.join(opt.cache, 'vmlinuz')))},
   initrd: {buffer: toAB(initrd)},
   // console on the first UART; init.sh writes the workload to ttyS1 (uart1).
-  cmdline: 'console=ttyS0 tsc=reliable mitigations=off panic=-1 rdinit=/init',
-  memory_size: 256 * 1024 * 1024,
+  cmdline: CMDLINE,
+  memory_size: MEMORY,
   vga_memory_size: 2 * 1024 * 1024,
   acpi: false,  // with ACPI the virtio-9p device does not bind in this kernel (/work notes)
   uart1: true,
@@ -301,27 +251,21 @@ async function finish(code) {
 }
 
 function check() {
-  const text = portText.replace(/\r/g, '');
-  if (tMount === null && text.includes('==P9-WORKLOAD-BEGIN==\n')) tMount = Date.now();
-  const fail = text.match(/^==P9-(MOUNT|SETUP)-FAILED.*$/m);
-  if (fail) {
-    say(`guest could not run the workload: ${fail[0]}`);
+  if (tMount === null && portText.includes('==P9-WORKLOAD-BEGIN==')) tMount = Date.now();
+  const r = parsePort(portText);
+  if (!r) return;
+  if (r.kind === 'failed') {
+    say(`guest could not run the workload: ${r.line}`);
     showConsole();
     return finish(125);
   }
-  const um = text.match(/^==P9-UMOUNT rc=(\d+)==$/m);
-  if (!um) return;
-  const end = text.match(/^==P9-WORKLOAD-END rc=(\d+)==$/m);
-  const begin = text.indexOf('==P9-WORKLOAD-BEGIN==\n');
-  const body = text.slice(begin + '==P9-WORKLOAD-BEGIN==\n'.length, text.indexOf(end[0]));
-  process.stdout.write(body);
-  const rc = Number(end[1]);
-  if (um[1] !== '0') say(`warning: unmount did not succeed (${um[0]})`);
+  process.stdout.write(r.body);
+  if (r.umount !== '0') say(`warning: unmount did not succeed (rc=${r.umount})`);
   const secs = (ms) => (ms / 1000).toFixed(1);
   say(`guest finished in ${secs(Date.now() - tStart)} s (boot to mount ${secs(tMount - tStart)} s, workload ` +
-      `${secs(Date.now() - tMount)} s, ${requests} 9P requests); workload rc=${rc}`);
-  writeRecord(rc);
-  return finish(rc);
+      `${secs(Date.now() - tMount)} s, ${requests} 9P requests); workload rc=${r.rc}`);
+  writeRecord(r.rc);
+  return finish(r.rc);
 }
 
 const timer = setTimeout(() => {
@@ -339,5 +283,5 @@ const watch = setInterval(() => {
   }
 }, 200);
 for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => finish(sig === 'SIGTERM' ? 143 : 130));
-say(`booting ${guestTxt.package} ${guestTxt.version} in v86 ${v86Version}; server ${serverId}; ` +
-    `mount -t 9p -o trans=virtio,${mopts} host9p; workload ${path.basename(opt.workload)}`);
+say(`booting ${guest.kernel} in v86 ${v86Version}; server ${serverId}; ` +
+    `mount -t 9p -o ${mopts} host9p; workload ${path.basename(opt.workload)}`);
