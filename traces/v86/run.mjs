@@ -5,6 +5,7 @@
 //   node traces/v86/run.mjs --cache DIR --workload FILE
 //        [--server model|tcp:HOST:PORT] [--msize N] [--mount-opts OPTS]
 //        [--timeout SECS] [--record FILE] [--server-id TEXT] [--log FILE]
+//        [--start 'CMD ... {port} ... {export}']
 //        [--web DIR] [--v86 DIR]
 //
 // --cache     what prepare.sh made: vmlinuz, initrd.cpio.gz, bios.bin, guest.txt
@@ -17,6 +18,10 @@
 // --mount-opts  appended to trans=virtio,version=9p2000.L,uname=root[,cache=none]
 //             (cache=none unless a cache= is given here or in the workload's
 //             `# mount: OPTS` line, which is appended too, as traces/record.sh does)
+// --start     starts that server first (split on spaces; {port}: a free
+//             loopback port, {export}: a fresh temporary directory), connects
+//             to tcp:127.0.0.1:{port} (retrying until it listens, 15 s), and
+//             stops it (SIGTERM to its PID) at the end; implies --server tcp:
 // --record    every frame, in traces/FORMAT.md's format (no printer comments)
 // --log       the kernel console and the workload port, saved
 // --v86       the npm package folder (default traces/v86/node_modules/v86)
@@ -26,6 +31,8 @@
 // is printed); 2 usage.
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import {spawn} from 'node:child_process';
 import path from 'node:path';
 import {createRequire} from 'node:module';
 import {fileURLToPath, pathToFileURL} from 'node:url';
@@ -49,7 +56,7 @@ const opt = {server: 'model', timeout: 300, mountOpts: '', web: process.env.P9_O
   const a = process.argv.slice(2);
   const names = {'--cache': 'cache', '--workload': 'workload', '--server': 'server', '--msize': 'msize',
                  '--mount-opts': 'mountOpts', '--timeout': 'timeout', '--record': 'record', '--log': 'log',
-                 '--web': 'web', '--v86': 'v86', '--server-id': 'serverId'};
+                 '--web': 'web', '--v86': 'v86', '--server-id': 'serverId', '--start': 'start'};
   for (let i = 0; i < a.length; i += 2) {
     if (a[i] === '-h' || a[i] === '--help') usage();
     const k = names[a[i]];
@@ -59,6 +66,7 @@ const opt = {server: 'model', timeout: 300, mountOpts: '', web: process.env.P9_O
   if (!opt.cache || !opt.workload) usage('--cache and --workload are required');
   if (!/^\d+$/.test(String(opt.timeout))) usage('bad --timeout');
   if (opt.msize !== undefined && !/^\d+$/.test(opt.msize)) usage('bad --msize');
+  if (opt.start) opt.server = 'tcp:127.0.0.1:0';
   if (opt.server !== 'model' && !/^tcp:[^:]+:\d+$/.test(opt.server)) usage(`bad --server: ${opt.server}`);
   if (!fs.existsSync(opt.workload)) usage(`workload not found: ${opt.workload}`);
 }
@@ -102,6 +110,13 @@ const frameSize = (u8) => (u8[0] | (u8[1] << 8) | (u8[2] << 16) | (u8[3] << 24))
 let serverId = opt.serverId;
 let handle9p;
 let serverFailed = null;
+let started = null;    // --start: the server we started (our child)
+let exportDir = null;  // --start: its {export}
+function stopStarted() {
+  if (started && !started.exited) started.kill('SIGTERM');  // our own child, by its PID
+  if (exportDir) fs.rmSync(exportDir, {recursive: true, force: true});
+  exportDir = null;
+}
 let requests = 0;
 const startedAt = new Date();
 
@@ -169,9 +184,42 @@ if (opt.server === 'model') {
     reply(out);
   };
 } else {
-  const [, host, port] = opt.server.match(/^tcp:([^:]+):(\d+)$/);
+  let [, host, port] = opt.server.match(/^tcp:([^:]+):(\d+)$/);
+  if (opt.start) {
+    // A free port: bind port 0, read it, close (a race with other programs is possible, and then shows as a failure).
+    const probe = net.createServer();
+    await new Promise((r) => probe.listen(0, '127.0.0.1', r));
+    port = String(probe.address().port);
+    await new Promise((r) => probe.close(r));
+    if (opt.start.includes('{export}')) exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'p9v86-export.'));
+    const argv = opt.start.replaceAll('{port}', port).replaceAll('{export}', exportDir || '').split(/\s+/).filter(Boolean);
+    say(`starting ${argv.join(' ')}`);
+    started = spawn(argv[0], argv.slice(1), {stdio: ['ignore', 'pipe', 'pipe']});
+    started.log = '';
+    const keep = (d) => { started.log = (started.log + d).slice(-8000); };
+    started.stdout.on('data', keep);
+    started.stderr.on('data', keep);
+    started.on('exit', (code, sig) => { started.exited = true; serverFailed ??= `the server exited (${sig || code}): ${started.log.trim().slice(-500)}`; });
+    started.on('error', (e) => { started.exited = true; serverFailed ??= `cannot start ${argv[0]}: ${e.message}`; });
+    opt.server = `tcp:${host}:${port}`;
+    serverId ??= argv.map((a) => a.replace(exportDir || '\0', 'EXPORT')).join(' ').replace(/^\S*\//, '');
+  }
   serverId ??= opt.server;
-  const sock = net.connect({host, port: Number(port)});
+  // Connect, retrying while nothing listens yet (a started server may still be starting).
+  const deadline = Date.now() + 15000;
+  let sock;
+  for (;;) {
+    sock = net.connect({host, port: Number(port)});
+    const err = await new Promise((r) => { sock.once('connect', () => r(null)); sock.once('error', r); });
+    if (!err) break;
+    sock.destroy();
+    if (err.code !== 'ECONNREFUSED' || Date.now() > deadline || serverFailed) {
+      say(`cannot connect to ${host}:${port}: ${serverFailed || err.message}`);
+      stopStarted();
+      process.exit(125);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
   sock.setNoDelay(true);
   let replyTo = null;
   let acc = Buffer.alloc(0);
@@ -247,6 +295,15 @@ async function finish(code) {
   clearInterval(watch);
   saveLog();
   try { await emulator.destroy(); } catch { /* already stopped */ }
+  if (started && !started.exited) {
+    started.removeAllListeners('exit');
+    const gone = new Promise((r) => started.once('exit', r));
+    stopStarted();
+    const t = setTimeout(() => started.kill('SIGKILL'), 3000);
+    await gone;
+    clearTimeout(t);
+  }
+  stopStarted();
   process.exit(code);
 }
 
