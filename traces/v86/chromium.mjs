@@ -9,7 +9,8 @@
 //        [--mount-opts OPTS] [--timeout SECS] [--record FILE] [--log FILE]
 //        [--profile DIR] [--store NAME] [--web DIR] [--v86 DIR] [--chromium PATH]
 //
-// --profile   Chromium's user-data-dir (default: a fresh temporary one, removed)
+// --profile   Chromium's user-data-dir (default: a fresh temporary one, removed);
+//             a later run over the same DIR reopens the same OPFS store (same origin port)
 // Exit codes as run.mjs: the workload's rc; 124 timeout; 125 the guest did not
 // run the workload or the page failed; 77 a prerequisite is missing; 2 usage.
 //
@@ -110,13 +111,24 @@ const http_ = http.createServer((req, res) => {
   res.writeHead(200, head(types[path.extname(name)] || 'application/octet-stream'));
   fs.createReadStream(file).pipe(res);
 });
-await new Promise((r) => http_.listen(0, '127.0.0.1', r));
-const origin = `http://127.0.0.1:${http_.address().port}`;
-
-// --- Chromium ------------------------------------------------------------------------
+// OPFS storage belongs to the page's origin, http://127.0.0.1:PORT: a later run
+// over the same --profile must use the same port to find the same store, so the
+// port is kept in PROFILE/p9v86-origin-port (as opfs/host/serve.mjs keeps its own).
 const tmpProfile = opt.profile ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'p9v86-chromium.'));
 const profile = path.resolve(opt.profile || tmpProfile);
 fs.mkdirSync(profile, {recursive: true});
+const portFile = path.join(profile, 'p9v86-origin-port');
+const keptPort = fs.existsSync(portFile) ? Number(fs.readFileSync(portFile, 'utf8')) : 0;
+try {
+  await new Promise((resolve, reject) => { http_.once('error', reject); http_.listen(keptPort, '127.0.0.1', resolve); });
+} catch (e) {
+  say(`cannot listen on 127.0.0.1:${keptPort} (the port this profile's OPFS origin uses): ${e.message}`);
+  process.exit(125);
+}
+fs.writeFileSync(portFile, String(http_.address().port));
+const origin = `http://127.0.0.1:${http_.address().port}`;
+
+// --- Chromium ------------------------------------------------------------------------
 const url = `${origin}/page.html?store=${opt.store}&record=${opt.record ? 1 : 0}&token=${token}`;
 const startedAt = new Date();
 const tStart = Date.now();
