@@ -8,9 +8,15 @@
 //   node traces/v86/chromium.mjs --cache DIR --workload FILE [--msize N]
 //        [--mount-opts OPTS] [--timeout SECS] [--record FILE] [--log FILE]
 //        [--profile DIR] [--store NAME] [--web DIR] [--v86 DIR] [--chromium PATH]
+//        [--helpers 1]
 //
 // --profile   Chromium's user-data-dir (default: a fresh temporary one, removed);
 //             a later run over the same DIR reopens the same OPFS store (same origin port)
+// --helpers 1 the page-helper check: the page writes from-page.txt with
+//             server.writeFile before the boot and, after the unmount, must read
+//             "written by the guest" from from-guest.txt with server.readFile and
+//             list both names with server.list (workloads/helpers.sh is the guest's side);
+//             exit 1 when it does not
 // Exit codes as run.mjs: the workload's rc; 124 timeout; 125 the guest did not
 // run the workload or the page failed; 77 a prerequisite is missing; 2 usage.
 //
@@ -43,7 +49,7 @@ const opt = {timeout: 300, mountOpts: '', store: 'v86', chromium: '/usr/lib/chro
   const a = process.argv.slice(2);
   const names = {'--cache': 'cache', '--workload': 'workload', '--msize': 'msize', '--mount-opts': 'mountOpts',
                  '--timeout': 'timeout', '--record': 'record', '--log': 'log', '--profile': 'profile',
-                 '--store': 'store', '--web': 'web', '--v86': 'v86', '--chromium': 'chromium'};
+                 '--store': 'store', '--web': 'web', '--v86': 'v86', '--chromium': 'chromium', '--helpers': 'helpers'};
   for (let i = 0; i < a.length; i += 2) {
     const k = names[a[i]];
     if (!k || a[i + 1] === undefined) usage(`bad argument: ${a[i]}`);
@@ -98,7 +104,13 @@ const http_ = http.createServer((req, res) => {
       serial0 += m.serial0 || '';
       serial1 += m.serial1 || '';
       for (const f of m.frames || []) { frames.push(f); if (f.dir === 'C') ++requests; }
-      for (const e of m.events || []) { events.push(e); say(`page: ${e}`); if (/^[\d.]+ s error:/.test(e)) pageFailed = e; }
+      for (const e of m.events || []) {
+        events.push(e);
+        say(`page: ${e}`);
+        if (/^[\d.]+ s error:/.test(e)) pageFailed = e;
+        const h = e.match(/^[\d.]+ s helpers: (\{.*\})$/);
+        if (h) helpers = JSON.parse(h[1]);
+      }
       check();
     });
     return;
@@ -129,7 +141,7 @@ fs.writeFileSync(portFile, String(http_.address().port));
 const origin = `http://127.0.0.1:${http_.address().port}`;
 
 // --- Chromium ------------------------------------------------------------------------
-const url = `${origin}/page.html?store=${opt.store}&record=${opt.record ? 1 : 0}&token=${token}`;
+const url = `${origin}/page.html?store=${opt.store}&record=${opt.record ? 1 : 0}&helpers=${opt.helpers === '1' ? 1 : 0}&token=${token}`;
 const startedAt = new Date();
 const tStart = Date.now();
 const chromium = spawn(opt.chromium, [
@@ -153,6 +165,7 @@ say(`booting ${guest.kernel} in v86 ${v86Version} in headless Chromium (${origin
 
 let finished = false;
 let pageFailed = null;
+let helpers = null;  // --helpers: what the page read and listed after the unmount
 let tMount = null;
 function check() {
   if (finished) return;
@@ -161,7 +174,13 @@ function check() {
   const r = parsePort(serial1);
   if (!r) return;
   if (r.kind === 'failed') { say(`guest could not run the workload: ${r.line}`); showConsole(); return done(125); }
+  if (opt.helpers === '1' && !helpers) return;  // the page's read comes after the unmount
   process.stdout.write(r.body);
+  if (helpers) {
+    const ok = helpers.read === 'written by the guest\n' && helpers.names.join(' ').includes('from-guest.txt from-page.txt');
+    console.log(`${ok ? 'ok' : 'FAIL'} page.readFile+list: read ${JSON.stringify(helpers.read)}, listed ${helpers.names.join(' ')}`);
+    if (!ok && r.rc === 0) r.rc = 1;
+  }
   if (r.umount !== '0') say(`warning: unmount did not succeed (rc=${r.umount})`);
   const secs = (ms) => (ms / 1000).toFixed(1);
   say(`guest finished in ${secs(Date.now() - tStart)} s (Chromium start to mount ${secs(tMount - tStart)} s, ` +
