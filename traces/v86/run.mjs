@@ -264,7 +264,7 @@ const emu = new V86({
   cmdline: CMDLINE,
   memory_size: MEMORY,
   vga_memory_size: 2 * 1024 * 1024,
-  acpi: false,  // with ACPI the virtio-9p device does not bind in this kernel (/work notes)
+  acpi: false,  // with ACPI this kernel does not bind the virtio-9p device ("no channels available"; checked with 0.5.462)
   uart1: true,
   autostart: true,
   disable_keyboard: true,
