@@ -12,6 +12,9 @@ missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# npm: traces/v86/setup.sh installs the pinned v86 package with it. Debian's
+# nodejs comes without npm; a Node from elsewhere may bring its own.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 if [ -z "$missing" ]; then
   echo "setup: all packages present"
   exit 0

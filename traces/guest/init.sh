@@ -1,7 +1,9 @@
 #!/bin/sh
 # /init of the guest initramfs (busybox ash). Built into the base initrd by
 # prepare.sh. The per-run archive appended by run.sh adds:
-#   /p9run.conf   shell assignments: P9_HOST P9_OPTS P9_WORKLOAD
+#   /p9run.conf   shell assignments: P9_HOST P9_OPTS P9_WORKLOAD [P9_NET]
+#                 (P9_NET=none: no network set-up, for a virtio 9P transport:
+#                 the v86 guest, traces/v86/)
 #   /workload.sh  the workload, run as `sh /workload.sh /mnt`
 # Kernel messages and progress go to the console (ttyS0); the workload's
 # output goes to the second serial port (ttyS1) between marker lines:
@@ -29,14 +31,16 @@ for m in $(cat /lib/modules/load-order.txt); do
   insmod /lib/modules/$m.ko || setup_failed "insmod $m"
 done
 
-i=0
-while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-[ -e /sys/class/net/eth0 ] || setup_failed "no eth0"
-# QEMU user networking: guest 10.0.2.15, host loopback reachable as 10.0.2.2.
-ip link set lo up
-ip link set eth0 up
-ip addr add 10.0.2.15/24 dev eth0
-ip route add default via 10.0.2.2
+if [ "${P9_NET:-user}" != none ]; then
+  i=0
+  while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  [ -e /sys/class/net/eth0 ] || setup_failed "no eth0"
+  # QEMU user networking: guest 10.0.2.15, host loopback reachable as 10.0.2.2.
+  ip link set lo up
+  ip link set eth0 up
+  ip addr add 10.0.2.15/24 dev eth0
+  ip route add default via 10.0.2.2
+fi
 
 say "mount -t 9p -o $P9_OPTS $P9_HOST /mnt"
 mount -t 9p -o "$P9_OPTS" "$P9_HOST" /mnt

@@ -1,0 +1,224 @@
+// chromium.mjs: the v86 guest in headless Chromium on the OPFS server. Serves
+// page.html, the OPFS server's files (build/opfs/web: p9opfs.js, worker.js,
+// the wasm module), v86's libv86.mjs + v86.wasm and the guest's images over
+// HTTP on 127.0.0.1, opens the page in headless Chromium, and collects what the
+// page POSTs back (serial ports, events, frames); prints the workload's output
+// and exits with its status.
+//
+//   node traces/v86/chromium.mjs --cache DIR --workload FILE [--msize N]
+//        [--mount-opts OPTS] [--timeout SECS] [--record FILE] [--log FILE]
+//        [--profile DIR] [--store NAME] [--web DIR] [--v86 DIR] [--chromium PATH]
+//        [--helpers 1]
+//
+// --profile   Chromium's user-data-dir (default: a fresh temporary one, removed);
+//             a later run over the same DIR reopens the same OPFS store (same origin port)
+// --helpers 1 the page-helper check: the page writes from-page.txt with
+//             server.writeFile before the boot and, after the unmount, must read
+//             "written by the guest" from from-guest.txt with server.readFile and
+//             list both names with server.list (workloads/helpers.sh is the guest's side);
+//             exit 1 when it does not
+// Exit codes as run.mjs: the workload's rc; 124 timeout; 125 the guest did not
+// run the workload or the page failed; 77 a prerequisite is missing; 2 usage.
+//
+// Chromium is started as this process's own child with the flags
+// opfs/host/serve.mjs uses, the page given on its command line (no DevTools
+// protocol needed: the page reports over HTTP), and stopped by its PID.
+import {spawn} from 'node:child_process';
+import {randomBytes} from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {CMDLINE, MEMORY, initrdFor, mountOptions, parsePort, readGuest, writeTrace} from './common.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const say = (s) => process.stderr.write(`chromium-v86: ${s}\n`);
+function usage(msg) {
+  if (msg) say(msg);
+  process.stderr.write('usage: node traces/v86/chromium.mjs --cache DIR --workload FILE [--msize N] [--mount-opts OPTS] ' +
+                       '[--timeout SECS] [--record FILE] [--log FILE] [--profile DIR] [--store NAME] [--web DIR] ' +
+                       '[--v86 DIR] [--chromium PATH]\n');
+  process.exit(2);
+}
+const opt = {timeout: 300, mountOpts: '', store: 'v86', chromium: '/usr/lib/chromium/chromium',
+             web: process.env.P9_OPFS_WEB || path.join(root, 'build/opfs/web'),
+             v86: process.env.P9_V86_DIR || path.join(here, 'node_modules/v86')};
+{
+  const a = process.argv.slice(2);
+  const names = {'--cache': 'cache', '--workload': 'workload', '--msize': 'msize', '--mount-opts': 'mountOpts',
+                 '--timeout': 'timeout', '--record': 'record', '--log': 'log', '--profile': 'profile',
+                 '--store': 'store', '--web': 'web', '--v86': 'v86', '--chromium': 'chromium', '--helpers': 'helpers'};
+  for (let i = 0; i < a.length; i += 2) {
+    const k = names[a[i]];
+    if (!k || a[i + 1] === undefined) usage(`bad argument: ${a[i]}`);
+    opt[k] = a[i + 1];
+  }
+  if (!opt.cache || !opt.workload) usage('--cache and --workload are required');
+  if (!fs.existsSync(opt.workload)) usage(`workload not found: ${opt.workload}`);
+  if (!/^\d+$/.test(String(opt.timeout)) || (opt.msize && !/^\d+$/.test(opt.msize))) usage('bad number');
+  if (!/^[A-Za-z0-9._-]+$/.test(opt.store)) usage('bad --store');
+}
+function skip(why) { console.log(`SKIP: ${why}`); process.exit(77); }
+const guest = readGuest(opt.cache);
+if (guest.missing) skip(guest.missing);
+for (const f of ['build/libv86.mjs', 'build/v86.wasm'])
+  if (!fs.existsSync(path.join(opt.v86, f))) skip(`${opt.v86}/${f} missing: run traces/v86/setup.sh`);
+for (const f of ['p9opfs.js', 'worker.js', 'client9p.js', 'p9opfs-wasm.js', 'p9opfs-wasm.wasm'])
+  if (!fs.existsSync(path.join(opt.web, f))) skip(`${opt.web}/${f} missing: build target p9opfs (needs em++)`);
+if (!fs.existsSync(opt.chromium)) skip(`${opt.chromium} missing (apt-get install chromium)`);
+const v86Version = JSON.parse(fs.readFileSync(path.join(opt.v86, 'package.json'), 'utf8')).version;
+
+const workloadText = fs.readFileSync(opt.workload, 'utf8');
+let mopts;
+try { mopts = mountOptions(workloadText, opt.mountOpts, opt.msize); } catch (e) { usage(e.message); }
+const initrd = initrdFor(opt.cache, workloadText, mopts);
+const token = randomBytes(12).toString('hex');
+
+// --- HTTP: a fixed set of files, and POST /out from the page ----------------------
+const files = {
+  'page.html': path.join(here, 'page.html'),
+  'libv86.mjs': path.join(opt.v86, 'build/libv86.mjs'), 'v86.wasm': path.join(opt.v86, 'build/v86.wasm'),
+  'bios.bin': path.join(opt.cache, 'bios.bin'), 'vmlinuz': path.join(opt.cache, 'vmlinuz'),
+};
+for (const f of ['p9opfs.js', 'worker.js', 'client9p.js', 'p9opfs-wasm.js', 'p9opfs-wasm.wasm']) files[f] = path.join(opt.web, f);
+const types = {'.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
+               '.wasm': 'application/wasm', '.json': 'application/json'};
+const config = JSON.stringify({cmdline: CMDLINE, memory: MEMORY});
+
+let serial0 = '', serial1 = '';
+const frames = [];
+const events = [];
+let requests = 0;
+const http_ = http.createServer((req, res) => {
+  const u = new URL(req.url, 'http://x');
+  const name = u.pathname.slice(1);
+  if (req.method === 'POST' && name === 'out' && u.searchParams.get('token') === token) {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      res.writeHead(204).end();
+      let m;
+      try { m = JSON.parse(Buffer.concat(chunks).toString()); } catch { return; }
+      serial0 += m.serial0 || '';
+      serial1 += m.serial1 || '';
+      for (const f of m.frames || []) { frames.push(f); if (f.dir === 'C') ++requests; }
+      for (const e of m.events || []) {
+        events.push(e);
+        say(`page: ${e}`);
+        if (/^[\d.]+ s error:/.test(e)) pageFailed = e;
+        const h = e.match(/^[\d.]+ s helpers: (\{.*\})$/);
+        if (h) helpers = JSON.parse(h[1]);
+      }
+      check();
+    });
+    return;
+  }
+  const head = (type) => ({'Content-Type': type, 'Cache-Control': 'no-store'});
+  if (name === 'initrd') return res.writeHead(200, head('application/octet-stream')).end(initrd);
+  if (name === 'config.json') return res.writeHead(200, head(types['.json'])).end(config);
+  const file = files[name];
+  if (!file) return res.writeHead(404).end('not found\n');
+  res.writeHead(200, head(types[path.extname(name)] || 'application/octet-stream'));
+  fs.createReadStream(file).pipe(res);
+});
+// OPFS storage belongs to the page's origin, http://127.0.0.1:PORT: a later run
+// over the same --profile must use the same port to find the same store, so the
+// port is kept in PROFILE/p9v86-origin-port (as opfs/host/serve.mjs keeps its own).
+const tmpProfile = opt.profile ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'p9v86-chromium.'));
+const profile = path.resolve(opt.profile || tmpProfile);
+fs.mkdirSync(profile, {recursive: true});
+const portFile = path.join(profile, 'p9v86-origin-port');
+const keptPort = fs.existsSync(portFile) ? Number(fs.readFileSync(portFile, 'utf8')) : 0;
+try {
+  await new Promise((resolve, reject) => { http_.once('error', reject); http_.listen(keptPort, '127.0.0.1', resolve); });
+} catch (e) {
+  say(`cannot listen on 127.0.0.1:${keptPort} (the port this profile's OPFS origin uses): ${e.message}`);
+  process.exit(125);
+}
+fs.writeFileSync(portFile, String(http_.address().port));
+const origin = `http://127.0.0.1:${http_.address().port}`;
+
+// --- Chromium ------------------------------------------------------------------------
+const url = `${origin}/page.html?store=${opt.store}&record=${opt.record ? 1 : 0}&helpers=${opt.helpers === '1' ? 1 : 0}&token=${token}`;
+const startedAt = new Date();
+const tStart = Date.now();
+const chromium = spawn(opt.chromium, [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+  // A page in a background/occluded headless window must not be throttled: v86
+  // runs its CPU loop on the page's thread.
+  '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
+  `--user-data-dir=${profile}`, url,
+], {stdio: ['ignore', 'ignore', 'pipe']});
+let chromiumLog = '';
+chromium.stderr.on('data', (d) => { chromiumLog = (chromiumLog + d).slice(-20000); });
+let chromiumExited = false;
+chromium.on('exit', (code, signal) => {
+  chromiumExited = true;
+  if (!finished) { say(`chromium exited (${signal || code}) before the guest finished`); done(125); }
+});
+chromium.on('error', (e) => { say(`cannot start ${opt.chromium}: ${e.message}`); done(125); });
+say(`booting ${guest.kernel} in v86 ${v86Version} in headless Chromium (${origin}); OPFS store ${opt.store}; ` +
+    `mount -t 9p -o ${mopts} host9p; workload ${path.basename(opt.workload)}`);
+
+let finished = false;
+let pageFailed = null;
+let helpers = null;  // --helpers: what the page read and listed after the unmount
+let tMount = null;
+function check() {
+  if (finished) return;
+  if (tMount === null && serial1.includes('==P9-WORKLOAD-BEGIN==')) tMount = Date.now();
+  if (pageFailed) { say(`the page failed: ${pageFailed}`); return done(125); }
+  const r = parsePort(serial1);
+  if (!r) return;
+  if (r.kind === 'failed') { say(`guest could not run the workload: ${r.line}`); showConsole(); return done(125); }
+  if (opt.helpers === '1' && !helpers) return;  // the page's read comes after the unmount
+  process.stdout.write(r.body);
+  if (helpers) {
+    const ok = helpers.read === 'written by the guest\n' && helpers.names.join(' ').includes('from-guest.txt from-page.txt');
+    console.log(`${ok ? 'ok' : 'FAIL'} page.readFile+list: read ${JSON.stringify(helpers.read)}, listed ${helpers.names.join(' ')}`);
+    if (!ok && r.rc === 0) r.rc = 1;
+  }
+  if (r.umount !== '0') say(`warning: unmount did not succeed (rc=${r.umount})`);
+  const secs = (ms) => (ms / 1000).toFixed(1);
+  say(`guest finished in ${secs(Date.now() - tStart)} s (Chromium start to mount ${secs(tMount - tStart)} s, ` +
+      `workload ${secs(Date.now() - tMount)} s${opt.record ? `, ${requests} 9P requests` : ''}); workload rc=${r.rc}`);
+  if (opt.record) {
+    writeTrace(opt.record, {workload: opt.workload, workloadText, rc: r.rc, kernel: guest.kernel, mopts,
+                            server: `opfs (OPFS store "${opt.store}" in the worker of headless Chromium ${chromiumVersion()})`,
+                            transport: `virtio-9p, v86 ${v86Version} filesystem.handle9p in the page`, frames, startedAt});
+    say(`wrote ${opt.record}: ${frames.length} frames`);
+  }
+  return done(r.rc);
+}
+function chromiumVersion() {
+  try { return fs.readFileSync(path.join(profile, 'Last Version'), 'utf8').trim(); } catch { return '?'; }
+}
+function showConsole() {
+  say('last console lines:');
+  for (const l of serial0.replace(/\r/g, '').trimEnd().split('\n').slice(-25)) process.stderr.write(`  | ${l}\n`);
+}
+const timer = setTimeout(() => { say(`timeout after ${opt.timeout} s`); showConsole(); done(124); }, Number(opt.timeout) * 1000);
+for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => done(sig === 'SIGTERM' ? 143 : 130));
+
+async function done(code) {
+  if (finished) return;
+  finished = true;
+  clearTimeout(timer);
+  if (opt.log) {
+    fs.writeFileSync(opt.log, `=== console (ttyS0) ===\n${serial0.replace(/\r/g, '')}\n=== workload port (ttyS1) ===\n` +
+                     `${serial1.replace(/\r/g, '')}\n=== page events ===\n${events.join('\n')}\n=== chromium ===\n${chromiumLog}\n`);
+  }
+  if (!chromiumExited) {
+    const gone = new Promise((r) => chromium.once('exit', r));
+    chromium.kill('SIGTERM');  // our own child, by its PID
+    const t = setTimeout(() => { if (!chromiumExited) chromium.kill('SIGKILL'); }, 5000);
+    await gone;
+    clearTimeout(t);
+  }
+  http_.close();
+  if (tmpProfile) fs.rmSync(tmpProfile, {recursive: true, force: true});
+  process.exit(code);
+}

@@ -1,0 +1,104 @@
+// What run.mjs (v86 under Node) and chromium.mjs (v86 in headless Chromium)
+// share: the guest's files, the mount options, the per-run initrd archive,
+// the serial-port markers of traces/guest/init.sh and the trace writer
+// (traces/FORMAT.md).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+// The kernel command line and machine every driver uses (README.md, "How it works").
+export const CMDLINE = 'console=ttyS0 tsc=reliable mitigations=off panic=-1 rdinit=/init';
+export const MEMORY = 256 * 1024 * 1024;
+
+export function readGuest(cache) {
+  const missing = ['vmlinuz', 'initrd.cpio.gz', 'bios.bin', 'guest.txt'].filter((f) => !fs.existsSync(path.join(cache, f)));
+  if (missing.length) return {missing: `${cache}/${missing[0]} missing: run traces/v86/prepare.sh ${cache}`};
+  const txt = Object.fromEntries(fs.readFileSync(path.join(cache, 'guest.txt'), 'utf8').trim().split('\n')
+                                   .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return {txt, kernel: `${txt.package} ${txt.version}`};
+}
+
+// Mount options as traces/record.sh builds them: version=9p2000.L,uname=root,
+// cache=none unless a cache= is given, the workload's `# mount: OPTS` line,
+// the extra options, msize=N.
+export function mountOptions(workloadText, extra, msize) {
+  const wopts = (workloadText.match(/^# mount: *(.*)$/m) || [])[1] || '';
+  let o = 'version=9p2000.L,uname=root';
+  if (!`${wopts},${extra || ''}`.includes('cache=')) o += ',cache=none';
+  if (wopts) o += `,${wopts}`;
+  if (extra) o += `,${extra}`;
+  if (msize) o += `,msize=${msize}`;
+  if (/[\s']/.test(o)) throw new Error('mount options must not contain spaces or quotes');
+  return `trans=virtio,${o}`;
+}
+
+// newc cpio (the format the kernel's init/initramfs.c unpacks).
+function cpioNewc(files) {
+  const parts = [];
+  const pad4 = (n) => (4 - (n % 4)) % 4;
+  let ino = 1;
+  const entry = (name, mode, data) => {
+    const nameb = Buffer.from(name + '\0');
+    // ino mode uid gid nlink mtime filesize devmajor devminor rdevmajor rdevminor namesize check
+    const f = [ino++, mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0, nameb.length, 0];
+    const head = '070701' + f.map((v) => v.toString(16).padStart(8, '0')).join('');
+    parts.push(Buffer.from(head), nameb, Buffer.alloc(pad4(110 + nameb.length)), data, Buffer.alloc(pad4(data.length)));
+  };
+  for (const [name, mode, data] of files) entry(name, mode, Buffer.from(data));
+  entry('TRAILER!!!', 0, Buffer.alloc(0));
+  return Buffer.concat(parts);
+}
+
+// The cached initrd + a gzip'ed archive with /p9run.conf (read by
+// traces/guest/init.sh; P9_NET=none: no network, the transport is virtio) and
+// /workload.sh. Linux unpacks concatenated archives in order.
+export function initrdFor(cache, workloadText, mopts) {
+  const conf = `P9_HOST=host9p\nP9_OPTS='${mopts}'\nP9_WORKLOAD=/workload.sh\nP9_NET=none\n`;
+  const run = zlib.gzipSync(cpioNewc([['p9run.conf', 0o100644, conf], ['workload.sh', 0o100755, workloadText]]));
+  return Buffer.concat([fs.readFileSync(path.join(cache, 'initrd.cpio.gz')), run]);
+}
+
+// The workload port's text (ttyS1) -> null while running, else
+// {kind: 'done'|'failed', rc, body, line, umount}.
+export function parsePort(raw) {
+  const text = raw.replace(/\r/g, '');
+  const fail = text.match(/^==P9-(MOUNT|SETUP)-FAILED.*$/m);
+  if (fail) return {kind: 'failed', line: fail[0]};
+  const um = text.match(/^==P9-UMOUNT rc=(\d+)==$/m);
+  const end = text.match(/^==P9-WORKLOAD-END rc=(\d+)==$/m);
+  if (!um || !end) return null;
+  const b = '==P9-WORKLOAD-BEGIN==\n';
+  const body = text.slice(text.indexOf(b) + b.length, text.indexOf(end[0]));
+  return {kind: 'done', rc: Number(end[1]), body, umount: um[1]};
+}
+
+// A trace in traces/FORMAT.md's format. frames: [{dir:'C'|'S', t: seconds, hex}].
+export function writeTrace(file, {workload, workloadText, rc, kernel, mopts, server, transport, frames, startedAt}) {
+  let offered = null, msize = null;
+  for (const f of frames) {
+    const type = parseInt(f.hex.slice(8, 10), 16);
+    const m = () => Buffer.from(f.hex.slice(14, 22), 'hex').readUInt32LE(0);
+    if (type === 100 && offered === null) offered = m();  // Tversion
+    if (type === 101 && msize === null) msize = m();      // Rversion
+  }
+  const t0 = frames.length ? frames[0].t : 0;
+  const head = [
+    '# p9trace: 1',
+    `# workload-rc: ${rc}`,
+    `# workload: ${path.basename(workload, '.sh')}`,
+    `# workload-sha256: ${crypto.createHash('sha256').update(workloadText).digest('hex').slice(0, 16)}`,
+    `# kernel: ${kernel}`,
+    `# mount-options: ${mopts}`,
+    `# server: ${server}`,
+    `# transport: ${transport}`,
+    `# msize-offered: ${offered}`,
+    `# msize: ${msize}`,
+    `# recorded: ${startedAt.toISOString().replace(/\.\d+Z$/, 'Z')}`,
+    '# connections: 1',
+    `# frames: ${frames.length}`,
+    '# note: written by traces/v86 without printer comments (p9trace print shows them)',
+  ];
+  const lines = frames.map((f) => `0 ${f.dir} ${(f.t - t0).toFixed(6)} ${f.hex}`);
+  fs.writeFileSync(file, head.concat(lines).join('\n') + '\n');
+}
