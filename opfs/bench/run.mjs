@@ -36,7 +36,11 @@ if (r.status !== 0 || !fs.existsSync(out)) {
   process.exit(1);
 }
 const results = JSON.parse(fs.readFileSync(out, 'utf8'));
-fs.rmSync(profile, {recursive: true, force: true});
+try {
+  fs.rmSync(profile, {recursive: true, force: true, maxRetries: 10, retryDelay: 200});
+} catch (e) {
+  process.stderr.write(`bench: could not remove ${profile}: ${e.message}\n`);
+}
 if (opt('--json')) fs.writeFileSync(opt('--json'), JSON.stringify(results, null, 1) + '\n');
 
 const goal = (name) => {

@@ -64,7 +64,13 @@ function check(what, ok) {
   if (!ok) ++bad;
 }
 function cleanup(code) {
-  fs.rmSync(profile, {recursive: true, force: true});
+  // Chromium's helper processes may write into the profile for a moment after
+  // it exits: retry, and never let the cleanup change the verdict.
+  try {
+    fs.rmSync(profile, {recursive: true, force: true, maxRetries: 10, retryDelay: 200});
+  } catch (e) {
+    console.log(`(could not remove ${profile}: ${e.message})`);
+  }
   process.exit(code);
 }
 

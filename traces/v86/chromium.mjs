@@ -219,6 +219,15 @@ async function done(code) {
     clearTimeout(t);
   }
   http_.close();
-  if (tmpProfile) fs.rmSync(tmpProfile, {recursive: true, force: true});
+  // Chromium's helper processes may still write into the profile for a moment
+  // after the browser process exits: retry, and never let the cleanup change
+  // the verdict.
+  if (tmpProfile) {
+    try {
+      fs.rmSync(tmpProfile, {recursive: true, force: true, maxRetries: 10, retryDelay: 200});
+    } catch (e) {
+      say(`could not remove the profile ${tmpProfile}: ${e.message}`);
+    }
+  }
   process.exit(code);
 }
