@@ -76,29 +76,98 @@ std::vector<std::string> split(const std::string& p) {
 
 constexpr const char* kTop = "p9crash";
 
-class Run {
+// A server started (and restarted) here, with one client attached as root.
+class Attached {
+ protected:
+  Attached(std::vector<std::string> argv, std::string dir, int ready_ms)
+      : argv_(std::move(argv)), dir_(std::move(dir)), ready_ms_(ready_ms) {}
+
+  static bool fail(std::string* finding, std::string why) {
+    *finding = std::move(why);
+    return false;
+  }
+  // (Re)starts the server on the same port and storage, and attaches.
+  bool start(std::string* err) {
+    if (!server_.start(argv_, dir_, dir_ + "/server.log", port_, err)) return false;
+    port_ = server_.port();
+    if (!server_.wait_ready(ready_ms_, err)) return false;
+    c_ = client::Client::connect(server_.address(), err);
+    if (!c_) return false;
+    if (!c_->handshake(65536, "").ok()) {
+      *err = "handshake: " + c_->last_error();
+      return false;
+    }
+    return true;
+  }
+  // A new fid on the workload's directory, then path below it (0 if the walk fails).
+  std::uint32_t walk(const std::vector<std::string>& path) {
+    std::vector<std::string> names{kTop};
+    names.insert(names.end(), path.begin(), path.end());
+    std::uint32_t fid = c_->new_fid();
+    auto r = c_->call<msg::Rwalk>(msg::Twalk{0, fid, names});
+    if (!r.ok() || r->wqid.size() != names.size()) return 0;
+    return fid;
+  }
+  // The bytes of the file at path p below the workload's directory, as the server has them now.
+  std::string read_file(const std::string& p) {
+    std::uint32_t fid = walk(split(p));
+    if (!fid) return {};
+    auto o = c_->call<msg::Rlopen>(msg::Tlopen{fid, access::RDONLY});
+    std::string got;
+    for (std::uint64_t off = 0; o.ok();) {
+      auto r = c_->call<msg::Rread>(msg::Tread{fid, off, 60000});
+      if (!r.ok() || r->data.empty()) break;
+      got += r->data.str();
+      off += r->data.size();
+    }
+    (void)c_->call<msg::Rclunk>(msg::Tclunk{fid});
+    return got;
+  }
+  // The names in the directory fid (opened here, then clunked), sorted.
+  std::vector<std::string> names_in(std::uint32_t fid) {
+    std::vector<std::string> names;
+    auto o = c_->call<msg::Rlopen>(msg::Tlopen{fid, access::RDONLY | oflag::DIRECTORY});
+    for (std::uint64_t off = 0; o.ok();) {
+      auto r = c_->call<msg::Rreaddir>(msg::Treaddir{fid, off, 60000});
+      if (!r.ok() || r->entries.empty()) break;
+      for (const auto& e : r->entries) {
+        if (e.name != "." && e.name != "..") names.push_back(e.name);
+        off = e.offset;
+      }
+    }
+    (void)c_->call<msg::Rclunk>(msg::Tclunk{fid});
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  std::vector<std::string> argv_;
+  std::string dir_;
+  int ready_ms_;
+  int port_ = 0;
+  ServerProcess server_;
+  std::unique_ptr<client::Client> c_;
+};
+
+class Run : Attached {
  public:
   Run(std::vector<std::string> argv, std::string dir, std::uint64_t seed, int max_requests, int ready_ms)
-      : argv_(std::move(argv)),
-        dir_(std::move(dir)),
-        rng_(seed),
-        max_requests_(max_requests),
-        ready_ms_(ready_ms) {}
+      : Attached(std::move(argv), std::move(dir), ready_ms), rng_(seed), max_requests_(max_requests) {}
 
-  bool start(std::string* error) {
-    if (!server_.start(argv_, dir_, dir_ + "/server.log", port_, error)) return false;
-    port_ = server_.port();
-    return server_.wait_ready(ready_ms_, error);
+  // Starts the server, attaches, makes the workload's directory.
+  bool start(std::string* err) {
+    if (!Attached::start(err)) return false;
+    auto r = c_->call<msg::Rmkdir>(msg::Tmkdir{0, kTop, 0755, 0});
+    if (!r.ok() && r.error() != Errno::EXIST) {
+      *err = "mkdir " + std::string(kTop) + ": " + c_->last_error();
+      return false;
+    }
+    return true;
   }
 
   // One kill point: runs requests until the chosen one, kills the server
   // with it in flight, restarts, verifies. False on a finding.
   bool point(int n, std::string* finding) {
     std::string err;
-    if (!connect(&err)) {
-      *finding = "cannot connect before point " + std::to_string(n) + ": " + err;
-      return false;
-    }
     int kill_at = 1 + static_cast<int>(rng_() % max_requests_);
     State before = state_;
     State after;
@@ -118,10 +187,6 @@ class Run {
     std::string log = server_.log_tail(1 << 30).substr(log_before);
     if (log.find("repaired") != std::string::npos) {
       *finding = "point " + std::to_string(n) + ": the server repaired its store on restart:\n" + log;
-      return false;
-    }
-    if (!connect(&err)) {
-      *finding = "cannot connect after point " + std::to_string(n) + ": " + err;
       return false;
     }
     std::string with = verify(after), without = verify(before);
@@ -158,34 +223,8 @@ class Run {
   void stop() { server_.stop(); }
 
  private:
-  bool connect(std::string* err) {
-    c_ = client::Client::connect(server_.address(), err);
-    if (!c_) return false;
-    auto h = c_->handshake(65536, "");
-    if (!h.ok()) {
-      *err = "handshake: " + c_->last_error();
-      return false;
-    }
-    if (!top_made_) {
-      auto r = c_->call<msg::Rmkdir>(msg::Tmkdir{0, kTop, 0755, 0});
-      if (!r.ok() && r.error() != Errno::EXIST) {
-        *err = "mkdir " + std::string(kTop) + ": " + c_->last_error();
-        return false;
-      }
-      top_made_ = true;
-    }
-    return true;
-  }
-
   // A fid on the workload's path p (0 if the walk fails).
-  std::uint32_t walk(const std::string& p) {
-    std::vector<std::string> names{kTop};
-    for (auto& s : split(p)) names.push_back(s);
-    std::uint32_t fid = c_->new_fid();
-    auto r = c_->call<msg::Rwalk>(msg::Twalk{0, fid, names});
-    if (!r.ok() || r->wqid.size() != names.size()) return 0;
-    return fid;
-  }
+  std::uint32_t walk(const std::string& p) { return Attached::walk(split(p)); }
   void clunk(std::uint32_t fid) {
     if (fid) (void)c_->call<msg::Rclunk>(msg::Tclunk{fid});
   }
@@ -406,22 +445,6 @@ class Run {
     return false;
   }
 
-  // The bytes of the file at p, as the server has them now.
-  std::string read_file(const std::string& p) {
-    std::uint32_t fid = walk(p);
-    if (!fid) return {};
-    auto o = c_->call<msg::Rlopen>(msg::Tlopen{fid, access::RDONLY});
-    std::string got;
-    for (std::uint64_t off = 0; o.ok();) {
-      auto r = c_->call<msg::Rread>(msg::Tread{fid, off, 60000});
-      if (!r.ok() || r->data.empty()) break;
-      got += r->data.str();
-      off += r->data.size();
-    }
-    clunk(fid);
-    return got;
-  }
-
   // Empty if the server's tree is exactly s (see the top of the file).
   std::string verify(const State& s) {
     std::ostringstream bad;
@@ -436,17 +459,8 @@ class Run {
         bad << "directory '" << d << "' is missing; ";
         continue;
       }
-      auto o = c_->call<msg::Rlopen>(msg::Tlopen{fid, access::RDONLY | oflag::DIRECTORY});
-      std::set<std::string> seen;
-      for (std::uint64_t off = 0; o.ok();) {
-        auto r = c_->call<msg::Rreaddir>(msg::Treaddir{fid, off, 60000});
-        if (!r.ok() || r->entries.empty()) break;
-        for (const auto& e : r->entries) {
-          if (e.name != "." && e.name != "..") seen.insert(e.name);
-          off = e.offset;
-        }
-      }
-      clunk(fid);
+      std::vector<std::string> listed = names_in(fid);
+      std::set<std::string> seen(listed.begin(), listed.end());
       const std::set<std::string>& want = children[d];
       if (seen != want) {
         bad << "directory '" << d << "' lists {";
@@ -487,14 +501,8 @@ class Run {
     return bad.str();
   }
 
-  std::vector<std::string> argv_;
-  std::string dir_;
   std::mt19937_64 rng_;
-  int max_requests_, ready_ms_;
-  ServerProcess server_;
-  int port_ = 0;
-  std::unique_ptr<client::Client> c_;
-  bool top_made_ = false;
+  int max_requests_;
   State state_ = [] {
     State s;
     s.dirs[""] = 0755;
@@ -503,63 +511,6 @@ class Run {
   int counter_ = 0, points_ = 0;
   std::uint64_t requests_ = 0, checked_dirs_ = 0, checked_names_ = 0, checked_bytes_ = 0;
   std::string last_request_;
-};
-
-// A server started (and restarted) here, with one client attached as root.
-class Attached {
- protected:
-  Attached(std::vector<std::string> argv, std::string dir, int ready_ms)
-      : argv_(std::move(argv)), dir_(std::move(dir)), ready_ms_(ready_ms) {}
-
-  static bool fail(std::string* finding, std::string why) {
-    *finding = std::move(why);
-    return false;
-  }
-  // (Re)starts the server on the same port and storage, and attaches.
-  bool start(std::string* err) {
-    if (!server_.start(argv_, dir_, dir_ + "/server.log", port_, err)) return false;
-    port_ = server_.port();
-    if (!server_.wait_ready(ready_ms_, err)) return false;
-    c_ = client::Client::connect(server_.address(), err);
-    if (!c_) return false;
-    if (!c_->handshake(65536, "").ok()) {
-      *err = "handshake: " + c_->last_error();
-      return false;
-    }
-    return true;
-  }
-  // A new fid on the workload's directory, then path below it (0 if the walk fails).
-  std::uint32_t walk(const std::vector<std::string>& path) {
-    std::vector<std::string> names{kTop};
-    names.insert(names.end(), path.begin(), path.end());
-    std::uint32_t fid = c_->new_fid();
-    auto r = c_->call<msg::Rwalk>(msg::Twalk{0, fid, names});
-    if (!r.ok() || r->wqid.size() != names.size()) return 0;
-    return fid;
-  }
-  // The names in the directory fid (opened here, then clunked), sorted.
-  std::vector<std::string> names_in(std::uint32_t fid) {
-    std::vector<std::string> names;
-    auto o = c_->call<msg::Rlopen>(msg::Tlopen{fid, access::RDONLY | oflag::DIRECTORY});
-    for (std::uint64_t off = 0; o.ok();) {
-      auto r = c_->call<msg::Rreaddir>(msg::Treaddir{fid, off, 60000});
-      if (!r.ok() || r->entries.empty()) break;
-      for (const auto& e : r->entries) {
-        if (e.name != "." && e.name != "..") names.push_back(e.name);
-        off = e.offset;
-      }
-    }
-    (void)c_->call<msg::Rclunk>(msg::Tclunk{fid});
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-
-  std::vector<std::string> argv_;
-  std::string dir_;
-  int ready_ms_;
-  int port_ = 0;
-  ServerProcess server_;
-  std::unique_ptr<client::Client> c_;
 };
 
 // --persist: what a server keeps across a restart. A tree with every kind

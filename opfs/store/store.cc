@@ -211,7 +211,6 @@ class OpfsStore final : public model::Store {
       allocated_ = std::max<std::uint64_t>(allocated_, tail_ + 8);
       pending_.clear();
       unflushed_ = true;
-      ++records_;
     }
     if (durable && unflushed_) {
       if (!files_->flush(kJournal)) return fail();
@@ -257,7 +256,6 @@ class OpfsStore final : public model::Store {
     if (!files_->write(kJournal, 0, head.data(), head.size()) || !files_->flush(kJournal)) return fail();
     tail_ = kJournalHeader;
     checkpoint_bytes_ = blob.size();
-    ++checkpoints_;
     return release_freed();
   }
 
@@ -280,7 +278,6 @@ class OpfsStore final : public model::Store {
   std::vector<Slot> to_release_;  // freed inodes' slots, emptied at the next durable commit
   bool unflushed_ = false;
   bool failed_ = false;
-  std::uint64_t records_ = 0, checkpoints_ = 0;
 };
 
 Result<void> SlotContent::ensure_slot() {
