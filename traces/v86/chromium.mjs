@@ -8,8 +8,15 @@
 //   node traces/v86/chromium.mjs --cache DIR --workload FILE [--msize N]
 //        [--mount-opts OPTS] [--timeout SECS] [--record FILE] [--log FILE]
 //        [--profile DIR] [--store NAME] [--web DIR] [--v86 DIR] [--chromium PATH]
-//        [--helpers 1]
+//        [--helpers 1] [--fs opfs|builtin] [--report FILE]
 //
+// --fs        opfs (default): the OPFS server through handle9p; builtin: v86's
+//             own 9P server over an empty in-memory file system (lib/9p.js
+//             Virtio9p over lib/filesystem.js FS; nothing persists), the
+//             side-by-side benchmark's baseline (bench.mjs)
+// --report F  writes what the page measured as JSON: boot to mount, the
+//             "bench: begin/end NAME" phases' wall times and (fs=opfs) the
+//             handle9p request -> reply times per phase and message type
 // --profile   Chromium's user-data-dir (default: a fresh temporary one, removed);
 //             a later run over the same DIR reopens the same OPFS store (same origin port)
 // --helpers 1 the page-helper check: the page writes from-page.txt with
@@ -30,7 +37,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {CMDLINE, MEMORY, initrdFor, mountOptions, parsePort, readGuest, writeTrace} from './common.mjs';
+import {CMDLINE, MEMORY, formatStats, initrdFor, markTimes, mountOptions, parsePort, readGuest, writeTrace} from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -39,17 +46,18 @@ function usage(msg) {
   if (msg) say(msg);
   process.stderr.write('usage: node traces/v86/chromium.mjs --cache DIR --workload FILE [--msize N] [--mount-opts OPTS] ' +
                        '[--timeout SECS] [--record FILE] [--log FILE] [--profile DIR] [--store NAME] [--web DIR] ' +
-                       '[--v86 DIR] [--chromium PATH]\n');
+                       '[--v86 DIR] [--chromium PATH] [--helpers 1] [--fs opfs|builtin] [--report FILE]\n');
   process.exit(2);
 }
-const opt = {timeout: 300, mountOpts: '', store: 'v86', chromium: '/usr/lib/chromium/chromium',
+const opt = {timeout: 300, mountOpts: '', store: 'v86', chromium: '/usr/lib/chromium/chromium', fs: 'opfs',
              web: process.env.P9_OPFS_WEB || path.join(root, 'build/opfs/web'),
              v86: process.env.P9_V86_DIR || path.join(here, 'node_modules/v86')};
 {
   const a = process.argv.slice(2);
   const names = {'--cache': 'cache', '--workload': 'workload', '--msize': 'msize', '--mount-opts': 'mountOpts',
                  '--timeout': 'timeout', '--record': 'record', '--log': 'log', '--profile': 'profile',
-                 '--store': 'store', '--web': 'web', '--v86': 'v86', '--chromium': 'chromium', '--helpers': 'helpers'};
+                 '--store': 'store', '--web': 'web', '--v86': 'v86', '--chromium': 'chromium', '--helpers': 'helpers',
+                 '--fs': 'fs', '--report': 'report'};
   for (let i = 0; i < a.length; i += 2) {
     const k = names[a[i]];
     if (!k || a[i + 1] === undefined) usage(`bad argument: ${a[i]}`);
@@ -59,6 +67,8 @@ const opt = {timeout: 300, mountOpts: '', store: 'v86', chromium: '/usr/lib/chro
   if (!fs.existsSync(opt.workload)) usage(`workload not found: ${opt.workload}`);
   if (!/^\d+$/.test(String(opt.timeout)) || (opt.msize && !/^\d+$/.test(opt.msize))) usage('bad number');
   if (!/^[A-Za-z0-9._-]+$/.test(opt.store)) usage('bad --store');
+  if (opt.fs !== 'opfs' && opt.fs !== 'builtin') usage('--fs is opfs or builtin');
+  if (opt.fs === 'builtin' && (opt.record || opt.helpers === '1')) usage('--record and --helpers need --fs opfs');
 }
 function skip(why) { console.log(`SKIP: ${why}`); process.exit(77); }
 const guest = readGuest(opt.cache);
@@ -90,6 +100,8 @@ const config = JSON.stringify({cmdline: CMDLINE, memory: MEMORY});
 let serial0 = '', serial1 = '';
 const frames = [];
 const events = [];
+const marks = [];     // {t: ms since the page's navigation start, line}
+let stats = null;     // fs=opfs: the page's handle9p timing {phase: {type: {n, median, p90, total}}}
 let requests = 0;
 const http_ = http.createServer((req, res) => {
   const u = new URL(req.url, 'http://x');
@@ -104,8 +116,11 @@ const http_ = http.createServer((req, res) => {
       serial0 += m.serial0 || '';
       serial1 += m.serial1 || '';
       for (const f of m.frames || []) { frames.push(f); if (f.dir === 'C') ++requests; }
+      marks.push(...(m.marks || []));
       for (const e of m.events || []) {
         events.push(e);
+        const st = e.match(/^[\d.]+ s handle9p-stats: (\{.*\})$/);
+        if (st) { stats = JSON.parse(st[1]); continue; }
         say(`page: ${e}`);
         if (/^[\d.]+ s error:/.test(e)) pageFailed = e;
         const h = e.match(/^[\d.]+ s helpers: (\{.*\})$/);
@@ -115,7 +130,11 @@ const http_ = http.createServer((req, res) => {
     });
     return;
   }
-  const head = (type) => ({'Content-Type': type, 'Cache-Control': 'no-store'});
+  // Cross-origin isolated (COOP + COEP; every resource is same-origin), so the
+  // page's performance.now() keeps a 5 us resolution instead of 100 us (HR-Time,
+  // "coarsen time"; Chromium's values): the handle9p timing needs it.
+  const head = (type) => ({'Content-Type': type, 'Cache-Control': 'no-store',
+                           'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp'});
   if (name === 'initrd') return res.writeHead(200, head('application/octet-stream')).end(initrd);
   if (name === 'config.json') return res.writeHead(200, head(types['.json'])).end(config);
   const file = files[name];
@@ -141,7 +160,7 @@ fs.writeFileSync(portFile, String(http_.address().port));
 const origin = `http://127.0.0.1:${http_.address().port}`;
 
 // --- Chromium ------------------------------------------------------------------------
-const url = `${origin}/page.html?store=${opt.store}&record=${opt.record ? 1 : 0}&helpers=${opt.helpers === '1' ? 1 : 0}&token=${token}`;
+const url = `${origin}/page.html?fs=${opt.fs}&store=${opt.store}&record=${opt.record ? 1 : 0}&helpers=${opt.helpers === '1' ? 1 : 0}&token=${token}`;
 const startedAt = new Date();
 const tStart = Date.now();
 const chromium = spawn(opt.chromium, [
@@ -160,7 +179,8 @@ chromium.on('exit', (code, signal) => {
   if (!finished) { say(`chromium exited (${signal || code}) before the guest finished`); done(125); }
 });
 chromium.on('error', (e) => { say(`cannot start ${opt.chromium}: ${e.message}`); done(125); });
-say(`booting ${guest.kernel} in v86 ${v86Version} in headless Chromium (${origin}); OPFS store ${opt.store}; ` +
+say(`booting ${guest.kernel} in v86 ${v86Version} in headless Chromium (${origin}); ` +
+    `${opt.fs === 'opfs' ? `OPFS store ${opt.store}` : "v86's built-in 9P server (in memory)"}; ` +
     `mount -t 9p -o ${mopts} host9p; workload ${path.basename(opt.workload)}`);
 
 let finished = false;
@@ -185,6 +205,19 @@ function check() {
   const secs = (ms) => (ms / 1000).toFixed(1);
   say(`guest finished in ${secs(Date.now() - tStart)} s (Chromium start to mount ${secs(tMount - tStart)} s, ` +
       `workload ${secs(Date.now() - tMount)} s${opt.record ? `, ${requests} 9P requests` : ''}); workload rc=${r.rc}`);
+  const mt = markTimes(marks);
+  const f3 = (x) => (x === null ? '?' : x.toFixed(3));
+  say(`in the page: navigation start to mount ${f3(mt.pageToMount)} s, emulator start to mount ${f3(mt.emulatorToMount)} s` +
+      Object.entries(mt.phases).map(([k, v]) => `; ${k} ${f3(v)} s`).join(''));
+  for (const [ph, types] of Object.entries(stats || {})) {
+    say(`handle9p request -> reply in the page${ph ? `, phase ${ph}` : ' (outside bench phases)'}:\n${formatStats(types)}`);
+  }
+  if (opt.report) {
+    fs.writeFileSync(opt.report, JSON.stringify({fs: opt.fs, workload: path.basename(opt.workload), rc: r.rc, mopts,
+                                                 umount: r.umount, chromium: chromiumVersion(), v86: v86Version,
+                                                 chromiumToMount: (tMount - tStart) / 1000, ...mt, marks, stats,
+                                                 body: r.body}, null, 1) + '\n');
+  }
   if (opt.record) {
     writeTrace(opt.record, {workload: opt.workload, workloadText, rc: r.rc, kernel: guest.kernel, mopts,
                             server: `opfs (OPFS store "${opt.store}" in the worker of headless Chromium ${chromiumVersion()})`,

@@ -102,3 +102,52 @@ export function writeTrace(file, {workload, workloadText, rc, kernel, mopts, ser
   const lines = frames.map((f) => `0 ${f.dir} ${(f.t - t0).toFixed(6)} ${f.hex}`);
   fs.writeFileSync(file, head.concat(lines).join('\n') + '\n');
 }
+
+// 9P2000.L message type numbers -> names (Linux include/net/9p/9p.h, enum p9_msg_t).
+export const P9_TYPES = {
+  8: 'Tstatfs', 12: 'Tlopen', 14: 'Tlcreate', 16: 'Tsymlink', 18: 'Tmknod', 20: 'Trename', 22: 'Treadlink',
+  24: 'Tgetattr', 26: 'Tsetattr', 30: 'Txattrwalk', 32: 'Txattrcreate', 40: 'Treaddir', 50: 'Tfsync',
+  52: 'Tlock', 54: 'Tgetlock', 70: 'Tlink', 72: 'Tmkdir', 74: 'Trenameat', 76: 'Tunlinkat', 100: 'Tversion',
+  102: 'Tauth', 104: 'Tattach', 108: 'Tflush', 110: 'Twalk', 116: 'Tread', 118: 'Twrite', 120: 'Tclunk',
+  122: 'Tremove',
+};
+
+// The page's handle9p timing of one phase ({type: {n, median, p90, total}}, ms)
+// as table rows, largest total first, with each type's share of the total.
+export function statsRows(types) {
+  const rows = Object.entries(types).map(([t, s]) => ({type: P9_TYPES[t] || `type ${t}`, ...s}));
+  rows.sort((a, b) => b.total - a.total);
+  const all = rows.reduce((s, r) => s + r.total, 0);
+  return rows.map((r) => ({...r, share: all ? r.total / all : 0}));
+}
+
+export function formatStats(types, indent = '  ') {
+  const rows = statsRows(types);
+  const n = rows.reduce((s, r) => s + r.n, 0), total = rows.reduce((s, r) => s + r.total, 0);
+  const lines = [`${'type'.padEnd(12)} ${'count'.padStart(7)} ${'median ms'.padStart(10)} ${'p90 ms'.padStart(8)} ` +
+                 `${'total ms'.padStart(10)} ${'share'.padStart(6)}`];
+  for (const r of rows) {
+    lines.push(`${r.type.padEnd(12)} ${String(r.n).padStart(7)} ${r.median.toFixed(3).padStart(10)} ` +
+               `${r.p90.toFixed(3).padStart(8)} ${r.total.toFixed(1).padStart(10)} ${(100 * r.share).toFixed(1).padStart(5)}%`);
+  }
+  lines.push(`${'all'.padEnd(12)} ${String(n).padStart(7)} ${''.padStart(10)} ${''.padStart(8)} ${total.toFixed(1).padStart(10)}`);
+  return lines.map((l) => indent + l).join('\n');
+}
+
+// The page's marks ({t: ms since the page's navigation start, line}) -> the
+// boot times (s) and, per "bench: begin NAME" ... "bench: end NAME" pair, the
+// phase's wall time as the page saw it (s).
+export function markTimes(marks) {
+  const at = (re) => (marks.find((m) => re.test(m.line)) || {}).t;
+  const emulator = at(/^emulator$/), mount = at(/^==P9-WORKLOAD-BEGIN==/);
+  const phases = {};
+  const open = {};
+  for (const m of marks) {
+    const b = m.line.match(/^bench: (begin|end) (\S+)/);
+    if (!b) continue;
+    if (b[1] === 'begin') open[b[2]] = m.t;
+    else if (open[b[2]] !== undefined) phases[b[2]] = (m.t - open[b[2]]) / 1000;
+  }
+  return {pageToMount: mount === undefined ? null : mount / 1000,
+          emulatorToMount: mount === undefined || emulator === undefined ? null : (mount - emulator) / 1000, phases};
+}
