@@ -18,8 +18,10 @@
 // ways (9P frames on TCP are delimited by their size[4] field, little-endian,
 // intro(5)). Prints "ready" on stdout once the store is open and --listen
 // accepts; prints the page's error and exits 1 when the store cannot be
-// served (e.g. "store in use by another context"). SIGTERM/SIGINT stop
-// Chromium (the process started here, by its PID) and exit.
+// served (e.g. "store in use by another context"). SIGTERM/SIGINT first ask
+// the page to let the store go (server.close(): everything durable, files and
+// lock released; at most 5 s), then stop Chromium (the process started here,
+// by its PID) and exit.
 //
 // --profile DIR is Chromium's --user-data-dir: the OPFS data lives there. The
 // page's origin (http://127.0.0.1:PORT, which OPFS storage is keyed by) is
@@ -350,6 +352,7 @@ async function main() {
   // before the navigation to the page.
   const {targetId} = await cdp('Target.createTarget', {url: 'about:blank'});
   const {sessionId} = await cdp('Target.attachToTarget', {targetId, flatten: true});
+  pageSession = sessionId;
   if (args.quota > 0) {
     await cdp('Storage.overrideQuotaForOrigin', {origin, quotaSize: args.quota}, sessionId);
     debug(`quota of ${origin}: ${args.quota} bytes`);
@@ -370,7 +373,20 @@ function fatal(text) {
   stop(1);
 }
 
-// Stops Chromium (its own PID only: SIGTERM, SIGKILL after 3 s) and exits.
+// The page's server.close() (opfs/web/p9opfs.js), awaited for at most 5 s:
+// a stop on request loses nothing the server replied to.
+let pageSession = null;
+function closeStore() {
+  if (!ready || !pageSession || !chromium || chromium.exited) return Promise.resolve();
+  const closing = cdp('Runtime.evaluate', {expression: 'window.p9server ? window.p9server.close() : null', awaitPromise: true},
+                      pageSession).then((r) => {
+    if (r && r.exceptionDetails) process.stderr.write(`serve.mjs: server.close(): ${r.exceptionDetails.text}\n`);
+  }, (e) => process.stderr.write(`serve.mjs: server.close(): ${e.message}\n`));
+  return Promise.race([closing, new Promise((r) => setTimeout(r, 5000).unref())]);
+}
+
+// Stops Chromium (its own PID only: SIGTERM, SIGKILL after 3 s) and exits;
+// asked to (code 0), lets the store go first.
 function stop(code) {
   if (stopping) return;
   stopping = true;
@@ -379,6 +395,14 @@ function stop(code) {
   httpServer.close();
   const done = () => process.exit(code);
   if (!chromium || chromium.exited || chromium.exitCode !== null || chromium.pid === undefined) return done();
+  if (code === 0) {
+    closeStore().then(() => kill(done));
+    return;
+  }
+  kill(done);
+}
+function kill(done) {
+  if (chromium.exited || chromium.exitCode !== null) return done();
   chromium.once('exit', done);
   chromium.kill('SIGTERM');
   setTimeout(() => {

@@ -18,6 +18,8 @@
 //     p9o_handle(id, len)        handles the request in p9o_buffer; returns the
 //                                reply's length; the reply is at p9o_reply()
 //   p9o_idle()                   between requests: a checkpoint if one is due
+//   p9o_close_store()            sessions ended, everything durable: before the
+//                                worker closes its handles (Server.close())
 //   p9o_message()                the last error or report as text
 //   extensions (added with the worker):
 //     p9o_session_msize(id)      the largest request the session accepts now
@@ -72,6 +74,7 @@ std::uint8_t* p9o_buffer(std::uint32_t len);
 int p9o_handle(int id, std::uint32_t len);
 const std::uint8_t* p9o_reply();
 int p9o_idle();
+int p9o_close_store();
 const char* p9o_message();
 int p9o_check_files(std::uint32_t slot, std::uint32_t bytes);
 int p9o_handle_direct(int id, std::uint32_t len);

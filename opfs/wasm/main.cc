@@ -24,8 +24,8 @@ namespace p9::opfs {
 // metadata in the journal and checkpoints, each file's bytes in a data file.
 // `report` gets the recovery summary (and what fsck repaired, if anything);
 // null + *error when the store cannot be opened.
-std::unique_ptr<fs::Backend> make_store_backend(std::shared_ptr<Files> files, std::string* report,
-                                                std::string* error) {
+std::unique_ptr<model::Model> make_store_backend(std::shared_ptr<Files> files, std::string* report,
+                                                 std::string* error) {
   OpenReport r;
   std::unique_ptr<model::Model> m = open_store(std::move(files), {}, &r, error);
   if (!m) return nullptr;
@@ -43,7 +43,7 @@ namespace {
 
 struct State {
   std::shared_ptr<JsFiles> files = std::make_shared<JsFiles>();
-  std::unique_ptr<fs::Backend> backend;
+  std::unique_ptr<model::Model> backend;
   std::unique_ptr<server::Server> server;
   std::map<int, std::unique_ptr<server::Session>> sessions;
   int next_session = 1;
@@ -156,6 +156,22 @@ double p9o_direct_offset() { return static_cast<double>(state().direct.off); }
 const std::uint8_t* p9o_reply() { return state().reply.data(); }
 
 int p9o_idle() { return p9::opfs::store_idle(); }
+
+// (extension, api.h) before the page lets the store go (p9opfs.js
+// Server.close()): every session ends (its fids clunked, as at a lost
+// connection) and every pending change is recorded and made durable
+// (Model::flush). 0, or -errno with p9o_message() saying why. Requests after
+// it are the caller's error: the worker refuses them.
+int p9o_close_store() {
+  auto& s = state();
+  s.sessions.clear();
+  if (!s.backend) return -EBADF;
+  p9::Errno e = s.backend->flush();
+  if (e == p9::Errno::OK) return 0;
+  const char* name = p9::errno_name(static_cast<std::uint32_t>(e));
+  s.message = std::string("flush: ") + (name ? name : std::to_string(static_cast<int>(e)));
+  return -static_cast<int>(e);
+}
 
 const char* p9o_message() { return state().message.c_str(); }
 

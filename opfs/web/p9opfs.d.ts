@@ -35,11 +35,15 @@ export class Server {
   /** A self-check of the wasm side's file calls on a scratch OPFS file outside the store:
    * `bytes` written and read back, truncate, flush. rc 0, or -errno (-28 ENOSPC past the quota). */
   checkFiles(bytes: number): Promise<{ rc: number; text: string }>;
-  /** Stops the worker (the store's lock is released with it). */
   /** Runs the benchmarks of opfs/bench/bench.js in the worker, on this store
    *  (it creates and removes its own files); one result per measurement. */
   bench(options?: { seqMiB?: number; rmwMiB?: number; files?: number; bigDir?: number; memGiB?: number }):
     Promise<Array<{ name: string; ms: number; MBps?: number; [k: string]: unknown }>>;
+  /** Lets the store go: earlier requests answered, sessions ended, everything
+   *  durable, files and lock released (before a reload or a hand-over to another
+   *  tab); then the worker ends. */
+  close(): Promise<void>;
+  /** Stops the worker at once: what was not yet durable may be lost. */
   terminate(): void;
 }
 

@@ -158,6 +158,18 @@ export class Server {
     return {rc: m.rc, text: m.text};
   }
 
+  // Lets the store go: the requests given before it answered, every session
+  // ended, everything made durable, the files and the lock released (a page
+  // about to reload, or handing the store to another tab), then the worker
+  // ends. terminate() stops at once: what was not yet durable may be lost.
+  async close() {
+    try {
+      await this._request({type: 'shutdown'});
+    } finally {
+      this.terminate();
+    }
+  }
+
   terminate() {
     this.worker.terminate();
     this._fail('terminated');

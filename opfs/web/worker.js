@@ -10,6 +10,10 @@
 //   {type:'frame', id, session, bytes}     -> {type:'reply', id, bytes, msize}
 //                                             (bytes: an ArrayBuffer, transferred both ways)
 //   {type:'close', session}
+//   {type:'shutdown', id}                  -> {type:'reply', id, error?}: after the requests
+//                                             before it, every session ended, the store made
+//                                             durable (p9o_close_store), every handle closed,
+//                                             the lock released; later requests are refused
 //   {type:'check-files', id, bytes}        -> {type:'checked', id, rc, text}: JsFiles and
 //                                             library.js on a scratch OPFS file
 //                                             (p9opfs/.check-<store>/scratch)
@@ -71,8 +75,9 @@ function serveWebSocket(url) {
 // when the file is locked), and the Web Lock makes that refusal explicit and
 // early (W3C Web Locks API, LockManager.request() with ifAvailable: the
 // callback gets null when the lock is held elsewhere). The lock is held for
-// the worker's life: its callback's promise never settles.
+// the worker's life, or until a shutdown settles its callback's promise.
 let storeName = '';
+let releaseLock = null;
 function start(store) {
   storeName = store;
   if (!/^[A-Za-z0-9._-]+$/.test(store) || store === '.' || store === '..') {
@@ -94,7 +99,7 @@ function start(store) {
       fail(`cannot open store '${store}': ${e && e.message ? e.message : e}`);
       return;
     }
-    await new Promise(() => {});
+    await new Promise((r) => { releaseLock = r; });
   });
 }
 
@@ -202,6 +207,7 @@ function pump() {
       return;
     }
     handle(m);
+    if (!M) continue;  // shut down
     M._p9o_idle();
     if (!topping && M._p9o_pool_wanted() > 0) topUp();
   }
@@ -235,6 +241,27 @@ async function prepareCheck(store) {
   const d = await top.getDirectoryHandle('.check-' + store, {create: true});
   const f = await d.getFileHandle('scratch', {create: true});
   checkDir = {dir: d, handle: await f.createSyncAccessHandle()};
+}
+
+// Server.close(): the store durable and let go, so that another context (the
+// page after a reload, another tab) can open it at once. Sync access handles
+// hold the files until closed (File System Standard, close()); the lock goes
+// with its callback's promise.
+function shutdown(m) {
+  const rc = M._p9o_close_store();
+  const error = rc < 0 ? `p9o_close_store: ${M.UTF8ToString(M._p9o_message())}` : undefined;
+  for (const h of handles) {
+    try {
+      if (h) h.close();
+    } catch (e) {
+      log(`close: ${e && e.name}: ${e && e.message}`);
+    }
+  }
+  handles.length = 0;
+  failed = 'the store was closed (Server.close())';
+  M = null;
+  if (releaseLock) releaseLock();
+  post({type: 'reply', id: m.id, error});
 }
 
 function end(c, code, reason) {
@@ -288,6 +315,8 @@ function handle(m) {
     post({type: 'reply', id: m.id, bytes: out.buffer, msize: M._p9o_session_msize(m.session)}, [out.buffer]);
   } else if (m.type === 'close') {
     M._p9o_session_close(m.session);
+  } else if (m.type === 'shutdown') {
+    shutdown(m);
   } else if (m.type === 'check-files') {
     checkFiles(m);
   } else if (m.type === 'ws-open') {

@@ -5,11 +5,12 @@
 // page POSTs back (serial ports, events, frames); prints the workload's output
 // and exits with its status.
 //
-//   node traces/v86/chromium.mjs --cache DIR --workload FILE [--msize N]
+//   node traces/v86/chromium.mjs --cache DIR --workload FILE [--workload FILE...] [--msize N]
 //        [--mount-opts OPTS] [--timeout SECS] [--record FILE] [--log FILE]
 //        [--profile DIR] [--store NAME] [--web DIR] [--v86 DIR] [--chromium PATH]
-//        [--helpers 1] [--fs opfs|builtin] [--report FILE]
+//        [--helpers 1] [--reload-with FILE] [--fs opfs|builtin] [--report FILE]
 //
+// --workload  one, or several in one boot (a batch, as run.mjs)
 // --fs        opfs (default): the OPFS server through handle9p; builtin: v86's
 //             own 9P server over an empty in-memory file system (lib/9p.js
 //             Virtio9p over lib/filesystem.js FS; nothing persists), the
@@ -24,6 +25,10 @@
 //             "written by the guest" from from-guest.txt with server.readFile and
 //             list both names with server.list (workloads/helpers.sh is the guest's side);
 //             exit 1 when it does not
+// --reload-with FILE  persistence across a page reload: after the workload the
+//             page lets the store go (server.close()) and reloads itself; the
+//             reloaded page opens the store again and boots the guest with FILE
+//             (both must pass; the second one's output follows the first's)
 // Exit codes as run.mjs: the workload's rc; 124 timeout; 125 the guest did not
 // run the workload or the page failed; 77 a prerequisite is missing; 2 usage.
 //
@@ -37,7 +42,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {CMDLINE, MEMORY, formatStats, initrdFor, markTimes, mountOptions, parsePort, readGuest, writeTrace} from './common.mjs';
+import {CMDLINE, MEMORY, batchReport, formatStats, markTimes, parsePort, planRun, readGuest, writeTrace} from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -57,18 +62,21 @@ const opt = {timeout: 300, mountOpts: '', store: 'v86', chromium: '/usr/lib/chro
   const names = {'--cache': 'cache', '--workload': 'workload', '--msize': 'msize', '--mount-opts': 'mountOpts',
                  '--timeout': 'timeout', '--record': 'record', '--log': 'log', '--profile': 'profile',
                  '--store': 'store', '--web': 'web', '--v86': 'v86', '--chromium': 'chromium', '--helpers': 'helpers',
-                 '--fs': 'fs', '--report': 'report'};
+                 '--reload-with': 'reloadWith', '--fs': 'fs', '--report': 'report'};
+  opt.workloads = [];
   for (let i = 0; i < a.length; i += 2) {
     const k = names[a[i]];
     if (!k || a[i + 1] === undefined) usage(`bad argument: ${a[i]}`);
-    opt[k] = a[i + 1];
+    if (k === 'workload') opt.workloads.push(a[i + 1]);
+    else opt[k] = a[i + 1];
   }
-  if (!opt.cache || !opt.workload) usage('--cache and --workload are required');
-  if (!fs.existsSync(opt.workload)) usage(`workload not found: ${opt.workload}`);
+  if (!opt.cache || !opt.workloads.length) usage('--cache and --workload are required');
+  if (opt.record && (opt.workloads.length > 1 || opt.reloadWith)) usage('--record takes one --workload, no --reload-with');
+  for (const w of opt.workloads.concat(opt.reloadWith || [])) if (!fs.existsSync(w)) usage(`workload not found: ${w}`);
   if (!/^\d+$/.test(String(opt.timeout)) || (opt.msize && !/^\d+$/.test(opt.msize))) usage('bad number');
   if (!/^[A-Za-z0-9._-]+$/.test(opt.store)) usage('bad --store');
   if (opt.fs !== 'opfs' && opt.fs !== 'builtin') usage('--fs is opfs or builtin');
-  if (opt.fs === 'builtin' && (opt.record || opt.helpers === '1')) usage('--record and --helpers need --fs opfs');
+  if (opt.fs === 'builtin' && (opt.record || opt.helpers === '1' || opt.reloadWith)) usage('--record, --helpers and --reload-with need --fs opfs');
 }
 function skip(why) { console.log(`SKIP: ${why}`); process.exit(77); }
 const guest = readGuest(opt.cache);
@@ -80,10 +88,16 @@ for (const f of ['p9opfs.js', 'worker.js', 'client9p.js', 'p9opfs-wasm.js', 'p9o
 if (!fs.existsSync(opt.chromium)) skip(`${opt.chromium} missing (apt-get install chromium)`);
 const v86Version = JSON.parse(fs.readFileSync(path.join(opt.v86, 'package.json'), 'utf8')).version;
 
-const workloadText = fs.readFileSync(opt.workload, 'utf8');
-let mopts;
-try { mopts = mountOptions(workloadText, opt.mountOpts, opt.msize); } catch (e) { usage(e.message); }
-const initrd = initrdFor(opt.cache, workloadText, mopts);
+// One plan per boot: the workload(s), and with --reload-with the one booted
+// by the reloaded page (its initrd is served as initrd?phase=2).
+let plans;
+try {
+  plans = [opt.workloads].concat(opt.reloadWith ? [[opt.reloadWith]] : [])
+    .map((w) => planRun(opt.cache, w, opt.mountOpts, opt.msize));
+} catch (e) { usage(e.message); }
+let phase = 1;  // which boot's output the driver is collecting
+let plan = plans[0];
+const {mopts, workloadText} = plan;
 const token = randomBytes(12).toString('hex');
 
 // --- HTTP: a fixed set of files, and POST /out from the page ----------------------
@@ -113,10 +127,12 @@ const http_ = http.createServer((req, res) => {
       res.writeHead(204).end();
       let m;
       try { m = JSON.parse(Buffer.concat(chunks).toString()); } catch { return; }
-      serial0 += m.serial0 || '';
-      serial1 += m.serial1 || '';
+      if ((m.phase || 1) === phase) {  // late bytes of an earlier boot are dropped
+        serial0 += m.serial0 || '';
+        serial1 += m.serial1 || '';
+      }
       for (const f of m.frames || []) { frames.push(f); if (f.dir === 'C') ++requests; }
-      marks.push(...(m.marks || []));
+      if ((m.phase || 1) === phase) marks.push(...(m.marks || []));  // one page's clock
       for (const e of m.events || []) {
         events.push(e);
         const st = e.match(/^[\d.]+ s handle9p-stats: (\{.*\})$/);
@@ -135,7 +151,10 @@ const http_ = http.createServer((req, res) => {
   // "coarsen time"; Chromium's values): the handle9p timing needs it.
   const head = (type) => ({'Content-Type': type, 'Cache-Control': 'no-store',
                            'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp'});
-  if (name === 'initrd') return res.writeHead(200, head('application/octet-stream')).end(initrd);
+  if (name === 'initrd') {
+    const p = plans[Number(u.searchParams.get('phase') || 1) - 1];
+    return p ? res.writeHead(200, head('application/octet-stream')).end(p.initrd) : res.writeHead(404).end();
+  }
   if (name === 'config.json') return res.writeHead(200, head(types['.json'])).end(config);
   const file = files[name];
   if (!file) return res.writeHead(404).end('not found\n');
@@ -160,7 +179,8 @@ fs.writeFileSync(portFile, String(http_.address().port));
 const origin = `http://127.0.0.1:${http_.address().port}`;
 
 // --- Chromium ------------------------------------------------------------------------
-const url = `${origin}/page.html?fs=${opt.fs}&store=${opt.store}&record=${opt.record ? 1 : 0}&helpers=${opt.helpers === '1' ? 1 : 0}&token=${token}`;
+const url = `${origin}/page.html?fs=${opt.fs}&store=${opt.store}&record=${opt.record ? 1 : 0}&helpers=${opt.helpers === '1' ? 1 : 0}` +
+            `&reload=${opt.reloadWith ? 1 : 0}&token=${token}`;
 const startedAt = new Date();
 const tStart = Date.now();
 const chromium = spawn(opt.chromium, [
@@ -181,12 +201,13 @@ chromium.on('exit', (code, signal) => {
 chromium.on('error', (e) => { say(`cannot start ${opt.chromium}: ${e.message}`); done(125); });
 say(`booting ${guest.kernel} in v86 ${v86Version} in headless Chromium (${origin}); ` +
     `${opt.fs === 'opfs' ? `OPFS store ${opt.store}` : "v86's built-in 9P server (in memory)"}; ` +
-    `mount -t 9p -o ${mopts} host9p; workload ${path.basename(opt.workload)}`);
+    `mount -t 9p -o ${mopts} host9p; workload ${plan.name}`);
 
 let finished = false;
 let pageFailed = null;
 let helpers = null;  // --helpers: what the page read and listed after the unmount
 let tMount = null;
+let earlierBoots = '';  // --reload-with: the first boot's ports, for --log
 function check() {
   if (finished) return;
   if (tMount === null && serial1.includes('==P9-WORKLOAD-BEGIN==')) tMount = Date.now();
@@ -196,6 +217,11 @@ function check() {
   if (r.kind === 'failed') { say(`guest could not run the workload: ${r.line}`); showConsole(); return done(125); }
   if (opt.helpers === '1' && !helpers) return;  // the page's read comes after the unmount
   process.stdout.write(r.body);
+  if (plan.cases) {
+    const b = batchReport(r.body, plan.cases);
+    process.stdout.write(`=== summary ===\n${b.text}`);
+    if (b.missing.length && r.rc === 0) r.rc = 125;
+  }
   if (helpers) {
     const ok = helpers.read === 'written by the guest\n' && helpers.names.join(' ').includes('from-guest.txt from-page.txt');
     console.log(`${ok ? 'ok' : 'FAIL'} page.readFile+list: read ${JSON.stringify(helpers.read)}, listed ${helpers.names.join(' ')}`);
@@ -203,6 +229,18 @@ function check() {
   }
   if (r.umount !== '0') say(`warning: unmount did not succeed (rc=${r.umount})`);
   const secs = (ms) => (ms / 1000).toFixed(1);
+  if (phase < plans.length) {  // --reload-with: the page reloads and boots again
+    if (r.rc !== 0) { say(`workload rc=${r.rc} before the reload: not reloading`); return done(r.rc); }
+    say(`boot ${phase} passed (${secs(Date.now() - tStart)} s); the page lets the store go and reloads`);
+    earlierBoots += `=== boot ${phase}: console (ttyS0) ===\n${serial0.replace(/\r/g, '')}\n` +
+                    `=== boot ${phase}: workload port (ttyS1) ===\n${serial1.replace(/\r/g, '')}\n`;
+    ++phase;
+    plan = plans[phase - 1];
+    serial0 = serial1 = '';
+    tMount = null;
+    console.log(`=== after the page reload: ${plan.name} ===`);
+    return;
+  }
   say(`guest finished in ${secs(Date.now() - tStart)} s (Chromium start to mount ${secs(tMount - tStart)} s, ` +
       `workload ${secs(Date.now() - tMount)} s${opt.record ? `, ${requests} 9P requests` : ''}); workload rc=${r.rc}`);
   const mt = markTimes(marks);
@@ -213,13 +251,13 @@ function check() {
     say(`handle9p request -> reply in the page${ph ? `, phase ${ph}` : ' (outside bench phases)'}:\n${formatStats(types)}`);
   }
   if (opt.report) {
-    fs.writeFileSync(opt.report, JSON.stringify({fs: opt.fs, workload: path.basename(opt.workload), rc: r.rc, mopts,
+    fs.writeFileSync(opt.report, JSON.stringify({fs: opt.fs, workload: plan.name, rc: r.rc, mopts,
                                                  umount: r.umount, chromium: chromiumVersion(), v86: v86Version,
                                                  chromiumToMount: (tMount - tStart) / 1000, ...mt, marks, stats,
                                                  body: r.body}, null, 1) + '\n');
   }
   if (opt.record) {
-    writeTrace(opt.record, {workload: opt.workload, workloadText, rc: r.rc, kernel: guest.kernel, mopts,
+    writeTrace(opt.record, {workload: opt.workloads[0], workloadText, rc: r.rc, kernel: guest.kernel, mopts,
                             server: `opfs (OPFS store "${opt.store}" in the worker of headless Chromium ${chromiumVersion()})`,
                             transport: `virtio-9p, v86 ${v86Version} filesystem.handle9p in the page`, frames, startedAt});
     say(`wrote ${opt.record}: ${frames.length} frames`);
@@ -241,7 +279,7 @@ async function done(code) {
   finished = true;
   clearTimeout(timer);
   if (opt.log) {
-    fs.writeFileSync(opt.log, `=== console (ttyS0) ===\n${serial0.replace(/\r/g, '')}\n=== workload port (ttyS1) ===\n` +
+    fs.writeFileSync(opt.log, `${earlierBoots}=== console (ttyS0) ===\n${serial0.replace(/\r/g, '')}\n=== workload port (ttyS1) ===\n` +
                      `${serial1.replace(/\r/g, '')}\n=== page events ===\n${events.join('\n')}\n=== chromium ===\n${chromiumLog}\n`);
   }
   if (!chromiumExited) {

@@ -51,12 +51,99 @@ function cpioNewc(files) {
 }
 
 // The cached initrd + a gzip'ed archive with /p9run.conf (read by
-// traces/guest/init.sh; P9_NET=none: no network, the transport is virtio) and
-// /workload.sh. Linux unpacks concatenated archives in order.
-export function initrdFor(cache, workloadText, mopts) {
+// traces/guest/init.sh; P9_NET=none: no network, the transport is virtio),
+// /workload.sh and any further files ([name, text]). Linux unpacks
+// concatenated archives in order.
+export function initrdFor(cache, workloadText, mopts, more = []) {
   const conf = `P9_HOST=host9p\nP9_OPTS='${mopts}'\nP9_WORKLOAD=/workload.sh\nP9_NET=none\n`;
-  const run = zlib.gzipSync(cpioNewc([['p9run.conf', 0o100644, conf], ['workload.sh', 0o100755, workloadText]]));
+  const dirs = [...new Set(more.map(([name]) => path.dirname(name)).filter((d) => d !== '.'))];
+  const run = zlib.gzipSync(cpioNewc([['p9run.conf', 0o100644, conf], ['workload.sh', 0o100755, workloadText],
+                                      ...dirs.map((d) => [d, 0o040755, '']),
+                                      ...more.map(([name, text]) => [name, 0o100755, text])]));
   return Buffer.concat([fs.readFileSync(path.join(cache, 'initrd.cpio.gz')), run]);
+}
+
+// What one boot runs: one workload (its own script, its own mount options), or
+// several in one boot (a batch: boots cost 20-30 s, a workload a few). A batch
+// is a generated /workload.sh that runs each /w/NAME.sh in its own directory
+// MOUNTPOINT/NAME, between ==P9-CASE-BEGIN NAME== and ==P9-CASE-END NAME rc=N==
+// lines, with an empty /tmp each, unmounting and mounting host9p again where a workload's options
+// (`# mount:` line) differ from the current ones -- virtio-9p takes one mount
+// at a time (Linux net/9p/trans_virtio.c, p9_virtio_create: a channel in use
+// is EBUSY) -- and mounting the first options again at the end for init.sh's
+// umount. Its rc is the number of failed workloads.
+// -> {mopts, workloadText, name, initrd, cases: null | [names]}
+export function planRun(cache, files, extra, msize) {
+  const texts = files.map((f) => fs.readFileSync(f, 'utf8'));
+  const opts = texts.map((t) => mountOptions(t, extra, msize));
+  if (files.length === 1) {
+    return {mopts: opts[0], workloadText: texts[0], name: path.basename(files[0], '.sh'),
+            initrd: initrdFor(cache, texts[0], opts[0]), cases: null};
+  }
+  const names = files.map((f) => path.basename(f, '.sh'));
+  if (new Set(names).size !== names.length) throw new Error('two workloads with one name');
+  const base = mountOptions('', extra, msize);
+  const lines = [
+    '#!/bin/sh',
+    '# A batch of workloads in one boot (traces/v86/common.mjs, planRun).',
+    'M=${1:?usage: batch MOUNTPOINT}',
+    `base='${base}'`,
+    'cur=$base',
+    'failed=0',
+    'remount() {',
+    '  [ "$cur" = "$1" ] && return 0',
+    '  cd / && umount "$M" || return 1',
+    '  cur=',
+    '  mount -t 9p -o "$1" host9p "$M" || return 1',
+    '  cur=$1',
+    '}',
+    'one() {',
+    '  echo "==P9-CASE-BEGIN $1 $2=="',
+    '  t0=$(date +%s)',
+    '  cd / && rm -rf /tmp/* /tmp/.[!.]* 2>/dev/null  # each as in a boot of its own: an empty /tmp',
+    '  if ! remount "$2"; then echo "FAIL mount: mount -o $2 failed"; rc=125',
+    '  elif ! mkdir "$M/$1"; then echo "FAIL mkdir $M/$1"; rc=125',
+    '  else (cd /tmp && sh "/w/$1.sh" "$M/$1") 2>&1 </dev/null; rc=$?',
+    '  fi',
+    '  [ $rc -eq 0 ] || failed=$((failed + 1))',
+    '  echo "==P9-CASE-END $1 rc=$rc s=$(($(date +%s) - t0))=="',
+    '}',
+    ...names.map((n, i) => `one ${n} '${opts[i]}'`),
+    'remount "$base" || echo "FAIL mount: mount -o $base again failed"',
+    'exit $failed',
+  ];
+  const text = lines.join('\n') + '\n';
+  return {mopts: base, workloadText: text, name: `batch of ${names.length}`, cases: names,
+          initrd: initrdFor(cache, text, base, names.map((n, i) => [`w/${n}.sh`, texts[i]]))};
+}
+
+// A batch's output -> one line per workload (PASS/FAIL, seconds, mount
+// options) with each failed workload's output under it, and a summary naming
+// the failed ones. {text, failed: [names], missing: [names]}
+export function batchReport(body, cases) {
+  const out = [];
+  const failed = [], missing = [];
+  for (const name of cases) {
+    const b = body.match(new RegExp(`^==P9-CASE-BEGIN ${name} (\\S*)==$`, 'm'));
+    const e = body.match(new RegExp(`^==P9-CASE-END ${name} rc=(\\d+) s=(\\d+)==$`, 'm'));
+    if (!b || !e) {
+      missing.push(name);
+      out.push(`FAIL ${name}: did not run to its end`);
+      continue;
+    }
+    const own = body.slice(b.index + b[0].length + 1, e.index);
+    if (e[1] === '0') {
+      out.push(`PASS ${name} (${e[2]} s, ${b[1]})`);
+    } else {
+      failed.push(name);
+      out.push(`FAIL ${name} rc=${e[1]} (${e[2]} s, ${b[1]}):`);
+      for (const l of own.trimEnd().split('\n')) out.push(`    ${l}`);
+    }
+  }
+  const bad = failed.concat(missing);
+  out.push(bad.length ? `${bad.length} of ${cases.length} workloads FAILED: ${bad.join(' ')}`
+                      : `all ${cases.length} workloads passed`);
+  return {text: out.join('\n') + '\n', failed, missing};
 }
 
 // The workload port's text (ttyS1) -> null while running, else

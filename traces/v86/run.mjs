@@ -2,12 +2,15 @@
 // v86's virtio-9p device (`filesystem.handle9p`, mount tag host9p), runs one
 // workload script, prints its output and exits with its status.
 //
-//   node traces/v86/run.mjs --cache DIR --workload FILE
+//   node traces/v86/run.mjs --cache DIR --workload FILE [--workload FILE...]
 //        [--server model|tcp:HOST:PORT] [--msize N] [--mount-opts OPTS]
 //        [--timeout SECS] [--record FILE] [--server-id TEXT] [--log FILE]
 //        [--start 'CMD ... {port} ... {export}']
 //        [--web DIR] [--v86 DIR]
 //
+// --workload  one workload, or several run in one boot (a batch: each in its
+//             own directory, a PASS/FAIL line each, rc = the number failed;
+//             common.mjs, planRun)
 // --cache     what prepare.sh made: vmlinuz, initrd.cpio.gz, bios.bin, guest.txt
 // --server    model (default): the OPFS server's own wasm module
 //             (build/opfs/web/p9opfs-wasm.js, --web) in this process, its store
@@ -36,7 +39,7 @@ import {spawn} from 'node:child_process';
 import path from 'node:path';
 import {createRequire} from 'node:module';
 import {fileURLToPath, pathToFileURL} from 'node:url';
-import {CMDLINE, MEMORY, initrdFor, mountOptions, parsePort, readGuest, writeTrace} from './common.mjs';
+import {CMDLINE, MEMORY, batchReport, parsePort, planRun, readGuest, writeTrace} from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -57,18 +60,21 @@ const opt = {server: 'model', timeout: 300, mountOpts: '', web: process.env.P9_O
   const names = {'--cache': 'cache', '--workload': 'workload', '--server': 'server', '--msize': 'msize',
                  '--mount-opts': 'mountOpts', '--timeout': 'timeout', '--record': 'record', '--log': 'log',
                  '--web': 'web', '--v86': 'v86', '--server-id': 'serverId', '--start': 'start'};
+  opt.workloads = [];
   for (let i = 0; i < a.length; i += 2) {
     if (a[i] === '-h' || a[i] === '--help') usage();
     const k = names[a[i]];
     if (!k || a[i + 1] === undefined) usage(`bad argument: ${a[i]}`);
-    opt[k] = a[i + 1];
+    if (k === 'workload') opt.workloads.push(a[i + 1]);
+    else opt[k] = a[i + 1];
   }
-  if (!opt.cache || !opt.workload) usage('--cache and --workload are required');
+  if (!opt.cache || !opt.workloads.length) usage('--cache and --workload are required');
+  if (opt.record && opt.workloads.length > 1) usage('--record takes one --workload');
   if (!/^\d+$/.test(String(opt.timeout))) usage('bad --timeout');
   if (opt.msize !== undefined && !/^\d+$/.test(opt.msize)) usage('bad --msize');
   if (opt.start) opt.server = 'tcp:127.0.0.1:0';
   if (opt.server !== 'model' && !/^tcp:[^:]+:\d+$/.test(opt.server)) usage(`bad --server: ${opt.server}`);
-  if (!fs.existsSync(opt.workload)) usage(`workload not found: ${opt.workload}`);
+  for (const w of opt.workloads) if (!fs.existsSync(w)) usage(`workload not found: ${w}`);
 }
 
 function skip(why) {
@@ -85,10 +91,9 @@ if (opt.server === 'model' && !fs.existsSync(path.join(opt.web, 'p9opfs-wasm.js'
 const v86Version = JSON.parse(fs.readFileSync(path.join(opt.v86, 'package.json'), 'utf8')).version;
 
 // --- mount options and the per-run initrd (common.mjs) ---------------------------
-const workloadText = fs.readFileSync(opt.workload, 'utf8');
-let mopts;
-try { mopts = mountOptions(workloadText, opt.mountOpts, opt.msize); } catch (e) { usage(e.message); }
-const initrd = initrdFor(opt.cache, workloadText, mopts);
+let plan;
+try { plan = planRun(opt.cache, opt.workloads, opt.mountOpts, opt.msize); } catch (e) { usage(e.message); }
+const {mopts, workloadText, initrd} = plan;
 const toAB = (b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
 
 // --- recording (traces/FORMAT.md) -----------------------------------------------------
@@ -99,7 +104,7 @@ function record(dir, frame) {
 }
 function writeRecord(rc) {
   if (!opt.record) return;
-  writeTrace(opt.record, {workload: opt.workload, workloadText, rc, kernel: guest.kernel, mopts, server: serverId,
+  writeTrace(opt.record, {workload: opt.workloads[0], workloadText, rc, kernel: guest.kernel, mopts, server: serverId,
                           transport: `virtio-9p, v86 ${v86Version} filesystem.handle9p, under Node ${process.version}`,
                           frames, startedAt});
   say(`wrote ${opt.record}: ${frames.length} frames`);
@@ -317,6 +322,11 @@ function check() {
     return finish(125);
   }
   process.stdout.write(r.body);
+  if (plan.cases) {
+    const b = batchReport(r.body, plan.cases);
+    process.stdout.write(`=== summary ===\n${b.text}`);
+    if (b.missing.length && r.rc === 0) r.rc = 125;
+  }
   if (r.umount !== '0') say(`warning: unmount did not succeed (rc=${r.umount})`);
   const secs = (ms) => (ms / 1000).toFixed(1);
   say(`guest finished in ${secs(Date.now() - tStart)} s (boot to mount ${secs(tMount - tStart)} s, workload ` +
@@ -341,4 +351,4 @@ const watch = setInterval(() => {
 }, 200);
 for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => finish(sig === 'SIGTERM' ? 143 : 130));
 say(`booting ${guest.kernel} in v86 ${v86Version}; server ${serverId}; ` +
-    `mount -t 9p -o ${mopts} host9p; workload ${path.basename(opt.workload)}`);
+    `mount -t 9p -o ${mopts} host9p; workload ${plan.name}`);
