@@ -14,18 +14,26 @@
 
 #include "conformance/harness/case.h"
 #include "conformance/harness/deviations.h"
+#include "conformance/harness/liveness.h"
 #include "conformance/harness/target.h"
 
 namespace p9::conformance {
 namespace {
 
 struct GroupCounts {
-  int passed = 0, failed = 0, skipped = 0, deviations = 0;
+  int passed = 0, failed = 0, skipped = 0, deviations = 0, not_run = 0;
 };
 
 struct CaseResult {
   std::string name, rule, source, outcome, detail;
 };
+
+// Text made fit for one Markdown table cell.
+std::string cell(std::string s) {
+  for (char& ch : s)
+    if (ch == '\n' || ch == '|') ch = ' ';
+  return s;
+}
 
 class Certificate : public ::testing::EmptyTestEventListener {
  public:
@@ -36,6 +44,7 @@ class Certificate : public ::testing::EmptyTestEventListener {
     CaseResult cr;
     cr.name = std::string(info.test_suite_name()) + "." + info.name();
     bool deviation = false;
+    std::string not_run;
     for (int i = 0; i < r->test_property_count(); ++i) {
       const auto& p = r->GetTestProperty(i);
       std::string k = p.key();
@@ -45,9 +54,14 @@ class Certificate : public ::testing::EmptyTestEventListener {
         deviation = true;
         cr.detail = p.value();
       }
+      if (k == "not_run") not_run = p.value();
     }
     GroupCounts& g = groups_[info.test_suite_name()];
-    if (r->Failed()) {
+    if (!not_run.empty()) {  // the server was down for good before it: none of its failures
+      ++g.not_run;
+      cr.outcome = "not run";
+      cr.detail = not_run;
+    } else if (r->Failed()) {
       ++g.failed;
       cr.outcome = "FAILED";
       for (int i = 0; i < r->total_part_count(); ++i) {
@@ -77,7 +91,10 @@ class Certificate : public ::testing::EmptyTestEventListener {
       total.failed += g.failed;
       total.skipped += g.skipped;
       total.deviations += g.deviations;
+      total.not_run += g.not_run;
     }
+    const std::vector<Death>& died = deaths();
+    const std::vector<client::Unanswered::Type> silent = unanswered()->never_answered();
     const fs::Profile profile = target().profile();
     std::string profile_text = profile.name;
     std::string missing;
@@ -88,17 +105,24 @@ class Certificate : public ::testing::EmptyTestEventListener {
     if (!profile.ownership) missing += " ownership";
     if (!profile.symlinks) missing += " symlinks";
     if (!missing.empty()) profile_text += " (without:" + missing + ")";
-    std::string verdict = total.failed ? "NOT CONFORMANT" : "CONFORMANT";
+    std::string verdict = total.failed || !died.empty() ? "NOT CONFORMANT" : "CONFORMANT";
 
     // One screen on stdout.
     std::printf("\n==== p9conform certificate ====\n");
     std::printf("target   %s\nprofile  %s\nverdict  %s\n", target().name().c_str(), profile_text.c_str(),
                 verdict.c_str());
-    std::printf("%-14s %6s %6s %7s %9s\n", "group", "passed", "failed", "skipped", "deviation");
+    for (const Death& d : died)
+      std::printf("SERVER DIED during %s: %s; %s\n", d.during.c_str(),
+                  d.how.substr(0, d.how.find('\n')).c_str(), d.restart.c_str());
+    for (const auto& t : silent)
+      std::printf("NEVER ANSWERED %s (%d later requests not sent)\n", t.name.c_str(), t.refused);
+    std::printf("%-14s %6s %6s %7s %9s %7s\n", "group", "passed", "failed", "skipped", "deviation",
+                "not run");
     for (const auto& [name, g] : groups_)
-      std::printf("%-14s %6d %6d %7d %9d\n", name.c_str(), g.passed, g.failed, g.skipped, g.deviations);
-    std::printf("%-14s %6d %6d %7d %9d   (%.1f s)\n", "total", total.passed, total.failed, total.skipped,
-                total.deviations, static_cast<double>(unit.elapsed_time()) / 1000.0);
+      std::printf("%-14s %6d %6d %7d %9d %7d\n", name.c_str(), g.passed, g.failed, g.skipped, g.deviations,
+                  g.not_run);
+    std::printf("%-14s %6d %6d %7d %9d %7d   (%.1f s)\n", "total", total.passed, total.failed, total.skipped,
+                total.deviations, total.not_run, static_cast<double>(unit.elapsed_time()) / 1000.0);
     for (const auto& c : results_)
       if (c.outcome == "FAILED") std::printf("FAILED  %s\n", c.name.c_str());
     std::printf("report   %s\n", path_.c_str());
@@ -118,11 +142,35 @@ class Certificate : public ::testing::EmptyTestEventListener {
     md << "| msize asked | " << case_msize() << " |\n";
     md << "| verdict | **" << verdict << "** |\n| date | " << when << " |\n";
     md << "| cases | " << results_.size() << " (" << total.passed << " passed, " << total.failed
-       << " failed, " << total.skipped << " skipped, " << total.deviations << " known deviations) |\n\n";
-    md << "## Groups\n\n| group | passed | failed | skipped | known deviation |\n|---|---:|---:|---:|---:|\n";
+       << " failed, " << total.skipped << " skipped, " << total.deviations << " known deviations, "
+       << total.not_run << " not run) |\n";
+    md << "| reply timeout | " << request_timeout_ms() / 1000.0 << " s |\n\n";
+    if (!died.empty()) {
+      md << "## The server died\n\nEach time the server exited, refused connections or stopped answering "
+            "during a case; the case fails with what it exchanged. Cases run after a death the server "
+            "was not started again from report *not run*, not as its failures.\n\n"
+            "| during | how | then |\n|---|---|---|\n";
+      for (const Death& d : died)
+        md << "| " << d.during << " | " << cell(d.how.substr(0, d.how.find('\n'))) << " | " << d.restart
+           << " |\n";
+      md << "\n";
+    }
+    if (!silent.empty()) {
+      md << "## Never answered\n\nRequest types that got no reply within the timeout twice; later "
+            "requests of these types were not sent (their cases fail at once with this reason).\n\n"
+            "| request | no reply in | later requests not sent |\n|---|---|---:|\n";
+      for (const auto& t : silent) {
+        std::string where;
+        for (const std::string& w : t.missed) where += (where.empty() ? "" : ", ") + w;
+        md << "| " << t.name << " | " << where << " | " << t.refused << " |\n";
+      }
+      md << "\n";
+    }
+    md << "## Groups\n\n| group | passed | failed | skipped | known deviation | not run |\n"
+          "|---|---:|---:|---:|---:|---:|\n";
     for (const auto& [name, g] : groups_)
       md << "| " << name << " | " << g.passed << " | " << g.failed << " | " << g.skipped << " | "
-         << g.deviations << " |\n";
+         << g.deviations << " | " << g.not_run << " |\n";
     if (total.failed) {
       md << "\n## Failures\n\nEach shows the check, the reply expected, the reply received, and the last "
             "frames on "
@@ -135,12 +183,8 @@ class Certificate : public ::testing::EmptyTestEventListener {
     md << "\n## Every case\n\n| case | outcome | rule | source |\n|---|---|---|---|\n";
     for (const auto& c : results_) {
       std::string outcome = c.outcome;
-      if (c.outcome != "passed" && c.outcome != "FAILED" && !c.detail.empty()) {
-        std::string d = c.detail;
-        for (char& ch : d)
-          if (ch == '\n' || ch == '|') ch = ' ';
-        outcome += ": " + d;
-      }
+      if (c.outcome != "passed" && c.outcome != "FAILED" && !c.detail.empty())
+        outcome += ": " + cell(c.detail);
       md << "| " << c.name << " | " << outcome << " | " << c.rule << " | " << c.source << " |\n";
     }
   }
@@ -164,7 +208,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "p9conform: %s\n", error.c_str());
     return 2;
   }
-  if (!init_case_msize(&error)) {
+  if (!init_case_msize(&error) || !init_liveness(&error)) {
     std::fprintf(stderr, "p9conform: %s\n", error.c_str());
     return 2;
   }
