@@ -35,11 +35,16 @@ norestart)
   exit 2
   ;;
 esac
-"$P9CONFORM" --gtest_brief=1 > "$out" 2>&1
+"$P9CONFORM" --gtest_brief=1 --gtest_output="xml:$P9_REPORT_DIR/faulty-$mode.xml" > "$out" 2>&1
 rc=$?
 [ -s "$report" ] || { echo "FAIL ($mode): no certificate written (exit $rc); output:" >&2; tail -30 "$out" >&2; exit 1; }
 [ $rc -ne 0 ] || fail "p9conform exited 0 for a broken server"
-expect '^\| verdict \| \*\*NOT CONFORMANT' "NOT CONFORMANT"
+expect '^\| verdict \| \*\*NOT CONFORMANT: crash/hang - [0-9]+ cases' "NOT CONFORMANT, the worst class (crash/hang) first"
+# Findings by cause come first, then the deaths, then the groups.
+[ "$(line_of '^## Findings')" -lt "$(line_of '^## The server died')" ] || fail "the findings do not open the certificate"
+expect '^\| crash/hang \| Tlink: the server died \| [0-9]+ \| Link\.NlinkCountsNames' \
+  "one finding for the Tlink crashes, with the first case that hit it"
+expect '^Class: crash/hang; cause: Tlink: the server died' "the class and cause of the crashing case"
 # Deaths come first, before the groups and the failures.
 [ "$(line_of '^## The server died')" -lt "$(line_of '^## Groups')" ] ||
   fail "the deaths are not listed before the groups"
@@ -62,6 +67,10 @@ restart)
   expect 'Tremove is never answered by this server \(no reply in ' "why a later Tremove case failed at once"
   expect 'actual:   Rlerror EIO' "the wrong answer to Tstatfs"
   expect '^\| Statfs\.FieldsAreSane \| FAILED \|' "that the Tstatfs case failed"
+  expect '^\| Linux-visible \| Tstatfs: Rlerror EIO \| 4 \| Statfs\.' "one Linux-visible finding for the 4 Tstatfs cases"
+  for t in Tremove Trename; do expect "^\| crash/hang \| $t: no reply \| [0-9]+ \|" "one crash/hang finding for $t"; done
+  absent '^(/|\.\./).*_test\.cc:[0-9]+$' "a source path outside the repository's own naming"
+  expect '^conformance/cases/misc_test\.cc:[0-9]+$' "repository-relative source paths"
   absent '\| not run: ' "cases not run although the server was restarted"
   ;;
 norestart)
@@ -73,5 +82,8 @@ norestart)
     fail "$(grep -c '^FAILED  ' "$out") cases failed; only the one that killed the server should: $(grep '^FAILED  ' "$out" | head -5)"
   ;;
 esac
+# JUnit output carries each failure's class.
+grep -Eq '(name="class" value="crash/hang"|class="crash/hang")' "$P9_REPORT_DIR/faulty-$mode.xml" ||
+  fail "the JUnit output ($P9_REPORT_DIR/faulty-$mode.xml) carries no class property"
 [ $status -eq 0 ] && echo "certify_faulty $mode: the certificate says what broke ($report)"
 exit $status

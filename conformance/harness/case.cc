@@ -9,6 +9,7 @@
 
 #include "conformance/harness/deviations.h"
 #include "conformance/harness/liveness.h"
+#include "conformance/harness/severity.h"
 
 namespace p9::conformance {
 
@@ -89,6 +90,7 @@ void Case::SetUp() {
       d && d->observed == kCrashesTheServer) {
     deviation_seen_ = true;
     RecordProperty("known_deviation", "not run, it crashes the server: " + d->reason);
+    RecordProperty("class", d->severity);
     std::printf("[ KNOWN DEVIATION ] %s: not run, it crashes %s (%s)\n", current_case_name().c_str(),
                 target().deviation_id().c_str(), d->reason.c_str());
     GTEST_SKIP() << "not run on " << target().deviation_id() << ": it crashes the server (" << d->reason
@@ -167,6 +169,18 @@ void Case::TearDown() {
   if (server_gone().empty()) check_alive(exchange);
   std::string inv = target().check_invariants();
   if (!inv.empty()) ADD_FAILURE() << "backend invariants broken after this case: " << inv;
+  classify();
+}
+
+void Case::classify() {
+  const ::testing::TestResult* r = ::testing::UnitTest::GetInstance()->current_test_info()->result();
+  std::vector<std::string> messages;
+  for (int i = 0; i < r->total_part_count(); ++i)
+    if (r->GetTestPartResult(i).failed()) messages.push_back(r->GetTestPartResult(i).message());
+  if (messages.empty()) return;
+  const std::string name = current_case_name();
+  RecordProperty("class", severity_name(classify_failure(name, messages)));
+  RecordProperty("cause", failure_cause(name, messages));
 }
 
 void Case::check_alive(const std::string& exchange) {
@@ -192,6 +206,7 @@ void Case::mismatch(const std::string& expected, const std::string& actual, cons
   if (d && actual.rfind(d->observed, 0) == 0) {
     deviation_seen_ = true;
     RecordProperty("known_deviation", d->reason);
+    RecordProperty("class", d->severity);
     std::printf("[ KNOWN DEVIATION ] %s: %s (%s)\n", name.c_str(), actual.c_str(), d->reason.c_str());
     return;
   }
