@@ -135,11 +135,14 @@ void Case::SetUp() {
   auto w = main_->call<msg::Rwalk>(msg::Twalk{root_fid_, dir_fid_, {dir_name_}});
   ASSERT_TRUE(w.ok() && w->wqid.size() == 1) << "cannot walk to the case directory\n" << main_->transcript();
   // mkdir's mode is filtered by nothing here (no umask over 9P), but make sure
-  // other users can work in it whatever the server did.
+  // other users can work in it whatever the server did: chmod 0777 as Linux
+  // sends it, the whole st_mode with the type bits (fs/attr.c chmod_common
+  // keeps the inode's type in ia_mode; fs/9p/vfs_inode_dotl.c
+  // v9fs_vfs_setattr_dotl copies ia_mode into Tsetattr's mode).
   msg::Tsetattr s{};
   s.fid = dir_fid_;
   s.valid = setattr::MODE;
-  s.mode = 0777;
+  s.mode = file_type::DIR | 0777u;
   (void)main_->call<msg::Rsetattr>(s);
 }
 
