@@ -7,9 +7,22 @@
 #   ./certify.sh diod                     diod from Debian, started here
 #   ./certify.sh opfs                     the OPFS build in headless Chromium (opfs/README.md)
 #   ./certify.sh tcp:127.0.0.1:5640 /export [PROFILE]   any running server (aname, profile)
+#   ./certify.sh --start 'CMD {port} {export}' [ANAME [PROFILE]]
+#                                         a server this starts (and starts again when it dies):
+#                                         {port} an unused loopback port, {export} a fresh directory
+#   --timeout SECONDS                     how long each reply may take (default 5)
 # PROFILE: NAME[:nohardlinks,noxattrs,nolocks,nomknod,noownership]
 set -eu
 cd "$(dirname "$0")"
+while [ $# -gt 0 ]; do
+  case $1 in
+  --start) export P9_START="$2"; shift 2 ;;
+  --timeout) export P9_TIMEOUT="$2"; shift 2 ;;
+  *) break ;;
+  esac
+done
+# With --start the target is the started server; the positional arguments are ANAME and PROFILE.
+[ -n "${P9_START:-}" ] && set -- start "$@"
 sh scripts/setup-debian.sh
 echo "certify: building (first time: a few minutes)..."
 sh scripts/build.sh > build.log 2>&1 || { tail -40 build.log; echo "certify: build failed; full log in build.log" >&2; exit 1; }

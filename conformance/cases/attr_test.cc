@@ -262,19 +262,23 @@ TEST_F(Setattr, SizeChangeMovesMtimeAndCtime) {
 }
 
 TEST_F(Setattr, ModeChangesPermissionBitsOnly) {
-  P9_RULE("P9_ATTR_MODE sets the permission bits and keeps the file type", "chmod(2)");
+  P9_RULE(
+      "P9_ATTR_MODE without type bits (a form Linux never sends: it sends the whole st_mode) sets "
+      "the permission bits and keeps the file type",
+      "chmod(2); fs/9p/vfs_inode_dotl.c v9fs_vfs_setattr_dotl");
   make_file(dir(), "f");
   std::uint32_t f = walk(dir(), {"f"});
-  auto r = setattr_mode(f, 0600);
+  auto r = setattr_mode_bits_only(f, 0600);
   P9_EXPECT_OK(r);
   P9_EXPECT_EQ(getattr(f).mode, file_type::REG | 0600u);
 }
 
 TEST_F(Setattr, ModeOnADirectoryKeepsItADirectory) {
-  P9_RULE("chmod of a directory keeps S_IFDIR", "chmod(2)");
+  P9_RULE("chmod of a directory with a mode without type bits (a form Linux never sends) keeps S_IFDIR",
+          "chmod(2); fs/9p/vfs_inode_dotl.c v9fs_vfs_setattr_dotl");
   mkdir(dir(), "d");
   std::uint32_t d = walk(dir(), {"d"});
-  auto r = setattr_mode(d, 0711);
+  auto r = setattr_mode_bits_only(d, 0711);
   P9_EXPECT_OK(r);
   P9_EXPECT_EQ(getattr(d).mode, file_type::DIR | 0711u);
 }
@@ -503,8 +507,7 @@ TEST_F(Setattr, ThroughAFidAfterRename) {
           "with a rename");
   make_file(dir(), "old", "0123456789");
   std::uint32_t f = walk(dir(), {"old"});
-  std::uint32_t mover = walk(dir(), {"old"});
-  auto rn = c().call<msg::Rrename>(msg::Trename{mover, dir(), "new"});
+  auto rn = rename_at(dir(), "old", dir(), "new");
   P9_EXPECT_OK(rn);
   auto r = setattr_size(f, 4);
   P9_EXPECT_OK(r);
@@ -524,7 +527,7 @@ TEST_F(Setattr, ThroughAFidAfterItsDirectoryWasRenamed) {
   std::uint32_t d = walk(dir(), {"d"});
   make_file(d, "f", "0123456789");
   std::uint32_t f = walk(dir(), {"d", "f"});
-  auto rn = c().call<msg::Rrename>(msg::Trename{d, dir(), "e"});
+  auto rn = rename_at(dir(), "d", dir(), "e");
   P9_EXPECT_OK(rn);
   auto r = setattr_size(f, 3);
   P9_EXPECT_OK(r);

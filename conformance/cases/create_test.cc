@@ -392,8 +392,7 @@ TEST_F(Link, NlinkCountsNames) {
   auto l2 = c().call<msg::Rlink>(msg::Tlink{dir(), f, "c"});
   P9_EXPECT_OK(l2);
   P9_EXPECT_EQ(getattr(f).nlink, 3u);
-  std::uint32_t a = walk(dir(), {"a"});
-  auto rm = c().call<msg::Rremove>(msg::Tremove{a});
+  auto rm = unlink_at(dir(), "a");
   P9_EXPECT_OK(rm);
   P9_EXPECT_EQ(attr_at({"b"}).nlink, 2u);
 }
@@ -470,8 +469,7 @@ TEST_F(Link, SurvivesUnlinkOfTheFirstName) {
   auto l = c().call<msg::Rlink>(msg::Tlink{dir(), f, "b"});
   P9_EXPECT_OK(l);
   clunk(f);
-  std::uint32_t a = walk(dir(), {"a"});
-  auto rm = c().call<msg::Rremove>(msg::Tremove{a});
+  auto rm = unlink_at(dir(), "a");
   P9_EXPECT_OK(rm);
   P9_EXPECT_EQ(content_at({"b"}), std::string("kept"));
   P9_EXPECT_EQ(attr_at({"b"}).nlink, 1u);

@@ -100,8 +100,51 @@ struct Fixture : Case {
   Result<msg::Rsetattr> setattr_size(std::uint32_t fid, std::uint64_t size) {
     return c().call<msg::Rsetattr>(msg::Tsetattr{.fid = fid, .valid = setattr::SIZE, .size = size});
   }
+  // chmod as Linux sends it: the whole st_mode, the file's type bits with the
+  // new permission bits (fs/attr.c chmod_common keeps the inode's type in
+  // ia_mode, fs/9p/vfs_inode_dotl.c v9fs_vfs_setattr_dotl sends ia_mode). The
+  // type comes from a Tgetattr here, where Linux has it in its inode.
   Result<msg::Rsetattr> setattr_mode(std::uint32_t fid, std::uint32_t mode) {
+    auto g = c().call<msg::Rgetattr>(msg::Tgetattr{fid, GETATTR_BASIC});
+    const std::uint32_t type = g.ok() ? type_bits(g->mode) : 0;
+    return setattr_mode_bits_only(fid, type | mode);
+  }
+  // The mode exactly as given: without type bits it is a form Linux never sends.
+  Result<msg::Rsetattr> setattr_mode_bits_only(std::uint32_t fid, std::uint32_t mode) {
     return c().call<msg::Rsetattr>(msg::Tsetattr{.fid = fid, .valid = setattr::MODE, .mode = mode});
+  }
+
+  // unlink(2) and rmdir(2) (flags at::REMOVEDIR) as Linux sends them
+  // (fs/9p/vfs_inode.c v9fs_remove): Tunlinkat on the parent; only when the
+  // server answers EOPNOTSUPP, a walk to the name and Tremove.
+  static Result<void> unlink_at(client::Client& cl, std::uint32_t dfid, const std::string& name,
+                                std::uint32_t flags = 0) {
+    auto u = cl.call<msg::Runlinkat>(msg::Tunlinkat{dfid, name, flags});
+    if (u.ok()) return {};
+    if (u.error() != Errno::OPNOTSUPP) return u.error();
+    auto f = try_walk(cl, dfid, {name});
+    if (!f.ok()) return f.error();
+    auto r = cl.call<msg::Rremove>(msg::Tremove{*f});
+    if (!r.ok()) return r.error();
+    return {};
+  }
+  Result<void> unlink_at(std::uint32_t dfid, const std::string& name, std::uint32_t flags = 0) {
+    return unlink_at(c(), dfid, name, flags);
+  }
+  // rename(2) as Linux sends it (fs/9p/vfs_inode.c v9fs_vfs_rename):
+  // Trenameat; only when the server answers EOPNOTSUPP, Trename of a fid
+  // walked to the old name.
+  Result<void> rename_at(std::uint32_t olddir, const std::string& oldname, std::uint32_t newdir,
+                         const std::string& newname) {
+    auto r = c().call<msg::Rrenameat>(msg::Trenameat{olddir, oldname, newdir, newname});
+    if (r.ok()) return {};
+    if (r.error() != Errno::OPNOTSUPP) return r.error();
+    auto f = try_walk(olddir, {oldname});
+    if (!f.ok()) return f.error();
+    auto m = c().call<msg::Rrename>(msg::Trename{*f, newdir, newname});
+    (void)c().call<msg::Rclunk>(msg::Tclunk{*f});
+    if (!m.ok()) return m.error();
+    return {};
   }
 
   // Sets the permission bits or the owner of fid (setup steps).

@@ -7,13 +7,10 @@ namespace p9::conformance {
 namespace {
 
 struct Unlinked : Fixture {
-  // Removes dir()/name the way every server understands: walk + Tremove
-  // (Linux falls back to this when Tunlinkat is refused).
-  void unlink_name(const std::string& name) {
-    std::uint32_t f = walk(dir(), {name});
-    if (!f) return;
-    auto r = c().call<msg::Rremove>(msg::Tremove{f});
-    if (!r.ok()) ADD_FAILURE() << "setup remove failed\n" << c().transcript();
+  // Removes dir()/name as Linux does (unlink_at); flags at::REMOVEDIR for a directory.
+  void unlink_name(const std::string& name, std::uint32_t flags = 0) {
+    auto r = unlink_at(dir(), name, flags);
+    if (!r.ok()) ADD_FAILURE() << "setup unlink " << name << " failed\n" << c().transcript();
   }
 };
 
@@ -163,7 +160,7 @@ TEST_F(Unlinked, RemovedDirectoryRefusesNewEntries) {
           "fs/namei.c: IS_DEADDIR -> ENOENT (mkdir/open O_CREAT in a deleted directory)");
   mkdir(dir(), "d");
   std::uint32_t d = walk(dir(), {"d"});
-  unlink_name("d");
+  unlink_name("d", at::REMOVEDIR);
   auto m = c().call<msg::Rmkdir>(msg::Tmkdir{d, "x", 0755, 0});
   P9_EXPECT_ERRNO(m, NOENT);
   std::uint32_t d2 = walk(d, {});
@@ -181,9 +178,9 @@ TEST_F(Unlinked, ReaddirOfARemovedOpenDirectoryListsNothing) {
   mkdir(dir(), "d");
   make_file(walk(dir(), {"d"}), "f");
   std::uint32_t d = open({"d"}, access::RDONLY);
-  auto rmf = c().call<msg::Rremove>(msg::Tremove{walk(dir(), {"d", "f"})});
+  auto rmf = unlink_at(walk(dir(), {"d"}), "f");
   P9_EXPECT_OK(rmf);
-  unlink_name("d");
+  unlink_name("d", at::REMOVEDIR);
   auto r = c().call<msg::Rreaddir>(msg::Treaddir{d, 0, 8192});
   std::vector<std::string> listed;
   if (r.ok())

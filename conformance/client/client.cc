@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -71,8 +72,42 @@ bool Client::send(const Frame& frame) {
   return send_bytes(b);
 }
 
+void Unanswered::set_context(std::string where) {
+  std::lock_guard<std::mutex> g(mu_);
+  where_ = std::move(where);
+}
+
+void Unanswered::missed(std::uint8_t type) {
+  std::lock_guard<std::mutex> g(mu_);
+  Type& t = types_[type];
+  const char* n = msg_name(type);
+  t.name = n ? n : "type " + std::to_string(type);
+  t.missed.push_back(where_);
+}
+
+std::string Unanswered::refuse(std::uint8_t type) {
+  std::lock_guard<std::mutex> g(mu_);
+  auto it = types_.find(type);
+  if (it == types_.end() || it->second.missed.size() < kLimit) return {};
+  Type& t = it->second;
+  ++t.refused;
+  std::string o = t.name + " is never answered by this server (no reply in ";
+  for (std::size_t i = 0; i < t.missed.size(); ++i) o += (i ? ", " : "") + t.missed[i];
+  return o + "); not sent";
+}
+
+std::vector<Unanswered::Type> Unanswered::never_answered() const {
+  std::lock_guard<std::mutex> g(mu_);
+  std::vector<Type> o;
+  for (const auto& [type, t] : types_)
+    if (t.missed.size() >= kLimit) o.push_back(t);
+  return o;
+}
+
 std::optional<Frame> Client::receive(int timeout_ms) {
   error_.clear();
+  timed_out_ = false;
+  if (timeout_ms < 0) timeout_ms = timeout_ms_;
   while (true) {
     DecodeError ferr;
     std::uint32_t len = frame_length(in_.data(), in_.size(), 0xFFFFFFFFu, &ferr);
@@ -96,6 +131,7 @@ std::optional<Frame> Client::receive(int timeout_ms) {
     pollfd p{fd_, POLLIN, 0};
     int n = ::poll(&p, 1, timeout_ms);
     if (n == 0) {
+      timed_out_ = true;
       error_ = "no reply within " + std::to_string(timeout_ms) + " ms";
       note("<- ", error_);
       return std::nullopt;
@@ -138,9 +174,29 @@ Frame Client::rpc(Message request) {
   error_.clear();
   Frame req{new_tag(), std::move(request)};
   if (std::holds_alternative<msg::Tversion>(req.body)) req.tag = NOTAG;
+  const auto type = static_cast<std::uint8_t>(type_of(req.body));
+  if (unanswered_) {
+    if (std::string why = unanswered_->refuse(type); !why.empty()) {
+      error_ = why;
+      note("-> ", to_string(req) + "  [" + why + "]");
+      return Frame{req.tag, std::monostate{}};
+    }
+  }
   if (!send(req)) return Frame{req.tag, std::monostate{}};
   auto reply = receive();
-  if (!reply) return Frame{req.tag, std::monostate{}};
+  // Late replies to requests that timed out earlier are not this one's.
+  for (std::vector<std::uint16_t>::iterator late;
+       reply && (late = std::find(abandoned_.begin(), abandoned_.end(), reply->tag)) != abandoned_.end();) {
+    abandoned_.erase(late);
+    reply = receive();
+  }
+  if (!reply) {
+    if (timed_out_) {
+      abandoned_.push_back(req.tag);
+      if (unanswered_) unanswered_->missed(type);
+    }
+    return Frame{req.tag, std::monostate{}};
+  }
   if (reply->tag != req.tag) {
     error_ = "reply tag " + std::to_string(reply->tag) + " does not match request tag " + std::to_string(req.tag);
     return Frame{req.tag, std::monostate{}};

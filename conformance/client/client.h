@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
-#include <string>
+#include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "reference/codec/codec.h"
@@ -15,6 +17,33 @@
 #include "reference/fs/result.h"
 
 namespace p9::client {
+
+// The request types a server left unanswered, shared by every connection of
+// one run (the conformance runner's): a type that got no reply in time twice
+// is "never answered", and later requests of that type fail at once with that
+// reason instead of each waiting its full timeout.
+class Unanswered {
+ public:
+  static constexpr int kLimit = 2;  // misses before a type counts as never answered
+  // What the misses are attributed to (the conformance case running now).
+  void set_context(std::string where);
+  // A request of `type` got no reply within the timeout.
+  void missed(std::uint8_t type);
+  // "" while `type` may be sent; else why it is not, and counts the refusal.
+  std::string refuse(std::uint8_t type);
+  struct Type {
+    std::string name;                 // "Tremove"
+    std::vector<std::string> missed;  // where it went unanswered, in order
+    int refused = 0;                  // later requests not sent
+  };
+  // The types marked never answered, in type order.
+  std::vector<Type> never_answered() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::string where_;
+  std::map<std::uint8_t, Type> types_;
+};
 
 class Client {
  public:
@@ -31,8 +60,11 @@ class Client {
   bool send_bytes(const std::vector<std::uint8_t>& bytes);
   bool send(const Frame& frame);
   // Reads one reply frame. Empty optional on EOF/error/timeout (see last_error()).
-  // A frame that does not decode as a reply is an error too.
-  std::optional<Frame> receive(int timeout_ms = 10000);
+  // A frame that does not decode as a reply is an error too. timeout_ms < 0:
+  // the client's timeout (set_timeout_ms).
+  std::optional<Frame> receive(int timeout_ms = -1);
+  // True when the last receive() ended because no reply came in time.
+  bool timed_out() const { return timed_out_; }
   // True when the server closed the connection (read returns EOF) within timeout.
   bool closed_by_peer(int timeout_ms = 2000);
   const std::string& last_error() const { return error_; }
@@ -42,8 +74,14 @@ class Client {
 
   // ---- request/reply ----
   // Sends the request on a fresh tag, waits for its reply (checks the tag).
-  // On a transport failure returns a Frame holding monostate.
+  // On a transport failure returns a Frame holding monostate. A reply that
+  // comes after its request timed out is dropped when it arrives later.
   Frame rpc(Message request);
+  // How long rpc() and receive() wait for a reply (default 10 s).
+  void set_timeout_ms(int ms) { timeout_ms_ = ms; }
+  int timeout_ms() const { return timeout_ms_; }
+  // Reports unanswered requests to `u` and sends none of a type it refuses.
+  void watch(std::shared_ptr<Unanswered> u) { unanswered_ = std::move(u); }
   // The typed form: the expected reply, or the errno of an Rlerror. Any other
   // reply (wrong type, transport failure) is Errno::PROTO, with the reason in
   // last_error().
@@ -90,6 +128,10 @@ class Client {
   std::uint16_t next_tag_ = 1;
   std::vector<std::uint8_t> in_;
   std::string error_;
+  bool timed_out_ = false;
+  int timeout_ms_ = 10000;
+  std::shared_ptr<Unanswered> unanswered_;
+  std::vector<std::uint16_t> abandoned_;  // tags whose request timed out
   std::deque<std::string> transcript_;
   bool recording_ = false;
   std::vector<std::pair<bool, Frame>> recorded_;

@@ -8,6 +8,8 @@
 #include <cstdlib>
 
 #include "conformance/harness/deviations.h"
+#include "conformance/harness/liveness.h"
+#include "conformance/harness/severity.h"
 
 namespace p9::conformance {
 
@@ -19,6 +21,8 @@ std::string current_case_name() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   return info ? std::string(info->test_suite_name()) + "." + info->name() : "?";
 }
+
+std::string g_previous_case;  // the last case that ran (for a death noticed before the next one)
 }  // namespace
 
 Target& target() { return *g_target; }
@@ -86,16 +90,37 @@ void Case::SetUp() {
       d && d->observed == kCrashesTheServer) {
     deviation_seen_ = true;
     RecordProperty("known_deviation", "not run, it crashes the server: " + d->reason);
+    RecordProperty("class", d->severity);
     std::printf("[ KNOWN DEVIATION ] %s: not run, it crashes %s (%s)\n", current_case_name().c_str(),
                 target().deviation_id().c_str(), d->reason.c_str());
     GTEST_SKIP() << "not run on " << target().deviation_id() << ": it crashes the server (" << d->reason
                  << ")";
   }
+  if (!server_gone().empty()) {
+    RecordProperty("not_run", server_gone());
+    GTEST_SKIP() << "not run: " << server_gone();
+  }
+  unanswered()->set_context(current_case_name());
   std::string error;
-  main_ = target().connect(&error);
+  main_ = connect_watched(target(), &error);
+  Result<void> h = main_ ? main_->handshake(case_msize(), target().aname(), 0, root_fid_) : Errno::PROTO;
+  if (!h.ok() && h.error() == Errno::PROTO) {
+    // Refused, reset or silent at the handshake: died after the last case, or hung.
+    if (std::string how = server_down(target()); !how.empty()) {
+      const std::string when = g_previous_case.empty() ? "startup" : "after " + g_previous_case;
+      const Death& d = record_death(target(), "before " + current_case_name() + " (" + when + ")", how,
+                                    main_ ? main_->transcript() : error);
+      std::printf("[ SERVER DIED ] %s: %s; %s\n", d.during.c_str(), how.c_str(), d.restart.c_str());
+      if (!server_gone().empty()) {
+        RecordProperty("not_run", server_gone());
+        GTEST_SKIP() << "not run: " << server_gone();
+      }
+      main_ = connect_watched(target(), &error);
+      h = main_ ? main_->handshake(case_msize(), target().aname(), 0, root_fid_) : Errno::PROTO;
+    }
+  }
   ASSERT_TRUE(main_) << "cannot connect to " << target().name() << ": " << error;
   if (std::getenv("P9_RECORD_DIR")) main_->set_recording(true);
-  auto h = main_->handshake(case_msize(), target().aname(), 0, root_fid_);
   ASSERT_TRUE(h.ok()) << "handshake with " << target().name()
                       << " failed: " << errno_name(static_cast<std::uint32_t>(h.error())) << " "
                       << main_->last_error() << "\n"
@@ -110,11 +135,14 @@ void Case::SetUp() {
   auto w = main_->call<msg::Rwalk>(msg::Twalk{root_fid_, dir_fid_, {dir_name_}});
   ASSERT_TRUE(w.ok() && w->wqid.size() == 1) << "cannot walk to the case directory\n" << main_->transcript();
   // mkdir's mode is filtered by nothing here (no umask over 9P), but make sure
-  // other users can work in it whatever the server did.
+  // other users can work in it whatever the server did: chmod 0777 as Linux
+  // sends it, the whole st_mode with the type bits (fs/attr.c chmod_common
+  // keeps the inode's type in ia_mode; fs/9p/vfs_inode_dotl.c
+  // v9fs_vfs_setattr_dotl copies ia_mode into Tsetattr's mode).
   msg::Tsetattr s{};
   s.fid = dir_fid_;
   s.valid = setattr::MODE;
-  s.mode = 0777;
+  s.mode = file_type::DIR | 0777u;
   (void)main_->call<msg::Rsetattr>(s);
 }
 
@@ -137,12 +165,36 @@ void Case::TearDown() {
       std::fclose(f);
     }
   }
+  const std::string exchange = main_ ? transcripts() : "";
   main_.reset();
   others_.clear();
-  std::string health = target().health();
-  if (!health.empty()) ADD_FAILURE() << "the server under test is gone: " << health;
+  g_previous_case = name;
+  if (server_gone().empty()) check_alive(exchange);
   std::string inv = target().check_invariants();
   if (!inv.empty()) ADD_FAILURE() << "backend invariants broken after this case: " << inv;
+  classify();
+}
+
+void Case::classify() {
+  const ::testing::TestResult* r = ::testing::UnitTest::GetInstance()->current_test_info()->result();
+  std::vector<std::string> messages;
+  for (int i = 0; i < r->total_part_count(); ++i)
+    if (r->GetTestPartResult(i).failed()) messages.push_back(r->GetTestPartResult(i).message());
+  if (messages.empty()) return;
+  const std::string name = current_case_name();
+  RecordProperty("class", severity_name(classify_failure(name, messages)));
+  RecordProperty("cause", failure_cause(name, messages));
+}
+
+void Case::check_alive(const std::string& exchange) {
+  std::string how = server_down(target());
+  if (how.empty()) return;
+  const Death& d = record_death(target(), current_case_name(), how, exchange);
+  RecordProperty("server_death", how.substr(0, how.find('\n')));
+  std::printf("[ SERVER DIED ] during %s: %s; %s\n", d.during.c_str(), how.c_str(), d.restart.c_str());
+  ADD_FAILURE() << "the server died during this case: " << how << "\n  (" << d.restart
+                << ")\n  the case's exchange:\n"
+                << exchange;
 }
 
 void Case::note_rule(const char* rule, const char* source) {
@@ -157,6 +209,7 @@ void Case::mismatch(const std::string& expected, const std::string& actual, cons
   if (d && actual.rfind(d->observed, 0) == 0) {
     deviation_seen_ = true;
     RecordProperty("known_deviation", d->reason);
+    RecordProperty("class", d->severity);
     std::printf("[ KNOWN DEVIATION ] %s: %s (%s)\n", name.c_str(), actual.c_str(), d->reason.c_str());
     return;
   }
@@ -201,7 +254,7 @@ void Case::check_text(const std::string& got, const std::string& want, const cha
 Case::Conn Case::connect_as(std::uint32_t uid) {
   Conn conn;
   std::string error;
-  conn.client = target().connect(&error);
+  conn.client = connect_watched(target(), &error);
   if (!conn.client) {
     ADD_FAILURE() << "cannot connect: " << error;
     return conn;
@@ -222,7 +275,7 @@ Case::Conn Case::connect_as(std::uint32_t uid) {
 
 std::shared_ptr<client::Client> Case::raw_connection() {
   std::string error;
-  std::shared_ptr<client::Client> cl = target().connect(&error);
+  std::shared_ptr<client::Client> cl = connect_watched(target(), &error);
   if (!cl)
     ADD_FAILURE() << "cannot connect: " << error;
   else

@@ -92,6 +92,11 @@ class Case : public ::testing::Test {
   void mismatch(const std::string& expected, const std::string& actual, const char* expr, const char* file,
                 int line);
   std::string transcripts();  // every connection's last frames
+  // After the case (or a failed start): the server still answers, or its death is recorded.
+  void check_alive(const std::string& exchange);
+  // A failed case's class and root cause (severity.h), as properties: the
+  // certificate groups by them and JUnit output carries them.
+  void classify();
   std::unique_ptr<client::Client> main_;
   std::vector<std::weak_ptr<client::Client>> others_;
   std::uint32_t root_fid_ = 1, dir_fid_ = 2;

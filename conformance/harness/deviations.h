@@ -1,6 +1,7 @@
 // Known deviations of third-party servers: conformance/deviations.md, read
 // by the shared deviation-list reader (conformance/deviations/deviation_list.h)
-// as rows of target | case | observed reply (prefix) | reason. A listed case on
+// as rows of target | case | observed reply (prefix) | class | reason (class:
+// a severity name, severity.h, or "none" where both answers are allowed). A listed case on
 // its target reports "known deviation" when the observed reply starts with
 // the listed text; any other difference fails, and a listed deviation that
 // no longer happens fails too (so the list stays true).
@@ -20,6 +21,7 @@ struct Deviation {
   std::string target;    // the targets' deviation ids ("diod", "p9ref-posix", ...; deviations::names)
   std::string test;      // Suite.Case
   std::string observed;  // prefix of the actual reply as the check prints it
+  std::string severity;  // severity_name() of its class, or "none"
   std::string reason;
 };
 

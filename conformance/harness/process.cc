@@ -115,7 +115,8 @@ std::string ServerProcess::health() {
   if (::waitpid(pid_, &status, WNOHANG) == pid_) {
     pid_ = -1;
     exited_ = WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
-                                : "was killed by signal " + std::to_string(WTERMSIG(status));
+                                : "was killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+                                      ::strsignal(WTERMSIG(status)) + ")";
     return exited_;
   }
   return {};

@@ -93,12 +93,15 @@ class Spawned : public Target {
   // Starts argv (with {port} and {dir} substituted) and waits until it accepts connections.
   bool start(std::vector<std::string> argv, const std::string& dir, std::string* error) {
     dir_ = dir;
-    std::string program = argv[0];
-    if (!server_.start(std::move(argv), dir, make_temp_dir("log") + "/server.log", 0, error)) return false;
-    std::string why;
-    if (server_.wait_ready(start_ms_, &why)) return true;
-    *error = program + ": " + why;
-    return false;
+    argv_ = std::move(argv);
+    log_ = make_temp_dir("log") + "/server.log";
+    return launch(error);
+  }
+  // The same command on the same directory (a new port), its log appended to.
+  std::string restart() override {
+    server_.stop(stop_ms_);
+    std::string error;
+    return launch(&error) ? "" : error;
   }
 
   std::unique_ptr<client::Client> connect(std::string* error) override {
@@ -112,9 +115,17 @@ class Spawned : public Target {
   std::string health() override { return server_.health(); }
 
  private:
+  bool launch(std::string* error) {
+    if (!server_.start(argv_, dir_, log_, 0, error)) return false;
+    std::string why;
+    if (server_.wait_ready(start_ms_, &why)) return true;
+    *error = argv_[0] + ": " + why;
+    return false;
+  }
   std::string name_, dev_id_;
   fs::Profile profile_;
-  std::string aname_, dir_;
+  std::vector<std::string> argv_;
+  std::string aname_, dir_, log_;
   int start_ms_, stop_ms_;
   ServerProcess server_;
 };
@@ -187,7 +198,33 @@ fs::Profile parse_profile(const std::string& text, std::string* error) {
 }
 
 std::unique_ptr<Target> make_target_from_env(std::string* error) {
-  std::string t = env("P9_TARGET", "inprocess:model");
+  std::string t = env("P9_TARGET", env("P9_START").empty() ? "inprocess:model" : "start");
+  if (t == "start") {
+    std::string command = env("P9_START");
+    if (command.empty()) {
+      *error = "P9_TARGET=start needs P9_START, the command that starts the server ({port}, {export})";
+      return nullptr;
+    }
+    fs::Profile profile = parse_profile(env("P9_PROFILE", "started"), error);
+    if (!error->empty()) return nullptr;
+    // ServerProcess substitutes {dir}; {export} is its name in the command.
+    auto to_dir = [](std::string s) {
+      for (std::size_t p; (p = s.find("{export}")) != std::string::npos;) s.replace(p, 8, "{dir}");
+      return s;
+    };
+    std::string dir = make_temp_dir("export");
+    auto s = std::make_unique<Spawned>("start:" + command, profile.name, profile, 10000);
+    // One shell runs the command; exec leaves the server itself in the started group.
+    if (!s->start({"/bin/sh", "-c", "exec " + to_dir(command)}, dir, error)) return nullptr;
+    std::string aname = to_dir(env("P9_ANAME"));
+    for (std::size_t p; (p = aname.find("{dir}")) != std::string::npos;) aname.replace(p, 5, dir);
+    s->set_aname(aname);
+    return s;
+  }
+  if (!env("P9_START").empty()) {
+    *error = "P9_START starts the target itself: leave P9_TARGET unset (or 'start'), not '" + t + "'";
+    return nullptr;
+  }
   if (t == "inprocess:model")
     return std::make_unique<InProcess>(tool::make_backend("model", error), "model", "");
   if (t == "inprocess:posix") {
@@ -293,7 +330,7 @@ std::unique_ptr<Target> make_target_from_env(std::string* error) {
   *error = "unknown P9_TARGET '" + t +
            "' (inprocess:model, inprocess:posix, inprocess:opfs, p9ref:model, p9ref:posix, p9ref:opfs, diod, "
            "opfs, "
-           "tcp:HOST:PORT, unix:PATH)";
+           "tcp:HOST:PORT, unix:PATH, start with P9_START)";
   return nullptr;
 }
 

@@ -8,6 +8,11 @@
 //                         fresh profile (P9_OPFS_SERVE, P9_OPFS_WEB, P9_CHROMIUM override the paths)
 //   tcp:HOST:PORT         any running server (P9_ANAME = the aname to attach)
 //   unix:PATH             likewise over a Unix socket
+//   start                 the server P9_START starts: a shell command in which {port} is an
+//                         unused loopback TCP port and {export} a fresh directory (also
+//                         allowed in P9_ANAME); started again after it dies
+// Every target started here (all but tcp: and unix:) is started again after
+// it dies or stops answering (liveness.h).
 // Built-in targets carry their own profile; for others P9_PROFILE says what
 // the server does not support: NAME[:nohardlinks,noxattrs,nolocks,nomknod,noownership,nosymlinks].
 #pragma once
@@ -32,6 +37,9 @@ class Target {
   virtual std::string check_invariants() { return {}; }
   // For targets started here: is the process still alive? ("" = yes)
   virtual std::string health() { return {}; }
+  // Starts the server again after it died or hung: "" when it accepts
+  // connections again, else why not.
+  virtual std::string restart() { return "no start command for this target (certify.sh --start, P9_START)"; }
   // The id used in the deviation list: "diod", "p9ref-model", ...
   virtual std::string deviation_id() const = 0;
 };
