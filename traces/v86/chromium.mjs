@@ -42,7 +42,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {CMDLINE, MEMORY, batchReport, formatStats, markTimes, parsePort, planRun, readGuest, writeTrace} from './common.mjs';
+import {CMDLINE, MEMORY, formatStats, markTimes, parsePort, printBatchSummary, planRun, readGuest, writeTrace} from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -217,11 +217,7 @@ function check() {
   if (r.kind === 'failed') { say(`guest could not run the workload: ${r.line}`); showConsole(); return done(125); }
   if (opt.helpers === '1' && !helpers) return;  // the page's read comes after the unmount
   process.stdout.write(r.body);
-  if (plan.cases) {
-    const b = batchReport(r.body, plan.cases);
-    process.stdout.write(`=== summary ===\n${b.text}`);
-    if (b.missing.length && r.rc === 0) r.rc = 125;
-  }
+  r.rc = printBatchSummary(r, plan);
   if (helpers) {
     const ok = helpers.read === 'written by the guest\n' && helpers.names.join(' ').includes('from-guest.txt from-page.txt');
     console.log(`${ok ? 'ok' : 'FAIL'} page.readFile+list: read ${JSON.stringify(helpers.read)}, listed ${helpers.names.join(' ')}`);

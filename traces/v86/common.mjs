@@ -117,6 +117,15 @@ export function planRun(cache, files, extra, msize) {
           initrd: initrdFor(cache, text, base, names.map((n, i) => [`w/${n}.sh`, texts[i]]))};
 }
 
+// After a run: a batch's summary printed (nothing for one workload); the rc,
+// 125 when a workload of the batch did not run to its end.
+export function printBatchSummary(r, plan) {
+  if (!plan.cases) return r.rc;
+  const b = batchReport(r.body, plan.cases);
+  process.stdout.write(`=== summary ===\n${b.text}`);
+  return b.missing.length && r.rc === 0 ? 125 : r.rc;
+}
+
 // A batch's output -> one line per workload (PASS/FAIL, seconds, mount
 // options) with each failed workload's output under it, and a summary naming
 // the failed ones. {text, failed: [names], missing: [names]}

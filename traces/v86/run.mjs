@@ -39,7 +39,7 @@ import {spawn} from 'node:child_process';
 import path from 'node:path';
 import {createRequire} from 'node:module';
 import {fileURLToPath, pathToFileURL} from 'node:url';
-import {CMDLINE, MEMORY, batchReport, parsePort, planRun, readGuest, writeTrace} from './common.mjs';
+import {CMDLINE, MEMORY, parsePort, printBatchSummary, planRun, readGuest, writeTrace} from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -322,11 +322,7 @@ function check() {
     return finish(125);
   }
   process.stdout.write(r.body);
-  if (plan.cases) {
-    const b = batchReport(r.body, plan.cases);
-    process.stdout.write(`=== summary ===\n${b.text}`);
-    if (b.missing.length && r.rc === 0) r.rc = 125;
-  }
+  r.rc = printBatchSummary(r, plan);
   if (r.umount !== '0') say(`warning: unmount did not succeed (rc=${r.umount})`);
   const secs = (ms) => (ms / 1000).toFixed(1);
   say(`guest finished in ${secs(Date.now() - tStart)} s (boot to mount ${secs(tMount - tStart)} s, workload ` +
