@@ -6,6 +6,7 @@
 #include "opfs/store/local_files.h"
 #include "opfs/store/store.h"
 #include "reference/fs/contract/contract.h"
+#include "reference/fs/forwarding.h"
 #include "reference/model/model.h"
 #include "reference/posix/posix_backend.h"
 
@@ -13,6 +14,10 @@ namespace p9::fs::contract {
 namespace {
 
 Store model_store() { return {std::make_unique<model::Model>(), {}}; }
+
+// The model behind fs::Forwarding: every call must reach the inner backend
+// unchanged (a wrapper that overrides one method relies on the rest).
+Store forwarding_store() { return {std::make_unique<Forwarding>(std::make_shared<model::Model>()), {}}; }
 
 // A fresh temporary directory behind posix:DIR, removed afterwards.
 Store posix_store() {
@@ -41,6 +46,7 @@ Store opfs_store() {
 const std::vector<BackendFactory>& backends() {
   static const std::vector<BackendFactory> all = {
       {"model", model_store},
+      {"forwarding", forwarding_store},
       {"posix", posix_store},
       {"opfs", opfs_store},
   };
