@@ -33,8 +33,8 @@ class Forwarding : public Backend {
   Result<OpenRef> open(const Cred& cred, Node& node, std::uint32_t flags) override {
     return inner_->open(cred, node, flags);
   }
-  Result<Created> create(const Cred& cred, Node& dir, std::string_view name, std::uint32_t flags, std::uint32_t mode,
-                         std::uint32_t gid) override {
+  Result<Created> create(const Cred& cred, Node& dir, std::string_view name, std::uint32_t flags,
+                         std::uint32_t mode, std::uint32_t gid) override {
     return inner_->create(cred, dir, name, flags, mode, gid);
   }
   Result<NodeRef> mkdir(const Cred& cred, Node& dir, std::string_view name, std::uint32_t mode,
@@ -45,8 +45,8 @@ class Forwarding : public Backend {
                           std::uint32_t gid) override {
     return inner_->symlink(cred, dir, name, target, gid);
   }
-  Result<NodeRef> mknod(const Cred& cred, Node& dir, std::string_view name, std::uint32_t mode, std::uint64_t rdev,
-                        std::uint32_t gid) override {
+  Result<NodeRef> mknod(const Cred& cred, Node& dir, std::string_view name, std::uint32_t mode,
+                        std::uint64_t rdev, std::uint32_t gid) override {
     return inner_->mknod(cred, dir, name, mode, rdev, gid);
   }
   Result<void> link(const Cred& cred, Node& target, Node& dir, std::string_view name) override {
