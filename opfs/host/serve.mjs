@@ -41,6 +41,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import {acceptWebSocket} from './websocket.mjs';
+import {SERVER_FILES, missingWebFile} from './web_files.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // The server's largest msize before Tversion (reference/server/session.h,
@@ -97,9 +98,10 @@ function benchOptions() {
 const log = (text) => process.stderr.write(`serve.mjs: ${text}\n`);
 const debug = (text) => { if (args.verbose) log(text); };
 
-for (const f of ['index.html', 'p9opfs.js', 'p9opfs-wasm.js', 'p9opfs-wasm.wasm', 'worker.js', 'client9p.js']) {
-  if (!fs.existsSync(path.join(args.web, f))) {
-    log(`${path.join(args.web, f)} is missing: build the OPFS module first (cmake --build build --target p9opfs; ` +
+{
+  const missing = missingWebFile(args.web, ['index.html'].concat(SERVER_FILES));
+  if (missing) {
+    log(`${missing} is missing: build the OPFS module first (cmake --build build --target p9opfs; ` +
         'it needs em++: apt-get install emscripten)');
     process.exit(2);
   }

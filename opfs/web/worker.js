@@ -1,8 +1,7 @@
-// The OPFS server's dedicated worker: the wasm module (p9opfs-wasm.js, built by
-// opfs/CMakeLists.txt with -sMODULARIZE: a factory P9Opfs) over the store's
-// files in the Origin Private File System. The wasm side is synchronous
-// (opfs/wasm/api.h); everything asynchronous happens here, between requests:
-// opening the store's files and topping up the pool of data files.
+// The OPFS server's dedicated worker, driven from a page by p9opfs.js: the
+// messages below over one store.js Store (the wasm module over the store's
+// files in the Origin Private File System; the Web Lock, the pool of data
+// files and the queue of requests live there).
 //
 // Messages in (from p9opfs.js):
 //   {type:'start', store}                  once, first
@@ -24,22 +23,32 @@
 // (the store cannot be served), {type:'log', text}. A request that cannot be
 // served gets {type:'reply' or 'opened', id, error}.
 'use strict';
-importScripts('p9opfs-wasm.js');
+importScripts('p9opfs-wasm.js', 'store.js');
 
-const handles = [];  // slot -> FileSystemSyncAccessHandle (Module.p9oHandles)
-let M = null;        // the module, once the store is open
-let dir = null;      // the store's directory, p9opfs/<store>/
-let failed = null;   // why nothing is served
-const queue = [];    // requests not handled yet, in arrival order
-let topping = false; // a pool top-up is running
+let store = null;  // P9OpfsStore.Store, from the 'start' message on
 
 function post(msg, transfer) { self.postMessage(msg, transfer || []); }
 function log(text) { post({type: 'log', text: String(text)}); }
 
+// The answer to a request that cannot be served.
+function refuse(m, text) {
+  if (m.type === 'open') post({type: 'opened', id: m.id, error: text});
+  else if (m.type === 'check-files') post({type: 'checked', id: m.id, rc: -5, text});
+  else if (m.type !== 'close') post({type: 'reply', id: m.id, error: text});
+}
+
 self.onmessage = (e) => {
   const m = e.data;
   if (m.type === 'start') {
-    start(String(m.store || 'default'));
+    store = P9OpfsStore.start(String(m.store || 'default'), {
+      log,
+      onready: (report) => post({type: 'ready', report, store: store.name}),
+      onfail: (text) => post({type: 'error', text}),
+    });
+    return;
+  }
+  if (!store) {
+    refuse(m, 'no store: the first message must be {type: "start"}');
     return;
   }
   if (m.type === 'serve-ws') {
@@ -47,13 +56,16 @@ self.onmessage = (e) => {
     return;
   }
   if (m.type === 'check-files') {
-    const go = () => { queue.push(m); pump(); };
+    const go = () => store.submit(() => checkFiles(m), (text) => refuse(m, text));
     if (checkDir) go();
-    else prepareCheck(storeName).then(go, (e) => post({type: 'checked', id: m.id, rc: -5, text: String(e)}));
+    else prepareCheck(store.name).then(go, (e) => refuse(m, String(e)));
     return;
   }
-  queue.push(m);
-  pump();
+  if (m.type === 'bench') {
+    store.exclusive(() => bench(m), (text) => refuse(m, text));
+    return;
+  }
+  store.submit(() => handle(m), (text) => refuse(m, text));
 };
 
 // A 9P connection over a WebSocket the worker holds: its frames join the same
@@ -63,153 +75,48 @@ function serveWebSocket(url) {
   const ws = new WebSocket(url);
   ws.binaryType = 'arraybuffer';
   const conn = {ws, session: 0, closed: false};
-  ws.onopen = () => { queue.push({type: 'ws-open', conn}); pump(); };
-  ws.onmessage = (e) => { queue.push({type: 'ws-frame', conn, bytes: e.data}); pump(); };
-  ws.onclose = () => { queue.push({type: 'ws-close', conn}); pump(); };
+  const refused = (text) => {
+    conn.closed = true;
+    ws.close(1011, text.slice(0, 100));  // 1011: an unexpected condition
+  };
+  ws.onopen = () => store.submit(() => { conn.session = store.sessionOpen(); }, refused);
+  ws.onmessage = (e) => store.submit(() => wsFrame(conn, e.data), refused);
+  ws.onclose = () => store.submit(() => end(conn, 1000, ''), () => {});
   ws.onerror = () => {};
 }
 
-// One worker serves a store; a second context (another tab, a second worker)
-// must not open the same files: a sync access handle is exclusive (WHATWG
-// File System Standard, createSyncAccessHandle(): "NoModificationAllowedError"
-// when the file is locked), and the Web Lock makes that refusal explicit and
-// early (W3C Web Locks API, LockManager.request() with ifAvailable: the
-// callback gets null when the lock is held elsewhere). The lock is held for
-// the worker's life, or until a shutdown settles its callback's promise.
-let storeName = '';
-let releaseLock = null;
-function start(store) {
-  storeName = store;
-  if (!/^[A-Za-z0-9._-]+$/.test(store) || store === '.' || store === '..') {
-    fail(`bad store name '${store}' (letters, digits, '.', '_', '-')`);
+function end(c, code, reason) {
+  if (c.closed) return;
+  c.closed = true;
+  if (c.session > 0) store.sessionClose(c.session);
+  if (c.ws.readyState === WebSocket.OPEN || c.ws.readyState === WebSocket.CONNECTING) c.ws.close(code, reason);
+}
+
+function wsFrame(c, data) {
+  if (c.closed || c.session <= 0) return;
+  if (!(data instanceof ArrayBuffer)) {
+    end(c, 1003, 'binary 9P frames only');  // 1003: a data type it cannot accept
     return;
   }
-  if (!self.navigator.locks || !self.navigator.storage || !self.navigator.storage.getDirectory) {
-    fail('this context has no Web Locks or no Origin Private File System (a secure context is needed)');
+  const bytes = new Uint8Array(data);
+  if (bytes.length > store.msize(c.session)) {
+    end(c, 1009, 'frame above msize');
     return;
   }
-  self.navigator.locks.request('p9opfs:' + store, {ifAvailable: true}, async (lock) => {
-    if (!lock) {
-      fail('store in use by another context');
-      return;
-    }
-    try {
-      await open(store);
-    } catch (e) {
-      fail(`cannot open store '${store}': ${e && e.message ? e.message : e}`);
-      return;
-    }
-    await new Promise((r) => { releaseLock = r; });
-  });
-}
-
-function fail(text) {
-  failed = text;
-  post({type: 'error', text});
-  pump();  // answers what is queued with the error
-}
-
-// Slots and names: opfs/store/files.h (journal, checkpoint.0, checkpoint.1 are
-// slots 0, 1, 2; data file "d<N>" is slot N >= 3).
-const kFirstData = 3;
-const fixedSlots = ['journal', 'checkpoint.0', 'checkpoint.1'];
-
-async function openHandle(name) {
-  const fh = await dir.getFileHandle(name, {create: true});
-  return fh.createSyncAccessHandle();
-}
-
-async function open(store) {
-  const root = await self.navigator.storage.getDirectory();
-  const top = await root.getDirectoryHandle('p9opfs', {create: true});
-  dir = await top.getDirectoryHandle(store, {create: true});
-  const mod = await P9Opfs({
-    p9oHandles: handles,
-    p9oOnError: (slot, e) => log(`slot ${slot}: ${e && e.name}: ${e && e.message}`),
-    print: (t) => log(t),
-    printErr: (t) => log(t),
-  });
-  for (let s = 0; s < fixedSlots.length; ++s) handles[s] = await openHandle(fixedSlots[s]);
-  // Every existing data file "d<N>".
-  let found = 0;
-  const it = dir.entries();
-  for (let r = await it.next(); !r.done; r = await it.next()) {
-    const name = r.value[0], h = r.value[1];
-    const m = /^d(0|[1-9][0-9]*)$/.exec(name);
-    if (!m || h.kind !== 'file') continue;
-    const slot = Number(m[1]);
-    if (slot < kFirstData) continue;
-    handles[slot] = await h.createSyncAccessHandle();
-    mod._p9o_slot_exists(slot);
-    ++found;
-  }
-  const rc = mod._p9o_open_store();
-  const text = mod.UTF8ToString(mod._p9o_message());
-  if (rc < 0) throw new Error(text);
-  M = mod;
-  post({type: 'ready', report: `${text}; ${found} data files found`, store});
-  topUp();
-  pump();
-}
-
-// Creates data files until the pool holds its target (p9o_pool_wanted() == 0).
-// Runs between requests: each await lets queued requests through, except
-// while the pool is empty (pump() waits for the next file then).
-async function topUp() {
-  if (topping || !M) return;
-  topping = true;
-  try {
-    while (M._p9o_pool_wanted() > 0) {
-      const slot = M._p9o_pool_next_slot();
-      handles[slot] = await openHandle('d' + slot);
-      M._p9o_pool_add(slot);
-      pump();
-    }
-  } catch (e) {
-    log(`pool top-up stopped: ${e && e.name}: ${e && e.message}`);
-  } finally {
-    topping = false;
-  }
-  pump();
+  const out = store.serve(c.session, bytes);
+  if (out && c.ws.readyState === WebSocket.OPEN) c.ws.send(out);
 }
 
 // {type:'bench', id, options} -> {type:'reply', id, results}: the benchmarks
-// of opfs/bench/bench.js, run here between requests (nothing else is handled
-// meanwhile), on this store.
-let benching = false;
+// of opfs/bench/bench.js, run here with nothing else handled meanwhile, on
+// this store.
 async function bench(m) {
-  benching = true;
   try {
     importScripts('bench.js');
-    const results = await self.p9bench.run({M, dir, handles}, m.options, log);
+    const results = await self.p9bench.run({M: store.M, dir: store.dir, handles: store.handles}, m.options, log);
     post({type: 'reply', id: m.id, results});
   } catch (e) {
     post({type: 'reply', id: m.id, error: `bench: ${e && e.message ? e.message : e}`});
-  } finally {
-    benching = false;
-    pump();
-  }
-}
-
-function pump() {
-  while (queue.length > 0) {
-    if (!M && !failed) return;  // still opening
-    if (M && topping && M._p9o_pool_empty()) return;  // the top-up calls pump() again
-    if (benching) return;  // bench() calls pump() again
-    const m = queue.shift();
-    if (failed) {
-      if (m.type.startsWith('ws-')) m.conn.ws.close(1011, failed.slice(0, 100));
-      else if (m.type !== 'close') post({type: m.type === 'open' ? 'opened' : 'reply', id: m.id, error: failed});
-      continue;
-    }
-    if (m.type === 'bench') {
-      bench(m);
-      return;
-    }
-    handle(m);
-    if (!M) continue;  // shut down
-    M._p9o_idle();
-    if (!topping && M._p9o_pool_wanted() > 0) topUp();
   }
 }
 
@@ -219,12 +126,13 @@ let checkDir = null;
 function checkFiles(m) {
   const h = checkDir && checkDir.handle;
   if (!h) {
-    post({type: 'checked', id: m.id, rc: -5, text: 'no scratch file'});
+    refuse(m, 'no scratch file');
     return;
   }
-  handles[kCheckSlot] = h;
+  const M = store.M;
+  store.handles[kCheckSlot] = h;
   const rc = M._p9o_check_files(kCheckSlot, m.bytes);
-  delete handles[kCheckSlot];
+  delete store.handles[kCheckSlot];
   try {
     h.truncate(0);  // a failed write may have left bytes that count against the quota
   } catch (e) {
@@ -235,108 +143,37 @@ function checkFiles(m) {
 
 // Opens the scratch file for check-files (asynchronous, so before the
 // request is queued: prepareCheck() then the request).
-async function prepareCheck(store) {
+async function prepareCheck(name) {
   const root = await self.navigator.storage.getDirectory();
   const top = await root.getDirectoryHandle('p9opfs', {create: true});
-  const d = await top.getDirectoryHandle('.check-' + store, {create: true});
+  const d = await top.getDirectoryHandle('.check-' + name, {create: true});
   const f = await d.getFileHandle('scratch', {create: true});
   checkDir = {dir: d, handle: await f.createSyncAccessHandle()};
 }
 
-// Server.close(): the store durable and let go, so that another context (the
-// page after a reload, another tab) can open it at once. Sync access handles
-// hold the files until closed (File System Standard, close()); the lock goes
-// with its callback's promise.
+// Server.close(): the store durable and let go (Store.closeNow), so that
+// another context (the page after a reload, another tab) can open it at once.
 function shutdown(m) {
-  const rc = M._p9o_close_store();
-  const error = rc < 0 ? `p9o_close_store: ${M.UTF8ToString(M._p9o_message())}` : undefined;
-  for (const h of handles) {
-    try {
-      if (h) h.close();
-    } catch (e) {
-      log(`close: ${e && e.name}: ${e && e.message}`);
-    }
-  }
-  handles.length = 0;
-  failed = 'the store was closed (Server.close())';
-  M = null;
-  if (releaseLock) releaseLock();
-  post({type: 'reply', id: m.id, error});
-}
-
-function end(c, code, reason) {
-  if (c.closed) return;
-  c.closed = true;
-  if (c.session > 0) M._p9o_session_close(c.session);
-  if (c.ws.readyState === WebSocket.OPEN || c.ws.readyState === WebSocket.CONNECTING) c.ws.close(code, reason);
-}
-
-// One request frame of a session -> its reply, in a buffer of its own (null
-// for an unknown session). An Rread's data goes straight from the data
-// file's sync access handle into that buffer (p9o_handle_direct, api.h): the
-// bytes are never copied through wasm memory.
-function serve(session, bytes) {
-  const at = M._p9o_buffer(bytes.length);
-  M.HEAPU8.set(bytes, at);  // HEAPU8 read after p9o_buffer: memory may have grown
-  const n = M._p9o_handle_direct(session, bytes.length);
-  if (n < 0) return null;
-  const from = M._p9o_reply();
-  const count = M._p9o_direct_count();
-  if (count < 0) return M.HEAPU8.slice(from, from + n);
-  const out = new Uint8Array(n);  // zeros: what a file shorter than its size reads as
-  out.set(M.HEAPU8.subarray(from, from + 11));  // size[4] type[1] tag[2] count[4]
-  try {
-    handles[M._p9o_direct_slot()].read(out.subarray(11), {at: M._p9o_direct_offset()});
-  } catch (e) {
-    // Rlerror EIO in place of the Rread: size[4]=11 type[1]=7 tag[2] ecode[4]=5.
-    log(`read of slot ${M._p9o_direct_slot()}: ${e && e.name}: ${e && e.message}`);
-    const err = new Uint8Array(11);
-    const dv = new DataView(err.buffer);
-    dv.setUint32(0, 11, true);
-    dv.setUint8(4, 7);
-    err.set(out.subarray(5, 7), 5);
-    dv.setUint32(7, 5, true);
-    return err;
-  }
-  return out;
+  const error = store.closeNow();
+  post({type: 'reply', id: m.id, error: error || undefined});
 }
 
 function handle(m) {
   if (m.type === 'open') {
-    const session = M._p9o_session_open();
+    const session = store.sessionOpen();
     if (session < 0) post({type: 'opened', id: m.id, error: `p9o_session_open: ${session}`});
-    else post({type: 'opened', id: m.id, session, msize: M._p9o_session_msize(session)});
+    else post({type: 'opened', id: m.id, session, msize: store.msize(session)});
   } else if (m.type === 'frame') {
-    const out = serve(m.session, new Uint8Array(m.bytes));
+    const out = store.serve(m.session, new Uint8Array(m.bytes));
     if (!out) {
       post({type: 'reply', id: m.id, error: `no session ${m.session}`});
       return;
     }
-    post({type: 'reply', id: m.id, bytes: out.buffer, msize: M._p9o_session_msize(m.session)}, [out.buffer]);
+    post({type: 'reply', id: m.id, bytes: out.buffer, msize: store.msize(m.session)}, [out.buffer]);
   } else if (m.type === 'close') {
-    M._p9o_session_close(m.session);
+    store.sessionClose(m.session);
   } else if (m.type === 'shutdown') {
     shutdown(m);
-  } else if (m.type === 'check-files') {
-    checkFiles(m);
-  } else if (m.type === 'ws-open') {
-    m.conn.session = M._p9o_session_open();
-  } else if (m.type === 'ws-frame') {
-    const c = m.conn;
-    if (c.closed || c.session <= 0) return;
-    if (!(m.bytes instanceof ArrayBuffer)) {
-      end(c, 1003, 'binary 9P frames only');  // 1003: a data type it cannot accept
-      return;
-    }
-    const bytes = new Uint8Array(m.bytes);
-    if (bytes.length > M._p9o_session_msize(c.session)) {
-      end(c, 1009, 'frame above msize');
-      return;
-    }
-    const out = serve(c.session, bytes);
-    if (out && c.ws.readyState === WebSocket.OPEN) c.ws.send(out);
-  } else if (m.type === 'ws-close') {
-    end(m.conn, 1000, '');
   } else {
     log(`unknown message type '${m.type}'`);
   }

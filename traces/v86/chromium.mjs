@@ -43,6 +43,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {CMDLINE, MEMORY, formatStats, markTimes, parsePort, printBatchSummary, planRun, readGuest, writeTrace} from './common.mjs';
+import {SERVER_FILES, missingWebFile} from '../../opfs/host/web_files.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -83,8 +84,10 @@ const guest = readGuest(opt.cache);
 if (guest.missing) skip(guest.missing);
 for (const f of ['build/libv86.mjs', 'build/v86.wasm'])
   if (!fs.existsSync(path.join(opt.v86, f))) skip(`${opt.v86}/${f} missing: run traces/v86/setup.sh`);
-for (const f of ['p9opfs.js', 'worker.js', 'client9p.js', 'p9opfs-wasm.js', 'p9opfs-wasm.wasm'])
-  if (!fs.existsSync(path.join(opt.web, f))) skip(`${opt.web}/${f} missing: build target p9opfs (needs em++)`);
+{
+  const missing = missingWebFile(opt.web);
+  if (missing) skip(`${missing} missing: build target p9opfs (needs em++)`);
+}
 if (!fs.existsSync(opt.chromium)) skip(`${opt.chromium} missing (apt-get install chromium)`);
 const v86Version = JSON.parse(fs.readFileSync(path.join(opt.v86, 'package.json'), 'utf8')).version;
 
@@ -106,7 +109,7 @@ const files = {
   'libv86.mjs': path.join(opt.v86, 'build/libv86.mjs'), 'v86.wasm': path.join(opt.v86, 'build/v86.wasm'),
   'bios.bin': path.join(opt.cache, 'bios.bin'), 'vmlinuz': path.join(opt.cache, 'vmlinuz'),
 };
-for (const f of ['p9opfs.js', 'worker.js', 'client9p.js', 'p9opfs-wasm.js', 'p9opfs-wasm.wasm']) files[f] = path.join(opt.web, f);
+for (const f of SERVER_FILES) files[f] = path.join(opt.web, f);
 const types = {'.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
                '.wasm': 'application/wasm', '.json': 'application/json'};
 const config = JSON.stringify({cmdline: CMDLINE, memory: MEMORY});
