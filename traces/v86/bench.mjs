@@ -15,7 +15,12 @@
 //   node traces/v86/bench.mjs --cache DIR --v86 DIR --web DIR [--reps N] [--msize N]
 //        [--quick] [--functional [builtin|opfs|builtin,opfs]] [--no-bench]
 //        [--only REGEX] [--timeout SECS] [--json FILE] [--logs DIR] [--chromium PATH]
+//        [--guest worker|page]
 //
+// --guest G      where v86 runs, for both servers (chromium.mjs --guest):
+//                worker (default) v86 in a dedicated worker, the OPFS server in the
+//                same thread; page: v86 on the page, the OPFS server in its own
+//                worker through the page API (one message each way per request)
 // --reps N       repetitions of each benchmark run (default 2)
 // --msize N      the benchmark's msize (default 65536); the functional runs
 //                take the kernel's default (or their own # mount: line)
@@ -41,14 +46,15 @@ function usage(msg) {
   if (msg) say(msg);
   process.stderr.write('usage: node traces/v86/bench.mjs --cache DIR --v86 DIR --web DIR [--reps N] [--msize N] [--quick] ' +
                        '[--functional [builtin|opfs|builtin,opfs]] [--no-bench] [--only REGEX] [--timeout SECS] ' +
-                       '[--json FILE] [--logs DIR] [--chromium PATH]\n');
+                       '[--json FILE] [--logs DIR] [--chromium PATH] [--guest worker|page]\n');
   process.exit(2);
 }
-const opt = {reps: '2', msize: '65536', functional: null, bench: true, quick: false};
+const opt = {reps: '2', msize: '65536', functional: null, bench: true, quick: false, guest: 'worker'};
 {
   const a = process.argv.slice(2);
   const withValue = {'--cache': 'cache', '--v86': 'v86', '--web': 'web', '--reps': 'reps', '--msize': 'msize',
-                     '--only': 'only', '--timeout': 'timeout', '--json': 'json', '--logs': 'logs', '--chromium': 'chromium'};
+                     '--only': 'only', '--timeout': 'timeout', '--json': 'json', '--logs': 'logs', '--chromium': 'chromium',
+                     '--guest': 'guest'};
   for (let i = 0; i < a.length; ++i) {
     if (a[i] === '--quick') opt.quick = true;
     else if (a[i] === '--no-bench') opt.bench = false;
@@ -61,6 +67,7 @@ const opt = {reps: '2', msize: '65536', functional: null, bench: true, quick: fa
   if (!/^[1-9]\d*$/.test(opt.reps) || !/^\d+$/.test(opt.msize) || (opt.timeout && !/^\d+$/.test(opt.timeout))) usage('bad number');
   if (opt.functional && !opt.functional.split(',').every((f) => f === 'builtin' || f === 'opfs')) usage('bad --functional');
   if (!opt.bench && !opt.functional) usage('--no-bench without --functional: nothing to run');
+  if (opt.guest !== 'worker' && opt.guest !== 'page') usage('--guest is worker or page');
 }
 const logs = opt.logs ? path.resolve(opt.logs) : null;
 if (logs) fs.mkdirSync(logs, {recursive: true});
@@ -72,7 +79,7 @@ function boot(fs_, workload, name, extra = [], timeout = 600) {
   const report = path.join(tmp, `${name}.json`);
   const args = [path.join(here, 'chromium.mjs'), '--fs', fs_, '--workload', workload, '--cache', opt.cache,
                 '--report', report, '--timeout', String(timeout), ...extra];
-  for (const k of ['v86', 'web', 'chromium']) if (opt[k]) args.push(`--${k}`, opt[k]);
+  for (const k of ['v86', 'web', 'chromium', 'guest']) if (opt[k]) args.push(`--${k}`, opt[k]);
   if (logs) args.push('--log', path.join(logs, `${name}.log`));
   const t = Date.now();
   return new Promise((resolve) => {
@@ -98,8 +105,9 @@ const median = (a) => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const f2 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(2));
-const label = {builtin: "v86's built-in 9P (in memory)", opfs: 'OPFS server via handle9p'};
-const summary = {started: new Date().toISOString(), machine: `${os.cpus().length} cores, load average at start ` +
+const label = {builtin: "v86's built-in 9P (in memory)",
+               opfs: opt.guest === 'worker' ? 'OPFS server in the guest\'s worker' : 'OPFS server via the page API'};
+const summary = {started: new Date().toISOString(), guest: `v86 in the ${opt.guest}`, machine: `${os.cpus().length} cores, load average at start ` +
                  `${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`, runs: [], functional: []};
 let failed = false;
 
@@ -210,7 +218,7 @@ if (opt.bench) {
     summary.table = lines;
     const chromiumVersion = (results.opfs[0] || results.builtin[0] || {}).chromium;
     const v86 = (results.opfs[0] || results.builtin[0] || {}).v86;
-    log(`\nheadless Chromium ${chromiumVersion}, v86 ${v86}, ${summary.machine}`);
+    log(`\nheadless Chromium ${chromiumVersion}, v86 ${v86} (${summary.guest}), ${summary.machine}`);
   }
   tables(console.log);
 }

@@ -8,13 +8,19 @@
 //   node traces/v86/chromium.mjs --cache DIR --workload FILE [--workload FILE...] [--msize N]
 //        [--mount-opts OPTS] [--timeout SECS] [--record FILE] [--log FILE]
 //        [--profile DIR] [--store NAME] [--web DIR] [--v86 DIR] [--chromium PATH]
-//        [--helpers 1] [--reload-with FILE] [--fs opfs|builtin] [--report FILE]
+//        [--helpers 1] [--reload-with FILE] [--fs opfs|builtin] [--guest page|worker] [--report FILE]
 //
 // --workload  one, or several in one boot (a batch, as run.mjs)
 // --fs        opfs (default): the OPFS server through handle9p; builtin: v86's
 //             own 9P server over an empty in-memory file system (lib/9p.js
 //             Virtio9p over lib/filesystem.js FS; nothing persists), the
 //             side-by-side benchmark's baseline (bench.mjs)
+// --guest     page (default): v86 on the page, the OPFS server in its own worker
+//             through the page API (p9opfs.js startServer().handle9p): a message
+//             to the worker and one back per 9P request; worker: v86 in a
+//             dedicated worker with the server in the same thread
+//             (guest-worker.js over opfs/web/store.js): each request answered
+//             within v86's handle9p call (--helpers and --reload-with need page)
 // --report F  writes what the page measured as JSON: boot to mount, the
 //             "bench: begin/end NAME" phases' wall times and (fs=opfs) the
 //             handle9p request -> reply times per phase and message type
@@ -52,10 +58,11 @@ function usage(msg) {
   if (msg) say(msg);
   process.stderr.write('usage: node traces/v86/chromium.mjs --cache DIR --workload FILE [--msize N] [--mount-opts OPTS] ' +
                        '[--timeout SECS] [--record FILE] [--log FILE] [--profile DIR] [--store NAME] [--web DIR] ' +
-                       '[--v86 DIR] [--chromium PATH] [--helpers 1] [--fs opfs|builtin] [--report FILE]\n');
+                       '[--v86 DIR] [--chromium PATH] [--helpers 1] [--reload-with FILE] [--fs opfs|builtin] [--guest page|worker] ' +
+                       '[--report FILE]\n');
   process.exit(2);
 }
-const opt = {timeout: 300, mountOpts: '', store: 'v86', chromium: '/usr/lib/chromium/chromium', fs: 'opfs',
+const opt = {timeout: 300, mountOpts: '', store: 'v86', chromium: '/usr/lib/chromium/chromium', fs: 'opfs', guest: 'page',
              web: process.env.P9_OPFS_WEB || path.join(root, 'build/opfs/web'),
              v86: process.env.P9_V86_DIR || path.join(here, 'node_modules/v86')};
 {
@@ -63,7 +70,7 @@ const opt = {timeout: 300, mountOpts: '', store: 'v86', chromium: '/usr/lib/chro
   const names = {'--cache': 'cache', '--workload': 'workload', '--msize': 'msize', '--mount-opts': 'mountOpts',
                  '--timeout': 'timeout', '--record': 'record', '--log': 'log', '--profile': 'profile',
                  '--store': 'store', '--web': 'web', '--v86': 'v86', '--chromium': 'chromium', '--helpers': 'helpers',
-                 '--reload-with': 'reloadWith', '--fs': 'fs', '--report': 'report'};
+                 '--reload-with': 'reloadWith', '--fs': 'fs', '--guest': 'guest', '--report': 'report'};
   opt.workloads = [];
   for (let i = 0; i < a.length; i += 2) {
     const k = names[a[i]];
@@ -78,11 +85,13 @@ const opt = {timeout: 300, mountOpts: '', store: 'v86', chromium: '/usr/lib/chro
   if (!/^[A-Za-z0-9._-]+$/.test(opt.store)) usage('bad --store');
   if (opt.fs !== 'opfs' && opt.fs !== 'builtin') usage('--fs is opfs or builtin');
   if (opt.fs === 'builtin' && (opt.record || opt.helpers === '1' || opt.reloadWith)) usage('--record, --helpers and --reload-with need --fs opfs');
+  if (opt.guest !== 'page' && opt.guest !== 'worker') usage('--guest is page or worker');
+  if (opt.guest === 'worker' && (opt.helpers === '1' || opt.reloadWith)) usage('--helpers and --reload-with need --guest page');
 }
 function skip(why) { console.log(`SKIP: ${why}`); process.exit(77); }
 const guest = readGuest(opt.cache);
 if (guest.missing) skip(guest.missing);
-for (const f of ['build/libv86.mjs', 'build/v86.wasm'])
+for (const f of ['build/libv86.mjs', 'build/libv86.js', 'build/v86.wasm'])
   if (!fs.existsSync(path.join(opt.v86, f))) skip(`${opt.v86}/${f} missing: run traces/v86/setup.sh`);
 {
   const missing = missingWebFile(opt.web);
@@ -105,8 +114,10 @@ const token = randomBytes(12).toString('hex');
 
 // --- HTTP: a fixed set of files, and POST /out from the page ----------------------
 const files = {
-  'page.html': path.join(here, 'page.html'),
-  'libv86.mjs': path.join(opt.v86, 'build/libv86.mjs'), 'v86.wasm': path.join(opt.v86, 'build/v86.wasm'),
+  'page.html': path.join(here, 'page.html'), 'guest.js': path.join(here, 'guest.js'),
+  'guest-worker.js': path.join(here, 'guest-worker.js'),
+  'libv86.mjs': path.join(opt.v86, 'build/libv86.mjs'), 'libv86.js': path.join(opt.v86, 'build/libv86.js'),
+  'v86.wasm': path.join(opt.v86, 'build/v86.wasm'),
   'bios.bin': path.join(opt.cache, 'bios.bin'), 'vmlinuz': path.join(opt.cache, 'vmlinuz'),
 };
 for (const f of SERVER_FILES) files[f] = path.join(opt.web, f);
@@ -182,7 +193,7 @@ fs.writeFileSync(portFile, String(http_.address().port));
 const origin = `http://127.0.0.1:${http_.address().port}`;
 
 // --- Chromium ------------------------------------------------------------------------
-const url = `${origin}/page.html?fs=${opt.fs}&store=${opt.store}&record=${opt.record ? 1 : 0}&helpers=${opt.helpers === '1' ? 1 : 0}` +
+const url = `${origin}/page.html?guest=${opt.guest}&fs=${opt.fs}&store=${opt.store}&record=${opt.record ? 1 : 0}&helpers=${opt.helpers === '1' ? 1 : 0}` +
             `&reload=${opt.reloadWith ? 1 : 0}&token=${token}`;
 const startedAt = new Date();
 const tStart = Date.now();
@@ -202,7 +213,7 @@ chromium.on('exit', (code, signal) => {
   if (!finished) { say(`chromium exited (${signal || code}) before the guest finished`); done(125); }
 });
 chromium.on('error', (e) => { say(`cannot start ${opt.chromium}: ${e.message}`); done(125); });
-say(`booting ${guest.kernel} in v86 ${v86Version} in headless Chromium (${origin}); ` +
+say(`booting ${guest.kernel} in v86 ${v86Version} in headless Chromium (${origin}, v86 in the ${opt.guest}); ` +
     `${opt.fs === 'opfs' ? `OPFS store ${opt.store}` : "v86's built-in 9P server (in memory)"}; ` +
     `mount -t 9p -o ${mopts} host9p; workload ${plan.name}`);
 
@@ -250,7 +261,7 @@ function check() {
     say(`handle9p request -> reply in the page${ph ? `, phase ${ph}` : ' (outside bench phases)'}:\n${formatStats(types)}`);
   }
   if (opt.report) {
-    fs.writeFileSync(opt.report, JSON.stringify({fs: opt.fs, workload: plan.name, rc: r.rc, mopts,
+    fs.writeFileSync(opt.report, JSON.stringify({fs: opt.fs, guest: opt.guest, workload: plan.name, rc: r.rc, mopts,
                                                  umount: r.umount, chromium: chromiumVersion(), v86: v86Version,
                                                  chromiumToMount: (tMount - tStart) / 1000, ...mt, marks, stats,
                                                  body: r.body}, null, 1) + '\n');
@@ -258,7 +269,8 @@ function check() {
   if (opt.record) {
     writeTrace(opt.record, {workload: opt.workloads[0], workloadText, rc: r.rc, kernel: guest.kernel, mopts,
                             server: `opfs (OPFS store "${opt.store}" in the worker of headless Chromium ${chromiumVersion()})`,
-                            transport: `virtio-9p, v86 ${v86Version} filesystem.handle9p in the page`, frames, startedAt});
+                            transport: `virtio-9p, v86 ${v86Version} filesystem.handle9p ${opt.guest === 'worker' ? 'in the server\'s worker (store.js)' : 'in the page (p9opfs.js)'}`,
+                            frames, startedAt});
     say(`wrote ${opt.record}: ${frames.length} frames`);
   }
   return done(r.rc);
