@@ -122,7 +122,7 @@ self.p9bench = {
       dv.setUint32(p + 12, src.length, true);
       heap().set(src, p + 16);
     }, 119);
-    // Tread as the worker serves it (worker.js serve()): with
+    // Tread as the worker serves it (store.js serve()): with
     // p9o_handle_direct the data goes from the data file's handle straight
     // into the transport's buffer (here dst, after the 11-byte header).
     const read = (fid, off, dst) => {

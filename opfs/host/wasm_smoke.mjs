@@ -1,5 +1,5 @@
 // opfs.wasm_node: the OPFS module (build/opfs/web/p9opfs-wasm.js) under node,
-// without a browser: the start-up sequence worker.js runs (fixed slots, data
+// without a browser: the start-up sequence store.js runs (fixed slots, data
 // slots found, open_store, pool top-up) over in-memory stand-ins for
 // FileSystemSyncAccessHandle, then one 9P conversation through the exports.
 //   node opfs/host/wasm_smoke.mjs build/opfs/web

@@ -84,3 +84,27 @@ export class Client9p {
 export class Error9p extends Error {
   readonly errno: number;
 }
+
+/** store.js, loaded with importScripts in a dedicated worker of your own (after
+ * p9opfs-wasm.js): the server in that worker's thread, no page API in between. */
+export interface OpfsStore {
+  readonly name: string;
+  /** What opening the store found (one line), once open. */
+  readonly report: string;
+  /** Set when the store cannot be served (or was closed): why. */
+  readonly failed: string | null;
+  /** Resolves when the store is open; rejects with the reason it cannot be. */
+  readonly ready: Promise<OpfsStore>;
+  /** v86's `filesystem.handle9p`, one connection: the reply is given within the
+   * call when the store is open and its pool has a data file, later otherwise. */
+  handle9p: (reqbuf: Uint8Array, reply: (replybuf: Uint8Array) => void) => void;
+  /** Durable, every session ended, files and lock released, after the requests given before. */
+  close(): Promise<void>;
+}
+declare global {
+  // eslint-disable-next-line no-var
+  var P9OpfsStore: {
+    start(name: string, options?: { log?: (text: string) => void; onready?: (report: string) => void;
+                                    onfail?: (text: string) => void }): OpfsStore;
+  };
+}

@@ -161,7 +161,7 @@ if (opt.server === 'model') {
   const handles = [new MemHandle(), new MemHandle(), new MemHandle()];  // journal, checkpoint.0, checkpoint.1
   const M = await P9Opfs({p9oHandles: handles, wasmBinary: fs.readFileSync(path.join(opt.web, 'p9opfs-wasm.wasm'))});
   if (M._p9o_open_store() !== 0) throw new Error(`p9o_open_store: ${M.UTF8ToString(M._p9o_message())}`);
-  // The data-file pool, topped up between requests as opfs/web/worker.js does.
+  // The data-file pool, topped up between requests as opfs/web/store.js does.
   const topUp = () => {
     while (M._p9o_pool_wanted() > 0) {
       const s = M._p9o_pool_next_slot();
