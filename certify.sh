@@ -47,7 +47,7 @@ if [ $stress = 1 ]; then
   build/bin/p9stress --clients "${P9_STRESS_CLIENTS:-8}" --seconds "${P9_STRESS_SECONDS:-10}" \
     --report "$stress_report" > /dev/null || status=$?
   if [ -s "$stress_report" ]; then
-    grep -E '^\| (result|operations|protocol violations|unexpected errors|final tree|server memory)' "$stress_report"
+    grep -E '^\| (result|operations|9P requests|protocol violations|unexpected errors|final tree|server memory)' "$stress_report"
     { echo; cat "$stress_report"; } >> "$P9_REPORT"
   fi
 fi
