@@ -3,36 +3,40 @@
 // the conformance runner: P9_TARGET, P9_ANAME, harness/target.h):
 //   - in its own directory, creates, writes, reads back, renames, unlinks,
 //     mkdir/rmdir, getattr and readdir (Tunlinkat and Trenameat, with
-//     Linux's fallback to Tremove and Trename where they are refused), checked against a model of what the
-//     directory holds, built from the replies the client got;
+//     Linux's fallback to Tremove and Trename where they are refused),
+//     checked against a model of what the directory holds, built from the
+//     replies the client got;
 //   - in one shared directory, all clients create, publish (write a file in
-//     their own directory, then Trenameat it over a shared name), rename,
+//     their own directory, then rename it over a shared name), rename,
 //     unlink and read the same few names; every shared file's contents say
 //     how long they are and carry a pattern, so a reader can tell a whole
 //     file from a torn one;
-//   - pipelines: several requests in flight on the connection (distinct
-//     tags), the replies read late and matched by tag;
-//   - Tflush storms: requests followed by Tflushes for some of them (a
-//     second Tflush for the same tag now and then, as a Linux client sends
-//     when a signal interrupts a request: net/9p/client.c p9_client_flush).
-//     flush(5) of the Plan 9 manual: a flushed request is answered before
-//     its Rflush or never; Tflush is answered with Rflush whether or not
-//     oldtag is pending, never with an error; several Tflushes for one tag
-//     are answered in order.
+//   - pipelines: several reads, getattrs or writes (to disjoint regions) in
+//     flight on the connection (distinct tags), the replies read late and
+//     matched by tag;
+//   - Tflush storms: such requests followed by Tflushes for most of them, as
+//     a Linux client sends one when a signal interrupts a request
+//     (net/9p/client.c p9_client_flush), now and then a second for the same
+//     tag. flush(5) of the Plan 9 manual: a flushed request is answered
+//     before its Rflush or never (a reply that came first is used: a write
+//     it answers is in the model); Tflush is answered with Rflush whether or
+//     not oldtag is pending, never with an error; several Tflushes for one
+//     tag are answered in order.
 // When the time is up every client's directory is compared with its model
 // and the shared directory is checked (each name listed once, readable,
 // whole, nlink 1, its size the size its contents declare).
 //
 //   p9stress [--clients N] [--seconds S] [--ops N] [--seed N] [--timeout SECONDS]
 //            [--single-flush] [--report FILE]
-// --single-flush sends at most one Tflush per request, as Linux does (no
-// second one for the same tag, which flush(5) allows).
 // --ops bounds the operations of each client (the run ends at whichever
-// bound comes first); --report (or P9_STRESS_REPORT) names a Markdown file the
-// summary section is written to (certify.sh --stress appends it to the
-// certificate). Exit status: 0 all consistent; 1 a protocol violation, an
-// unexpected error or a final tree mismatch; 2 bad usage or no server; 77 the
-// target is not available here and P9_SKIP_IF_UNAVAILABLE=1.
+// bound comes first); --single-flush sends one Tflush per request, as Linux
+// does, never a second for the same tag; --report (or P9_STRESS_REPORT)
+// names a Markdown file the summary section is written to (certify.sh
+// --stress appends it to the certificate). --timeout (or P9_TIMEOUT): how
+// long a reply may take, in seconds (default 5). Exit status: 0 all
+// consistent; 1 a protocol violation, an unexpected error or a final tree
+// mismatch; 2 bad usage or no server; 77 the target is not available here
+// and P9_SKIP_IF_UNAVAILABLE=1.
 #include <dirent.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -341,7 +345,7 @@ std::unique_ptr<client::Client> attach(conformance::Target& t, int timeout_ms, s
   if (!c) return nullptr;
   c->set_timeout_ms(timeout_ms);
   if (!c->handshake(kMsize, t.aname()).ok()) {
-    *error = "handshake: " + c->last_error();
+    *error = t.name() + ": handshake: " + c->last_error();
     return nullptr;
   }
   return c;
@@ -566,7 +570,7 @@ class Worker {
   }
 
  private:
-  // Requests in flight: replies are matched by tag; `late` ms pass before any is read.
+  // A request in flight: its reply is matched by tag.
   struct InFlight {
     Message request;
     bool answered = false;
@@ -658,11 +662,14 @@ class Worker {
     while (waiting()) {
       auto reply = c.receive();
       if (!reply) {
-        std::string what =
-            flushes.empty() ? "a pipelined request" : "Tflush " + std::to_string(flushes.begin()->first);
-        return s().lost(flushes.empty() ? flight.begin()->second.request
-                                        : Message{msg::Tflush{flushes.begin()->second.first}},
-                        c.last_error() + " (waiting for " + what + ")");
+        if (!flushes.empty())
+          return s().lost(
+              msg::Tflush{flushes.begin()->second.first},
+              c.last_error() + " (waiting for Tflush " + std::to_string(flushes.begin()->first) + ")");
+        for (const auto& [tag, f] : flight)
+          if (!f.answered)
+            return s().lost(f.request, c.last_error() + " (waiting for tag " + std::to_string(tag) + ")");
+        return s().lost(flight.begin()->second.request, c.last_error());
       }
       if (auto fl = flushes.find(reply->tag); fl != flushes.end()) {
         auto [old, rank] = fl->second;
@@ -695,8 +702,12 @@ class Worker {
       f.used = *reply;
       check_reply(f, *reply, bytes);
     }
-    // Nothing more may come: no reply to a request whose Rflush came.
-    if (auto stray = c.receive(20)) s().violation("reply after every tag was settled", to_string(*stray));
+    // A request whose Rflush came unanswered must stay so: nothing more may
+    // come (a later stray reply also fails the next request's tag check).
+    bool flushed_unanswered = false;
+    for (const auto& [tag, f] : flight) flushed_unanswered |= !f.answered;
+    if (flushed_unanswered)
+      if (auto stray = c.receive(20)) s().violation("reply after every tag was settled", to_string(*stray));
   }
   void pipeline() {
     std::string bytes;
@@ -1105,7 +1116,7 @@ int run(int argc, char** argv) {
   Stats setup_stats;
   auto c = attach(*target, timeout_ms, &error);
   if (!c) {
-    std::fprintf(stderr, "p9stress: %s: %s\n", target->name().c_str(), error.c_str());
+    std::fprintf(stderr, "p9stress: %s\n", error.c_str());
     return 2;
   }
   std::string memory_why;
