@@ -4,7 +4,9 @@
 #   check_faulty.sh silent_flush   Tflush never answered: a violation naming Tflush
 #   check_faulty.sh wrong_read     Tread answered Rlerror EIO: unexpected EIO errors
 #                                  and files the final check cannot read
-# Environment: P9STRESS, P9FAULTY (the programs), P9_REPORT_DIR.
+#   check_faulty.sh late_flush     p9lateflush: flushed requests answered after their
+#                                  Rflush
+# Environment: P9STRESS, P9FAULTY, P9LATEFLUSH (the programs), P9_REPORT_DIR.
 set -u
 mode=$1
 report="$P9_REPORT_DIR/stress-faulty-$mode.md"
@@ -14,16 +16,17 @@ missing=""
 expect() { grep -Eq -- "$1" "$report" || missing="$missing
   $2 (no line matching '$1')"; }
 case $mode in
-silent_flush) faults="--silent Tflush" ;;
-wrong_read) faults="--wrong Tread" ;;
+silent_flush) server="$P9FAULTY --listen tcp:127.0.0.1:{port} --silent Tflush" ;;
+wrong_read) server="$P9FAULTY --listen tcp:127.0.0.1:{port} --wrong Tread" ;;
+late_flush) server="$P9LATEFLUSH --port {port}" ;;
 *)
-  echo "usage: $0 silent_flush|wrong_read" >&2
+  echo "usage: $0 silent_flush|wrong_read|late_flush" >&2
   exit 2
   ;;
 esac
 rm -f "$report"
 unset P9_TARGET
-export P9_START="$P9FAULTY --listen tcp:127.0.0.1:{port} $faults"
+export P9_START="$server"
 "$P9STRESS" --clients 2 --seconds 2 --timeout 1 --report "$report" > "$out" 2>&1
 rc=$?
 [ -s "$report" ] || { echo "FAIL ($mode): no report written (exit $rc); output:" >&2; tail -30 "$out" >&2; exit 1; }
@@ -41,9 +44,14 @@ wrong_read)
   expect '^\| EIO \| read \| [0-9]+ \| \*\*unexpected\*\* \|' "the unexpected EIO of Tread, by errno and operation"
   expect '^- c[0-9]+/f[0-9]+: cannot read it' "that the final check could not read a client's file"
   ;;
+late_flush)
+  expect '^- \*\*flushed request answered after its Rflush\*\*: client [0-9]+: R[a-z]+ tag=[0-9]+' \
+    "that a flushed request was answered after its Rflush"
+  expect '^    <- Rflush tag=' "the exchange with the early Rflush"
+  ;;
 esac
 if [ -n "$missing" ]; then
-  echo "FAIL ($mode): p9stress against p9faulty $faults did not give$missing" >&2
+  echo "FAIL ($mode): p9stress against $server did not give$missing" >&2
   exit 1
 fi
 echo "check_faulty $mode: p9stress reports what broke ($report)"
