@@ -1180,7 +1180,10 @@ int run(int argc, char** argv) {
   setup_stats.requests = 0;  // the rates count the load, not the setup and the check
   st.merge(setup_stats);     // the check's errors and violations
   std::string memory;
-  if (pid > 0) {
+  if (pid > 0 && status_kib(pid, "VmRSS:") < 0) {
+    memory =
+        "pid " + std::to_string(pid) + ": " + mib(rss_start) + " before; the process was gone at the end";
+  } else if (pid > 0) {
     long rss_end = status_kib(pid, "VmRSS:");
     rss_peak = std::max(rss_peak, rss_end);
     long hwm = status_kib(pid, "VmHWM:");
