@@ -11,13 +11,17 @@
 #                                         a server this starts (and starts again when it dies):
 #                                         {port} an unused loopback port, {export} a fresh directory
 #   --timeout SECONDS                     how long each reply may take (default 5)
+#   --stress                              then load it (p9stress: P9_STRESS_CLIENTS, 8, clients for
+#                                         P9_STRESS_SECONDS, 10, s) and append that section to the certificate
 # PROFILE: NAME[:nohardlinks,noxattrs,nolocks,nomknod,noownership]
 set -eu
 cd "$(dirname "$0")"
+stress=0
 while [ $# -gt 0 ]; do
   case $1 in
   --start) export P9_START="$2"; shift 2 ;;
   --timeout) export P9_TIMEOUT="$2"; shift 2 ;;
+  --stress) stress=1; shift ;;
   *) break ;;
   esac
 done
@@ -35,5 +39,17 @@ export P9_REPORT="$PWD/build/conformance/certificate-$name.md"
 echo "certify: running the conformance suite against $target ..."
 status=0
 build/bin/p9conform --gtest_brief=1 || status=$?
+if [ $stress = 1 ]; then
+  # A fresh start of the same target under load; p9stress exits 1 on any violation or tree mismatch.
+  stress_report="$PWD/build/conformance/stress-$name.md"
+  echo "certify: load test (p9stress, ${P9_STRESS_CLIENTS:-8} clients, ${P9_STRESS_SECONDS:-10} s) against $target ..."
+  rm -f "$stress_report"
+  build/bin/p9stress --clients "${P9_STRESS_CLIENTS:-8}" --seconds "${P9_STRESS_SECONDS:-10}" \
+    --report "$stress_report" > /dev/null || status=$?
+  if [ -s "$stress_report" ]; then
+    grep -E '^\| (result|operations|9P requests|protocol violations|unexpected errors|final tree|server memory)' "$stress_report"
+    { echo; cat "$stress_report"; } >> "$P9_REPORT"
+  fi
+fi
 echo "certify: full report: $P9_REPORT"
 exit $status
