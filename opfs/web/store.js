@@ -35,6 +35,7 @@ class Store {
     this.dir = null;       // the store's directory, p9opfs/<store>/
     this.failed = null;    // why nothing is served
     this.report = '';
+    this.step = 'starting';  // what opening the store waits for, while it does
     this._queue = [];      // jobs not run yet, in arrival order
     this._topping = false; // a pool top-up is running
     this._paused = false;  // an exclusive job is running
@@ -69,6 +70,7 @@ class Store {
       this._fail('this context has no Web Locks or no Origin Private File System (a secure context is needed)');
       return;
     }
+    this.step = 'the Web Lock';
     self.navigator.locks.request('p9opfs:' + name, {ifAvailable: true}, async (lock) => {
       if (!lock) {
         this._fail('store in use by another context');
@@ -92,15 +94,18 @@ class Store {
   }
 
   async _openHandle(name) {
+    this.step = `file ${name}`;
     const fh = await this.dir.getFileHandle(name, {create: true});
     return fh.createSyncAccessHandle();
   }
 
   async _open() {
+    this.step = 'the OPFS root directory';
     const root = await self.navigator.storage.getDirectory();
     const top = await root.getDirectoryHandle('p9opfs', {create: true});
     this.dir = await top.getDirectoryHandle(this.name, {create: true});
     const log = this.log;
+    this.step = 'the wasm module';
     const mod = await P9Opfs({
       p9oHandles: this.handles,
       p9oOnError: (slot, e) => log(`slot ${slot}: ${e && e.name}: ${e && e.message}`),
@@ -110,6 +115,7 @@ class Store {
     for (let s = 0; s < fixedSlots.length; ++s) this.handles[s] = await this._openHandle(fixedSlots[s]);
     // Every existing data file "d<N>".
     let found = 0;
+    this.step = 'the list of data files';
     const it = this.dir.entries();
     for (let r = await it.next(); !r.done; r = await it.next()) {
       const name = r.value[0], h = r.value[1];
@@ -125,6 +131,7 @@ class Store {
     const text = mod.UTF8ToString(mod._p9o_message());
     if (rc < 0) throw new Error(text);
     this.M = mod;
+    this.step = 'open';
     this.report = `${text}; ${found} data files found`;
     this._ready.resolve(this);
     this._onready(this.report);

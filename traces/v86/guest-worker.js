@@ -25,22 +25,40 @@ self.onmessage = (e) => {
   }
 };
 
-function boot(m) {
-  const early = [];  // events before the guest's collector exists
-  const event = (text) => (guest ? guest.event(text) : early.push(text));
+// The store is opened first and v86 started once it is open, so that a store
+// that cannot open says so (and at which step) before the guest waits on it.
+async function boot(m) {
+  // Events before the guest's collector exists, timed from the worker's start.
+  let early = null;
+  const event = (text) => {
+    if (guest) return guest.event(text);
+    const e = `${(performance.now() / 1000).toFixed(1)} s ${text}`;
+    early = P9Guest.merge(early, {serial0: '', serial1: '', frames: [], events: [e], marks: []});
+  };
+  setInterval(() => {
+    const chunk = P9Guest.merge(early, guest ? guest.take() : null);
+    early = null;
+    if (chunk) self.postMessage({type: 'out', chunk});
+  }, 100);
   if (m.fs === 'opfs') {
     store = P9OpfsStore.start(m.store, {
       log: (text) => event(`p9opfs: ${text}`),
       onready: (report) => event(`server ready (in the guest's worker): ${report}`),
-      onfail: (text) => event(`error: the OPFS store: ${text}`),  // the driver stops on "error:"
     });
+    const slow = setInterval(() => event(`the OPFS store is not open yet: waiting for ${store.step}`), 20000);
+    try {
+      await store.ready;
+    } catch (e) {
+      event(`error: the OPFS store: ${e.message}`);  // the driver stops on "error:"
+      return;
+    } finally {
+      clearInterval(slow);
+    }
   }
   guest = P9Guest.boot({
     V86: self.V86, bios: m.bios, bzimage: m.bzimage, initrd: m.initrd, config: m.config,
     handle9p: store ? store.handle9p : null, record: m.record, pageTimeOrigin: m.pageTimeOrigin,
   });
-  for (const text of early) guest.event(text);
   guest.event(`emulator started in a worker (${store ? 'OPFS server in the same worker, handle9p answered synchronously'
                                                       : "v86's built-in 9P server, in-memory file system"})`);
-  setInterval(() => self.postMessage({type: 'out', chunk: guest.take()}), 100);
 }

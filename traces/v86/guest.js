@@ -113,9 +113,11 @@ function boot({V86, bios, bzimage, initrd, config, handle9p, record, onLine, pag
   };
 }
 
-// Appends chunk b (a take() result) to a: one POST body for several chunks.
+// Appends chunk b (a take() result) to a: one POST body for several chunks
+// (either may be null).
 function merge(a, b) {
   if (!a) return b;
+  if (!b) return a;
   return {serial0: a.serial0 + b.serial0, serial1: a.serial1 + b.serial1, frames: a.frames.concat(b.frames),
           events: a.events.concat(b.events), marks: a.marks.concat(b.marks)};
 }
