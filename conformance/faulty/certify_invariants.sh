@@ -12,24 +12,8 @@ set -u
 dir="$P9_REPORT_DIR/invariants"
 mkdir -p "$dir"
 breaker=Symlink.DanglingTargetIsFine
-status=0
-fail() {
-  echo "FAIL: $1" >&2
-  status=1
-}
-export P9_DEVIATIONS=/dev/null
-unset P9_START P9_PROFILE
-# run NAME TARGET: certifies TARGET into $dir/NAME.md, output in $dir/NAME.out; $rc its exit status.
-run() {
-  P9_TARGET=$2 P9_REPORT="$dir/$1.md" "$P9CONFORM" --gtest_brief=1 \
-    --gtest_filter='Mkdir.*:Symlink.*:Readlink.*:Link.*' > "$dir/$1.out" 2>&1
-  rc=$?
-  [ -s "$dir/$1.md" ] || {
-    echo "FAIL: $2 wrote no certificate (exit $rc); output:" >&2
-    tail -30 "$dir/$1.out" >&2
-    exit 1
-  }
-}
+. "$(dirname "$0")/quick_run.sh"
+run() { quick_run "$1" "$2" 'Mkdir.*:Symlink.*:Readlink.*:Link.*'; }
 # The every-case table's "case | outcome" pairs, one per line, in run order.
 outcomes() { sed -n '/^## Every case/,$p' "$1" | grep -E '^\| [A-Za-z]+\.[A-Za-z]+ \|' | cut -d'|' -f2,3; }
 failed() { grep -c '^FAILED  ' "$1"; }
