@@ -20,6 +20,13 @@ for t in model planted-invariant-bug-nofresh; do
 done
 "$P9CONFORM" --matrix "$dir/matrix.html" "$dir/model.summary" "$dir/planted-invariant-bug-nofresh.summary" ||
   fail "p9conform --matrix failed"
+grep -q '<th><a href="model.html">inprocess:model</a></th>' "$dir/matrix.html" ||
+  fail "the matrix does not link to the model's certificate"
+# A file that is not a summary is refused, with the reason.
+"$P9CONFORM" --matrix "$dir/bad.html" "$dir/model.md" > "$dir/bad.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "model.md: not a p9conform summary" "$dir/bad.out" ||
+  fail "a Markdown file given as a summary: exit $rc, $(cat "$dir/bad.out")"
 
 # render PAGE: the DOM Chromium built from PAGE.html into PAGE.dom, its log in PAGE.log.
 # The flags are those opfs/host/serve.mjs starts Chromium with, and --dump-dom.

@@ -104,6 +104,7 @@ class Certificate : public ::testing::EmptyTestEventListener {
     report.msize = case_msize();
     report.timeout_s = request_timeout_ms() / 1000.0;
     report.elapsed_s = static_cast<double>(unit.elapsed_time()) / 1000.0;
+    report.summary.page = std::filesystem::path(sibling_path(path_, ".html")).filename().string();
     write_console(report, path_);
     // The report a person reads (Markdown and HTML), and the summary the matrix is drawn from.
     const std::string html = sibling_path(path_, ".html"), summary = sibling_path(path_, ".summary");

@@ -394,6 +394,7 @@ void write_summary(const Summary& s, std::ostream& out) {
     return v;
   };
   out << "p9conform-summary 1\n";
+  out << "page\t" << field(s.page) << "\n";
   out << "target\t" << field(s.target) << "\nprofile\t" << field(s.profile) << "\nverdict\t"
       << field(s.verdict) << "\nworst\t" << s.worst << "\nconformant\t" << (s.conformant ? 1 : 0) << "\n";
   for (const auto& [name, g] : s.groups) {
@@ -416,7 +417,9 @@ bool read_summary(std::istream& in, Summary* s, std::string* error) {
     std::istringstream ls(line);
     for (std::string x; std::getline(ls, x, '\t');) f.push_back(x);
     if (line.back() == '\t') f.emplace_back();
-    if (f.size() == 2 && f[0] == "target") {
+    if (f.size() == 2 && f[0] == "page") {
+      s->page = f[1];
+    } else if (f.size() == 2 && f[0] == "target") {
       s->target = f[1];
     } else if (f.size() == 2 && f[0] == "profile") {
       s->profile = f[1];
@@ -461,8 +464,7 @@ bool read_summary(std::istream& in, Summary* s, std::string* error) {
 void write_matrix(const std::vector<Summary>& servers, std::ostream& out) {
   html_head(out, "p9conform: servers side by side");
   out << "<p>Each cell: the group's worst class (its colour), then passed / failed / known deviations "
-         "(and skipped, not run when any). Each server's full certificate is the HTML file next to this "
-         "one.</p>\n";
+         "(and skipped, not run when any). A server's name opens its certificate.</p>\n";
   html_legend(out);
   std::map<std::string, bool> groups;
   for (const Summary& s : servers)
@@ -479,7 +481,11 @@ void write_matrix(const std::vector<Summary>& servers, std::ostream& out) {
     return "<td class=\"" + group_css(g) + "\">" + group_worst(g) + "<br>" + counts(g) + "</td>";
   };
   out << "<table id=\"matrix\"><tr><th>group</th>";
-  for (const Summary& s : servers) out << "<th>" << esc(s.target) << "</th>";
+  // Each server's name links to its certificate, next to this page (certify.sh writes both there).
+  for (const Summary& s : servers)
+    out << "<th>"
+        << (s.page.empty() ? esc(s.target) : "<a href=\"" + esc(s.page) + "\">" + esc(s.target) + "</a>")
+        << "</th>";
   out << "</tr>\n<tr><th>verdict</th>";
   for (const Summary& s : servers)
     out << "<td class=\"" << css(s.worst) << "\">" << esc(s.verdict) << "</td>";

@@ -41,6 +41,7 @@ struct Finding {
 // What the matrix needs of a target; also the head of its certificate.
 struct Summary {
   std::string target, profile, verdict, worst;  // worst: the worst class present, "" when none
+  std::string page;                             // the HTML certificate's file name (no directory), or ""
   bool conformant = true;
   std::map<std::string, GroupCounts> groups;
   GroupCounts total;
