@@ -75,6 +75,8 @@ restart)
   ;;
 norestart)
   expect '^\| Link\.NlinkCountsNames \| was killed by signal 6 \(Aborted\) \| not restarted' "that it was not restarted"
+  expect '^\| crash/hang \| Tlink: the server died \| 1 \| Link\.NlinkCountsNames; follow-ons not run: [0-9]+ ' \
+    "the cases not run after the death folded under the crash that caused them"
   expect '^\| Io\.WriteThenReadBack \| not run: the server died during Link\.NlinkCountsNames' \
     "that later cases were not run, and why"
   absent '^\| Io\.WriteThenReadBack \| FAILED' "a case after the death as the server's failure"

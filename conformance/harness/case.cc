@@ -23,6 +23,9 @@ std::string current_case_name() {
 }
 
 std::string g_previous_case;  // the last case that ran (for a death noticed before the next one)
+// Set when a case broke the backend's invariants and no fresh backend could
+// be made: that case, and why later ones are not run.
+std::string g_broken_by, g_broken_reason;
 }  // namespace
 
 Target& target() { return *g_target; }
@@ -96,9 +99,12 @@ void Case::SetUp() {
     GTEST_SKIP() << "not run on " << target().deviation_id() << ": it crashes the server (" << d->reason
                  << ")";
   }
-  if (!server_gone().empty()) {
-    RecordProperty("not_run", server_gone());
-    GTEST_SKIP() << "not run: " << server_gone();
+  // The server is down for good, or no backend could be made after a case
+  // broke the last one's invariants: a follow-on of that case, not a failure.
+  if (const bool gone = !server_gone().empty(); gone || !g_broken_by.empty()) {
+    RecordProperty("not_run", gone ? server_gone() : g_broken_reason);
+    RecordProperty("follow_on_of", gone ? gone_during() : g_broken_by);
+    GTEST_SKIP() << "not run: " << (gone ? server_gone() : g_broken_reason);
   }
   unanswered()->set_context(current_case_name());
   std::string error;
@@ -169,9 +175,22 @@ void Case::TearDown() {
   main_.reset();
   others_.clear();
   g_previous_case = name;
+  if (!g_broken_by.empty()) return;  // not run: there is no backend of its own to check
   if (server_gone().empty()) check_alive(exchange);
-  std::string inv = target().check_invariants();
-  if (!inv.empty()) ADD_FAILURE() << "backend invariants broken after this case: " << inv;
+  if (std::string inv = target().check_invariants(); !inv.empty()) {
+    ADD_FAILURE() << "backend invariants broken after this case: " << inv;
+    // The next case gets a new store of the same kind, so that it is judged on its own.
+    if (std::string why = target().fresh_backend(); why.empty()) {
+      RecordProperty("fresh_backend", "made after this case");
+      std::printf("[ FRESH BACKEND ] after %s: a new %s backend for the next case\n", name.c_str(),
+                  target().name().c_str());
+    } else {
+      g_broken_by = name;
+      g_broken_reason =
+          "follow-on of " + name + ": backend invariants broken (no fresh backend: " + why + ")";
+      std::printf("[ NO FRESH BACKEND ] after %s: %s; later cases are not run\n", name.c_str(), why.c_str());
+    }
+  }
   classify();
 }
 

@@ -8,7 +8,7 @@ namespace {
 int g_timeout_ms = kDefaultTimeoutMs;
 int g_restarts_left = kDefaultRestarts;
 std::vector<Death> g_deaths;
-std::string g_gone;
+std::string g_gone, g_gone_during;
 
 bool parse_number(const char* name, double min, double max, double* out, std::string* error) {
   const char* v = std::getenv(name);
@@ -72,6 +72,7 @@ std::string server_down(Target& t) {
 
 const std::vector<Death>& deaths() { return g_deaths; }
 const std::string& server_gone() { return g_gone; }
+const std::string& gone_during() { return g_gone_during; }
 
 const Death& record_death(Target& t, std::string during, std::string how, std::string exchange) {
   Death d{std::move(during), std::move(how), std::move(exchange), {}};
@@ -84,6 +85,7 @@ const Death& record_death(Target& t, std::string during, std::string how, std::s
   }
   if (d.restart != "restarted") {
     std::string how_line = d.how.substr(0, d.how.find('\n'));
+    g_gone_during = d.during;
     g_gone = "the server died during " + d.during + " (" + how_line + "); " + d.restart;
   }
   g_deaths.push_back(std::move(d));

@@ -45,5 +45,7 @@ const std::vector<Death>& deaths();
 const Death& record_death(Target& t, std::string during, std::string how, std::string exchange);
 // "" while cases can run; else why they cannot ("the server died during X (...); not restarted: ...").
 const std::string& server_gone();
+// Where it died for good (Death::during), "" while cases can run: later cases are its follow-ons.
+const std::string& gone_during();
 
 }  // namespace p9::conformance

@@ -1,7 +1,10 @@
 // The conformance runner: picks the target (P9_TARGET, see target.h), runs
-// every case against it, and writes the certificate: a Markdown report
-// (P9_REPORT, default conformance-<target>.md in the current directory) and a
-// one-screen summary on stdout. gtest's own --gtest_output=xml works alongside.
+// every case against it, and writes the certificate (report.h): a Markdown
+// report (P9_REPORT, default conformance-<target>.md in the current
+// directory), the same as HTML (.html next to it), a summary for the matrix
+// (.summary) and a one-screen summary on stdout. gtest's own
+// --gtest_output=xml works alongside.
+//   p9conform --matrix OUT.html SUMMARY...   draws several servers' summaries side by side.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,20 +20,12 @@
 #include "conformance/harness/case.h"
 #include "conformance/harness/deviations.h"
 #include "conformance/harness/liveness.h"
+#include "conformance/harness/report.h"
 #include "conformance/harness/severity.h"
 #include "conformance/harness/target.h"
 
 namespace p9::conformance {
 namespace {
-
-struct GroupCounts {
-  int passed = 0, failed = 0, skipped = 0, deviations = 0, not_run = 0;
-};
-
-struct CaseResult {
-  std::string name, rule, source, outcome, detail;
-  std::string severity, cause;  // failures and known deviations: severity.h
-};
 
 // A source file as the compiler named it (relative to the build directory,
 // or absolute), relative to the repository.
@@ -41,20 +36,6 @@ std::string repository_path(const char* file) {
   if (p.is_relative()) p = stdfs::path(P9_BUILD_ROOT) / p;
   stdfs::path rel = p.lexically_normal().lexically_relative(stdfs::path(P9_SOURCE_ROOT).lexically_normal());
   return rel.empty() || rel.native().rfind("..", 0) == 0 ? std::string(file) : rel.string();
-}
-
-// One finding: the failures that share a root cause, or the known deviations of one class.
-struct Finding {
-  Severity severity;
-  std::string cause;
-  std::vector<std::string> cases;
-};
-
-// Text made fit for one Markdown table cell.
-std::string cell(std::string s) {
-  for (char& ch : s)
-    if (ch == '\n' || ch == '|') ch = ' ';
-  return s;
 }
 
 class Certificate : public ::testing::EmptyTestEventListener {
@@ -79,14 +60,12 @@ class Certificate : public ::testing::EmptyTestEventListener {
       if (k == "not_run") not_run = p.value();
       if (k == "class") cr.severity = p.value();
       if (k == "cause") cr.cause = p.value();
+      if (k == "follow_on_of") cr.follow_on_of = p.value();
     }
-    GroupCounts& g = groups_[info.test_suite_name()];
-    if (!not_run.empty()) {  // the server was down for good before it: none of its failures
-      ++g.not_run;
+    if (!not_run.empty()) {  // the server was down for good before it, or no backend: none of its failures
       cr.outcome = "not run";
       cr.detail = not_run;
     } else if (r->Failed()) {
-      ++g.failed;
       cr.outcome = "FAILED";
       for (int i = 0; i < r->total_part_count(); ++i) {
         const auto& part = r->GetTestPartResult(i);
@@ -95,30 +74,17 @@ class Certificate : public ::testing::EmptyTestEventListener {
                        part.message() + "\n";
       }
     } else if (deviation) {  // includes cases not run because they crash the target
-      ++g.deviations;
       cr.outcome = "known deviation";
     } else if (r->Skipped()) {
-      ++g.skipped;
       cr.outcome = "skipped";
       for (int i = 0; i < r->total_part_count(); ++i) cr.detail += r->GetTestPartResult(i).message();
     } else {
-      ++g.passed;
       cr.outcome = "passed";
     }
     results_.push_back(std::move(cr));
   }
 
   void OnTestProgramEnd(const ::testing::UnitTest& unit) override {
-    GroupCounts total;
-    for (const auto& [name, g] : groups_) {
-      total.passed += g.passed;
-      total.failed += g.failed;
-      total.skipped += g.skipped;
-      total.deviations += g.deviations;
-      total.not_run += g.not_run;
-    }
-    const std::vector<Death>& died = deaths();
-    const std::vector<client::Unanswered::Type> silent = unanswered()->never_answered();
     const fs::Profile profile = target().profile();
     std::string profile_text = profile.name;
     std::string missing;
@@ -129,156 +95,67 @@ class Certificate : public ::testing::EmptyTestEventListener {
     if (!profile.ownership) missing += " ownership";
     if (!profile.symlinks) missing += " symlinks";
     if (!missing.empty()) profile_text += " (without:" + missing + ")";
-    // Findings: failures grouped by root cause, known deviations by class;
-    // most severe first, then the most cases.
-    std::vector<Finding> findings;
-    std::map<Severity, std::pair<int, int>> by_class;  // failed cases, known deviations
-    for (const CaseResult& c : results_) {
-      Severity sev;
-      if ((c.outcome != "FAILED" && c.outcome != "known deviation") || !parse_severity(c.severity, &sev))
-        continue;  // passed, skipped, not run, or a deviation of class none
-      const bool failed = c.outcome == "FAILED";
-      (failed ? by_class[sev].first : by_class[sev].second) += 1;
-      const std::string cause =
-          failed ? c.cause : std::string("known deviations (") + severity_name(sev) + ")";
-      auto same = std::find_if(findings.begin(), findings.end(),
-                               [&](const Finding& f) { return f.severity == sev && f.cause == cause; });
-      if (same == findings.end()) same = findings.insert(findings.end(), Finding{sev, cause, {}});
-      same->cases.push_back(c.name);
-    }
-    std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
-      return a.severity != b.severity ? a.severity < b.severity : a.cases.size() > b.cases.size();
-    });
-    // The verdict names every class present, the worst first; deviations count.
-    bool conformant = true;
-    std::string classes;
-    for (const auto& [sev, n] : by_class) {
-      if (n.first || severity_breaks_conformance(sev)) conformant = false;
-      classes += std::string(classes.empty() ? "" : "; ") + severity_name(sev) + " - " +
-                 std::to_string(n.first + n.second) + " cases";
-      if (n.second) classes += " (" + std::to_string(n.second) + " known deviations)";
-    }
-    if (!died.empty() && !by_class.count(Severity::Crash)) {  // died between cases: no case failed for it
-      conformant = false;
-      classes = "crash/hang - the server died " + std::to_string(died.size()) + " times" +
-                (classes.empty() ? "" : "; " + classes);
-    }
-    std::string verdict = conformant ? "CONFORMANT" : "NOT CONFORMANT";
-    if (!classes.empty()) verdict += (conformant ? " with known deviations: " : ": ") + classes;
-
-    // One screen on stdout.
-    std::printf("\n==== p9conform certificate ====\n");
-    std::printf("target   %s\nprofile  %s\nverdict  %s\n", target().name().c_str(), profile_text.c_str(),
-                verdict.c_str());
-    for (std::size_t i = 0; i < findings.size() && i < 10; ++i)
-      std::printf("FINDING  %s: %s (%zu cases)\n", severity_name(findings[i].severity),
-                  findings[i].cause.c_str(), findings[i].cases.size());
-    for (const Death& d : died)
-      std::printf("SERVER DIED during %s: %s; %s\n", d.during.c_str(),
-                  d.how.substr(0, d.how.find('\n')).c_str(), d.restart.c_str());
-    for (const auto& t : silent)
-      std::printf("NEVER ANSWERED %s (%d later requests not sent)\n", t.name.c_str(), t.refused);
-    std::printf("%-14s %6s %6s %7s %9s %7s\n", "group", "passed", "failed", "skipped", "deviation",
-                "not run");
-    for (const auto& [name, g] : groups_)
-      std::printf("%-14s %6d %6d %7d %9d %7d\n", name.c_str(), g.passed, g.failed, g.skipped, g.deviations,
-                  g.not_run);
-    std::printf("%-14s %6d %6d %7d %9d %7d   (%.1f s)\n", "total", total.passed, total.failed, total.skipped,
-                total.deviations, total.not_run, static_cast<double>(unit.elapsed_time()) / 1000.0);
-    for (const auto& c : results_)
-      if (c.outcome == "FAILED") std::printf("FAILED  %s\n", c.name.c_str());
-    std::printf("report   %s\n", path_.c_str());
-
-    // The report a person reads.
-    std::ofstream md(path_);
-    if (!md) {
-      std::fprintf(stderr, "cannot write the report to %s\n", path_.c_str());
-      return;
-    }
+    Report report = collect_report(target().name(), profile_text, std::move(results_), deaths(),
+                                   unanswered()->never_answered());
     char when[64];
     std::time_t now = std::time(nullptr);
     std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&now));
-    md << "# p9conform certificate\n\n";
-    md << "| | |\n|---|---|\n";
-    md << "| target | `" << target().name() << "` |\n| profile | " << profile_text << " |\n";
-    md << "| msize asked | " << case_msize() << " |\n";
-    md << "| verdict | **" << verdict << "** |\n| date | " << when << " |\n";
-    md << "| cases | " << results_.size() << " (" << total.passed << " passed, " << total.failed
-       << " failed, " << total.skipped << " skipped, " << total.deviations << " known deviations, "
-       << total.not_run << " not run) |\n";
-    md << "| reply timeout | " << request_timeout_ms() / 1000.0 << " s |\n\n";
-    if (!findings.empty()) {
-      md << "## Findings\n\nFailures grouped by root cause (the request of the first failed check of the "
-            "case's class and the reply it got), then known deviations by class; most severe first. "
-            "Classes: crash/hang, escape (outside the export or beyond the user's rights), data (contents "
-            "or metadata lost or wrong), Linux-visible, hostile-only (Linux never sends it), errno number "
-            "only.\n\n| class | cause | cases | first case, then follow-ons |\n|---|---|---:|---|\n";
-      for (const Finding& f : findings) {
-        std::string list;
-        for (std::size_t i = 0; i < f.cases.size() && i < 12; ++i) list += (i ? ", " : "") + f.cases[i];
-        if (f.cases.size() > 12) list += ", ... (" + std::to_string(f.cases.size() - 12) + " more)";
-        md << "| " << severity_name(f.severity) << " | " << cell(f.cause) << " | " << f.cases.size() << " | "
-           << list << " |\n";
-      }
-      md << "\n";
-    }
-    if (!died.empty()) {
-      md << "## The server died\n\nEach time the server exited, refused connections or stopped answering "
-            "during a case; the case fails with what it exchanged. Cases run after a death the server "
-            "was not started again from report *not run*, not as its failures.\n\n"
-            "| during | how | then |\n|---|---|---|\n";
-      for (const Death& d : died)
-        md << "| " << d.during << " | " << cell(d.how.substr(0, d.how.find('\n'))) << " | " << d.restart
-           << " |\n";
-      md << "\n";
-    }
-    if (!silent.empty()) {
-      md << "## Never answered\n\nRequest types that got no reply within the timeout twice; later "
-            "requests of these types were not sent (their cases fail at once with this reason).\n\n"
-            "| request | no reply in | later requests not sent |\n|---|---|---:|\n";
-      for (const auto& t : silent) {
-        std::string where;
-        for (const std::string& w : t.missed) where += (where.empty() ? "" : ", ") + w;
-        md << "| " << t.name << " | " << where << " | " << t.refused << " |\n";
-      }
-      md << "\n";
-    }
-    md << "## Groups\n\n| group | passed | failed | skipped | known deviation | not run |\n"
-          "|---|---:|---:|---:|---:|---:|\n";
-    for (const auto& [name, g] : groups_)
-      md << "| " << name << " | " << g.passed << " | " << g.failed << " | " << g.skipped << " | "
-         << g.deviations << " | " << g.not_run << " |\n";
-    if (total.failed) {
-      md << "\n## Failures\n\nEach shows the check, the reply expected, the reply received, and the last "
-            "frames on "
-            "the wire in printer format.\n";
-      for (const auto& c : results_)
-        if (c.outcome == "FAILED")
-          md << "\n### " << c.name << "\n\nClass: " << c.severity << "; cause: " << c.cause
-             << "\n\nRule: " << c.rule << " (source: " << c.source << ")\n\n```\n"
-             << c.detail << "```\n";
-    }
-    md << "\n## Every case\n\n| case | outcome | class | rule | source |\n|---|---|---|---|---|\n";
-    for (const auto& c : results_) {
-      std::string outcome = c.outcome;
-      if (c.outcome != "passed" && c.outcome != "FAILED" && !c.detail.empty())
-        outcome += ": " + cell(c.detail);
-      md << "| " << c.name << " | " << outcome << " | " << c.severity << " | " << c.rule << " | " << c.source
-         << " |\n";
-    }
+    report.date = when;
+    report.msize = case_msize();
+    report.timeout_s = request_timeout_ms() / 1000.0;
+    report.elapsed_s = static_cast<double>(unit.elapsed_time()) / 1000.0;
+    report.summary.page = std::filesystem::path(sibling_path(path_, ".html")).filename().string();
+    write_console(report, path_);
+    // The report a person reads (Markdown and HTML), and the summary the matrix is drawn from.
+    const std::string html = sibling_path(path_, ".html"), summary = sibling_path(path_, ".summary");
+    std::ofstream md(path_), page(html), sum(summary);
+    if (md) write_markdown(report, md);
+    if (page) write_html(report, page);
+    if (sum) write_summary(report.summary, sum);
+    if (!md || !page || !sum)
+      std::fprintf(stderr, "cannot write the report to %s\n", (!md ? path_ : !page ? html : summary).c_str());
   }
 
  private:
   std::string path_;
-  std::map<std::string, GroupCounts> groups_;
   std::vector<CaseResult> results_;
 };
+
+// p9conform --matrix OUT.html SUMMARY...: the servers' summaries side by side.
+int matrix_main(int argc, char** argv) {
+  if (argc < 4) {
+    std::fprintf(stderr,
+                 "usage: p9conform --matrix OUT.html SUMMARY... (the .summary files certificates leave)\n");
+    return 2;
+  }
+  std::vector<Summary> servers;
+  for (int i = 3; i < argc; ++i) {
+    std::ifstream in(argv[i]);
+    Summary s;
+    std::string error;
+    if (!in) error = "cannot read it";
+    if (!in || !read_summary(in, &s, &error)) {
+      std::fprintf(stderr, "p9conform --matrix: %s: %s\n", argv[i], error.c_str());
+      return 2;
+    }
+    servers.push_back(std::move(s));
+  }
+  std::ofstream out(argv[2]);
+  if (out) write_matrix(servers, out);
+  if (!out) {
+    std::fprintf(stderr, "p9conform --matrix: cannot write %s\n", argv[2]);
+    return 2;
+  }
+  std::printf("matrix   %s (%zu servers)\n", argv[2], servers.size());
+  return 0;
+}
 
 }  // namespace
 }  // namespace p9::conformance
 
 int main(int argc, char** argv) {
   using namespace p9::conformance;
+  if (argc > 1 && std::string(argv[1]) == "--matrix") return matrix_main(argc, argv);
   ::testing::InitGoogleTest(&argc, argv);
   std::string error;
   const char* dev = std::getenv("P9_DEVIATIONS");

@@ -118,6 +118,9 @@ std::string failure_cause(const std::string& case_name, const std::vector<std::s
   std::size_t first = 0;
   while (classify_one(case_name, messages[first]) != worst) ++first;
   const std::string& m = messages[first];
+  // Found after the case (Case::TearDown), not in a reply: one cause, whatever the case did.
+  if (contains(m, "backend invariants broken after this case"))
+    return "backend invariants broken after the case";
   // The request: the one the connection closed or went silent on, else the
   // last one the main connection sent before the failure.
   std::size_t silence = std::string::npos;

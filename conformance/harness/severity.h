@@ -39,7 +39,8 @@ Severity classify_failure(const std::string& case_name, const std::vector<std::s
 
 // The root cause of a failing case: the request type of its first failed
 // check of its class (classify_failure) and the reply pattern it got ("Tremove: no reply"); cases with the
-// same cause are one finding.
+// same cause are one finding. Broken backend invariants (found after the
+// case, in no reply) are one cause of their own.
 std::string failure_cause(const std::string& case_name, const std::vector<std::string>& messages);
 
 // Cases that guard the export and the attached user's rights.

@@ -13,9 +13,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 #include "conformance/client/inprocess.h"
+#include "conformance/harness/planted_bug.h"
 #include "conformance/harness/process.h"
 #include "reference/p9ref/backends.h"
 #include "reference/transport/transport.h"
@@ -51,28 +53,62 @@ std::string make_temp_dir(const char* what) {
 }
 
 // ---- in process ----
+// Makes a new, empty backend of one kind; dir is a fresh directory for the
+// kinds that need one (posix), else "". nullptr + *error when it cannot.
+using BackendMaker = std::function<std::unique_ptr<fs::Backend>(const std::string& dir, std::string* error)>;
+
 class InProcess : public Target {
  public:
-  InProcess(std::unique_ptr<fs::Backend> backend, std::string kind, std::string dir)
-      : kind_(std::move(kind)), dir_(std::move(dir)), target_(std::move(backend)) {}
+  InProcess(std::string kind, BackendMaker make, bool with_dir)
+      : kind_(std::move(kind)), make_(std::move(make)), with_dir_(with_dir) {}
   ~InProcess() override {
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    target_.reset();
+    for (const std::string& d : dirs_) std::filesystem::remove_all(d);
+  }
+  // The first backend, or a fresh one in place of the current (every
+  // connection to the old one is closed by then): "" or why not.
+  std::string fresh_backend() override {
+    std::string dir, error;
+    if (with_dir_) {
+      dir = make_temp_dir(kind_.c_str());
+      if (dir.empty()) return "cannot make a directory for the " + kind_ + " backend";
+      dirs_.push_back(dir);
+    }
+    std::unique_ptr<fs::Backend> b = make_(dir, &error);
+    if (!b) return error.empty() ? "cannot make a " + kind_ + " backend" : error;
+    target_ = std::make_unique<client::InProcessTarget>(std::move(b));
+    return {};
   }
   std::unique_ptr<client::Client> connect(std::string* error) override {
-    auto c = target_.connect();
+    auto c = target_->connect();
     if (!c) *error = "socketpair failed";
     return c;
   }
   std::string name() const override { return "inprocess:" + kind_; }
   std::string aname() const override { return ""; }
-  fs::Profile profile() const override { return target_.backend().profile(); }
-  std::string check_invariants() override { return target_.backend().check_invariants(); }
+  fs::Profile profile() const override { return target_->backend().profile(); }
+  std::string check_invariants() override { return target_->backend().check_invariants(); }
   std::string deviation_id() const override { return "reference-" + kind_; }
 
  private:
-  std::string kind_, dir_;
-  mutable client::InProcessTarget target_;
+  std::string kind_;
+  BackendMaker make_;
+  bool with_dir_;
+  std::vector<std::string> dirs_;  // removed at the end
+  std::unique_ptr<client::InProcessTarget> target_;
 };
+
+// An in-process target with its first backend, or nullptr + *error.
+std::unique_ptr<Target> in_process(const std::string& kind, BackendMaker make, std::string* error,
+                                   bool with_dir = false) {
+  auto t = std::make_unique<InProcess>(kind, std::move(make), with_dir);
+  *error = t->fresh_backend();
+  return error->empty() ? std::move(t) : nullptr;
+}
+// Backends tool::make_backend knows: "model", "posix:" + dir, "opfs-mem".
+BackendMaker by_spec(std::string spec) {
+  return [spec](const std::string& dir, std::string* e) { return tool::make_backend(spec + dir, e); };
+}
 
 // ---- a server process started here (p9ref, diod, serve.mjs) ----
 class Spawned : public Target {
@@ -225,18 +261,28 @@ std::unique_ptr<Target> make_target_from_env(std::string* error) {
     *error = "P9_START starts the target itself: leave P9_TARGET unset (or 'start'), not '" + t + "'";
     return nullptr;
   }
-  if (t == "inprocess:model")
-    return std::make_unique<InProcess>(tool::make_backend("model", error), "model", "");
-  if (t == "inprocess:posix") {
-    std::string dir = make_temp_dir("posix");
-    auto b = tool::make_backend("posix:" + dir, error);
-    if (!b) return nullptr;
-    return std::make_unique<InProcess>(std::move(b), "posix", dir);
-  }
+  if (t == "inprocess:model") return in_process("model", by_spec("model"), error);
+  if (t == "inprocess:posix") return in_process("posix", by_spec("posix:"), error, true);
   // The OPFS store outside the browser (opfs/store/): in memory here, in a
   // host directory behind p9ref.
-  if (t == "inprocess:opfs")
-    return std::make_unique<InProcess>(tool::make_backend("opfs-mem", error), "opfs", "");
+  if (t == "inprocess:opfs") return in_process("opfs", by_spec("opfs-mem"), error);
+  // For the runner's own tests only (conformance/faulty/certify_invariants.sh): the model with
+  // a planted bug (planted_bug.h); "-nofresh" cannot make a second backend.
+  if (t == "inprocess:planted-invariant-bug" || t == "inprocess:planted-invariant-bug-nofresh") {
+    const bool once = t != "inprocess:planted-invariant-bug";
+    auto made = std::make_shared<int>(0);
+    return in_process(
+        t.substr(std::strlen("inprocess:")),
+        [once, made](const std::string&, std::string* e) -> std::unique_ptr<fs::Backend> {
+          if (once && (*made)++) {
+            *e = "this test target makes one backend only";
+            return nullptr;
+          }
+          std::shared_ptr<fs::Backend> model = tool::make_backend("model", e);
+          return std::make_unique<PlantedInvariantBug>(std::move(model));
+        },
+        error);
+  }
   if (t == "p9ref:opfs") {
     std::string exe = env("P9REF");
     if (exe.empty()) {

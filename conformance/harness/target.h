@@ -1,6 +1,9 @@
 // The server under test. Chosen by P9_TARGET (and P9_ANAME, P9_PROFILE):
 //   inprocess:model       the reference server core in this process (default)
 //   inprocess:posix       the same core over the posix backend in a fresh temp dir
+//   inprocess:planted-invariant-bug[-nofresh]
+//                         for the runner's own test: the model with one planted bug
+//                         (planted_bug.h); -nofresh cannot make a fresh backend
 //   p9ref:model           the p9ref program over TCP (started here, P9REF = its path)
 //   p9ref:posix           p9ref with the posix backend in a fresh temp dir
 //   diod                  diod from Debian, started here on a free port with a fresh export
@@ -35,6 +38,9 @@ class Target {
   virtual fs::Profile profile() const = 0;
   // Consistency of the backend after a case ("" = fine, or not checkable).
   virtual std::string check_invariants() { return {}; }
+  // In-process targets: a new, empty backend of the same kind in place of
+  // the current one (after a case broke its invariants): "" or why not.
+  virtual std::string fresh_backend() { return "not an in-process target"; }
   // For targets started here: is the process still alive? ("" = yes)
   virtual std::string health() { return {}; }
   // Starts the server again after it died or hung: "" when it accepts
