@@ -134,17 +134,21 @@ struct Fixture : Case {
   // rename(2) as Linux sends it (fs/9p/vfs_inode.c v9fs_vfs_rename):
   // Trenameat; only when the server answers EOPNOTSUPP, Trename of a fid
   // walked to the old name.
-  Result<void> rename_at(std::uint32_t olddir, const std::string& oldname, std::uint32_t newdir,
-                         const std::string& newname) {
-    auto r = c().call<msg::Rrenameat>(msg::Trenameat{olddir, oldname, newdir, newname});
+  static Result<void> rename_at(client::Client& cl, std::uint32_t olddir, const std::string& oldname,
+                                std::uint32_t newdir, const std::string& newname) {
+    auto r = cl.call<msg::Rrenameat>(msg::Trenameat{olddir, oldname, newdir, newname});
     if (r.ok()) return {};
     if (r.error() != Errno::OPNOTSUPP) return r.error();
-    auto f = try_walk(olddir, {oldname});
+    auto f = try_walk(cl, olddir, {oldname});
     if (!f.ok()) return f.error();
-    auto m = c().call<msg::Rrename>(msg::Trename{*f, newdir, newname});
-    (void)c().call<msg::Rclunk>(msg::Tclunk{*f});
+    auto m = cl.call<msg::Rrename>(msg::Trename{*f, newdir, newname});
+    (void)cl.call<msg::Rclunk>(msg::Tclunk{*f});
     if (!m.ok()) return m.error();
     return {};
+  }
+  Result<void> rename_at(std::uint32_t olddir, const std::string& oldname, std::uint32_t newdir,
+                         const std::string& newname) {
+    return rename_at(c(), olddir, oldname, newdir, newname);
   }
 
   // Sets the permission bits or the owner of fid (setup steps).

@@ -104,9 +104,9 @@ TEST_F(Permissions, RemovingFromA0755RootDirectoryIsEACCES) {
   P9_REQUIRE(Ownership);
   mkdir(dir(), "sub", 0755);
   make_file(walk(dir(), {"sub"}), "f", "x");
-  auto [u, f] = walk_as(1000, {"sub", "f"});
-  ASSERT_TRUE(f);
-  auto r = u.client->call<msg::Rremove>(msg::Tremove{f});
+  auto [u, d] = walk_as(1000, {"sub"});
+  ASSERT_TRUE(d);
+  auto r = unlink_at(*u.client, d, "f");
   P9_EXPECT_ERRNO(r, ACCES);
   P9_EXPECT_EQ(list({"sub"}), std::vector<std::string>{"f"});
 }
@@ -140,9 +140,9 @@ TEST_F(Permissions, StickyDirectoryProtectsOtherUsersFiles) {
   P9_REQUIRE(Ownership);
   auto owner = users_file_in_sticky_dir();
   ASSERT_TRUE(owner.client);
-  auto [other, f] = walk_as(1001, {"tmp", "mine"});
-  ASSERT_TRUE(f);
-  auto r = other.client->call<msg::Rremove>(msg::Tremove{f});
+  auto [other, d] = walk_as(1001, {"tmp"});
+  ASSERT_TRUE(d);
+  auto r = unlink_at(*other.client, d, "mine");
   P9_EXPECT_ERRNO(r, PERM);
   P9_EXPECT_EQ(list({"tmp"}), std::vector<std::string>{"mine"});
 }
@@ -155,10 +155,9 @@ TEST_F(Permissions, StickyDirectoryForbidsRenamingOtherUsersFiles) {
   ASSERT_TRUE(owner.client);
   auto other = connect_as(1001);
   ASSERT_TRUE(other.client);
-  auto f = try_walk(other, {"tmp", "mine"});
   auto t = try_walk(other, {"tmp"});
-  ASSERT_TRUE(f.ok() && t.ok());
-  auto r = other.client->call<msg::Rrename>(msg::Trename{*f, *t, "stolen"});
+  ASSERT_TRUE(t.ok());
+  auto r = rename_at(*other.client, *t, "mine", *t, "stolen");
   P9_EXPECT_ERRNO(r, PERM);
 }
 
@@ -168,9 +167,9 @@ TEST_F(Permissions, StickyDirectoryLetsTheOwnerRemove) {
   P9_REQUIRE(Ownership);
   auto owner = users_file_in_sticky_dir();
   ASSERT_TRUE(owner.client);
-  auto f = try_walk(owner, {"tmp", "mine"});
-  ASSERT_TRUE(f.ok());
-  auto r = owner.client->call<msg::Rremove>(msg::Tremove{*f});
+  auto d = try_walk(owner, {"tmp"});
+  ASSERT_TRUE(d.ok());
+  auto r = unlink_at(*owner.client, *d, "mine");
   P9_EXPECT_OK(r);
 }
 

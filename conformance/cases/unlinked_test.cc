@@ -117,8 +117,7 @@ TEST_F(Unlinked, OverwrittenByRenameKeepsOldData) {
           "rename(2): the replaced file is unlinked; unlink(2) open-file rule");
   std::uint32_t victim = create(dir(), "b", "victim");
   make_file(dir(), "a", "winner");
-  std::uint32_t a = walk(dir(), {"a"});
-  auto r = c().call<msg::Rrename>(msg::Trename{a, dir(), "b"});
+  auto r = rename_at(dir(), "a", dir(), "b");
   P9_EXPECT_OK(r);
   if (!r.ok()) return;
   P9_EXPECT_EQ(read(victim, 0, 100), std::string("victim"));
@@ -143,9 +142,7 @@ TEST_F(Unlinked, RenamedByAnotherClientFidStillWorks) {
   std::uint32_t w = walk(dir(), {"f"});
   auto other = connect_as(0);
   ASSERT_TRUE(other.client);
-  auto of = try_walk(*other.client, other.dir, {"f"});
-  ASSERT_TRUE(of.ok());
-  auto r = other.client->call<msg::Rrename>(msg::Trename{*of, other.dir, "g"});
+  auto r = rename_at(*other.client, other.dir, "f", other.dir, "g");
   P9_EXPECT_OK(r);
   if (!r.ok()) return;
   auto sa = setattr_mode(w, 0640);
