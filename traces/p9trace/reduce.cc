@@ -1,5 +1,567 @@
+// p9trace reduce: from a trace that diverges on a target to a few requests
+// that diverge the same way (traces/FORMAT.md, "Reduce").
+//
+// Delta debugging (Zeller and Hildebrandt, "Simplifying and Isolating
+// Failure-Inducing Input", IEEE TSE 28(2), 2002: ddmin) over the recorded
+// requests, with one constraint: a request stays only with the requests it
+// depends on (the Tversion of its connection, the requests that made the
+// fids it names and opened them, the ones that created the names it walks,
+// unlinks or renames, the request a Tflush names). Removing a request removes
+// everything that depends on it; a candidate is kept when its first
+// unlisted divergence on the target has the same kind (divergence_kind) and
+// it replays clean on the reference.
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
 #include <string>
+#include <type_traits>
 #include <vector>
+
+#include "conformance/diff/normalize.h"
+#include "reference/codec/printer.h"
+#include "spec/linux.h"
+#include "traces/p9trace/commands.h"
+#include "traces/p9trace/replay.h"
+#include "traces/p9trace/trace.h"
+
 namespace p9::trace {
-int cmd_reduce(const std::vector<std::string>&) { return 2; }
+
+namespace {
+
+using Set = std::vector<std::size_t>;  // request indices, increasing
+
+// The trace with one fid number per fid: Linux reuses a number as soon as it
+// is clunked, which would tie every later use of the number to the clunk
+// (the server refuses a newfid in use). Each Tattach, Twalk and Txattrwalk
+// that makes a fid gets a number of its own (per connection, from 1); the
+// requests that use it follow.
+Trace renumber_fids(const Trace& in) {
+  Trace t = in;
+  std::map<std::pair<int, std::uint32_t>, std::uint32_t> now;  // (conn, recorded fid) -> new
+  std::map<int, std::uint32_t> next;
+  for (Record& r : t.records) {
+    if (!r.from_client || !r.decoded.ok()) continue;
+    Frame& f = r.decoded.frame;
+    auto fresh = [&](std::uint32_t& fid) {
+      std::uint32_t& n = next[r.conn];
+      fid = now[{r.conn, fid}] = ++n;
+    };
+    auto use = [&](std::uint32_t& fid) {
+      if (auto it = now.find({r.conn, fid}); it != now.end()) fid = it->second;
+    };
+    if (auto* a = std::get_if<msg::Tattach>(&f.body)) {
+      fresh(a->fid);
+    } else if (auto* w = std::get_if<msg::Twalk>(&f.body)) {
+      bool same = w->fid == w->newfid;
+      use(w->fid);
+      if (same)
+        w->newfid = w->fid;
+      else
+        fresh(w->newfid);
+    } else if (auto* x = std::get_if<msg::Txattrwalk>(&f.body)) {
+      use(x->fid);
+      fresh(x->newfid);
+    } else {
+      std::visit(
+          [&](auto& m) {
+            if constexpr (!std::is_same_v<std::decay_t<decltype(m)>, std::monostate>)
+              msg::visit_fields(m, [&](const char*, auto& v, auto k) {
+                if constexpr (std::is_same_v<decltype(k), kind::fid>)
+                  if (v != NOFID) use(v);
+              });
+          },
+          f.body);
+    }
+    r.bytes = encode(f);
+  }
+  return t;
+}
+
+// Direct dependencies of every request (record indices), from the recording.
+std::vector<Set> dependencies(const Trace& t) {
+  std::vector<Set> deps(t.records.size());
+  std::vector<std::size_t> reply_of(t.records.size(), kNone);
+  {
+    std::map<std::pair<int, std::uint16_t>, std::size_t> open;
+    for (const Record& r : t.records) {
+      if (r.bytes.size() < 7) continue;
+      auto key = std::make_pair(r.conn, static_cast<std::uint16_t>(r.bytes[5] | r.bytes[6] << 8));
+      if (r.from_client)
+        open[key] = r.index;
+      else if (auto it = open.find(key); it != open.end())
+        reply_of[it->second] = r.index, open.erase(it);
+    }
+  }
+  using Fid = std::pair<int, std::uint32_t>;
+  std::map<int, std::size_t> version;     // conn -> its Tversion
+  std::map<Fid, Set> fid_state;           // the requests that made the fid what it is
+  std::map<Fid, std::uint64_t> fid_path;  // recorded qid.path
+  std::map<std::pair<std::uint64_t, std::string>, std::size_t> name_maker;  // (dir, name) -> creator
+  std::map<std::pair<int, std::uint16_t>, std::size_t> last_tag;
+  for (const Record& r : t.records) {
+    if (!r.from_client || !r.decoded.ok()) continue;
+    const int conn = r.conn;
+    Set& d = deps[r.index];
+    const Message& m = r.decoded.frame.body;
+    const Message* reply = reply_of[r.index] != kNone && t.records[reply_of[r.index]].decoded.ok()
+                               ? &t.records[reply_of[r.index]].decoded.frame.body
+                               : nullptr;
+    auto use_fid = [&](std::uint32_t f) {
+      auto it = fid_state.find({conn, f});
+      if (it != fid_state.end()) d.insert(d.end(), it->second.begin(), it->second.end());
+    };
+    auto use_name = [&](std::uint32_t dirfid, const std::string& name) {
+      auto p = fid_path.find({conn, dirfid});
+      if (p == fid_path.end()) return;
+      if (auto it = name_maker.find({p->second, name}); it != name_maker.end()) d.push_back(it->second);
+    };
+    auto make_name = [&](std::uint32_t dirfid, const std::string& name) {
+      if (auto p = fid_path.find({conn, dirfid}); p != fid_path.end())
+        name_maker[{p->second, name}] = r.index;
+    };
+    if (std::holds_alternative<msg::Tversion>(m)) {
+      version[conn] = r.index;
+    } else if (auto it = version.find(conn); it != version.end()) {
+      d.push_back(it->second);
+    }
+    // Every fid the request names, as it is now.
+    std::visit(
+        [&](const auto& x) {
+          if constexpr (!std::is_same_v<std::decay_t<decltype(x)>, std::monostate>)
+            msg::visit_fields(x, [&](const char* name, const auto& v, auto k) {
+              if constexpr (std::is_same_v<decltype(k), kind::fid>)
+                if (std::string_view(name) != "newfid") use_fid(v);
+            });
+        },
+        m);
+    if (auto* f = std::get_if<msg::Tflush>(&m)) {
+      if (auto it = last_tag.find({conn, f->oldtag}); it != last_tag.end()) d.push_back(it->second);
+    }
+    last_tag[{conn, r.decoded.frame.tag}] = r.index;
+    // What the request makes: fids, opened fids, names.
+    bool ok = reply && !std::holds_alternative<msg::Rlerror>(*reply);
+    if (auto* a = std::get_if<msg::Tattach>(&m)) {
+      fid_state[{conn, a->fid}] = {r.index};
+      if (ok) fid_path[{conn, a->fid}] = std::get<msg::Rattach>(*reply).qid.path;
+    } else if (auto* w = std::get_if<msg::Twalk>(&m)) {
+      auto p = fid_path.find({conn, w->fid});
+      std::uint64_t dir = p == fid_path.end() ? ~0ull : p->second;
+      const std::vector<Qid>* q = ok ? &std::get<msg::Rwalk>(*reply).wqid : nullptr;
+      for (std::size_t k = 0; k < w->wname.size(); ++k) {
+        if (auto it = name_maker.find({dir, w->wname[k]}); it != name_maker.end()) d.push_back(it->second);
+        dir = q && k < q->size() ? (*q)[k].path : ~0ull;
+      }
+      Set state = fid_state[{conn, w->fid}];
+      state.push_back(r.index);
+      fid_state[{conn, w->newfid}] = state;
+      if (q && q->size() == w->wname.size())
+        fid_path[{conn, w->newfid}] = w->wname.empty() ? (p == fid_path.end() ? ~0ull : p->second) : dir;
+    } else if (auto* x = std::get_if<msg::Txattrwalk>(&m)) {
+      Set state = fid_state[{conn, x->fid}];
+      state.push_back(r.index);
+      fid_state[{conn, x->newfid}] = state;
+    } else if (auto* o = std::get_if<msg::Tlopen>(&m)) {
+      fid_state[{conn, o->fid}].push_back(r.index);
+    } else if (auto* c = std::get_if<msg::Tlcreate>(&m)) {
+      make_name(c->fid, c->name);
+      fid_state[{conn, c->fid}].push_back(r.index);
+      if (ok) fid_path[{conn, c->fid}] = std::get<msg::Rlcreate>(*reply).qid.path;
+    } else if (auto* xc = std::get_if<msg::Txattrcreate>(&m)) {
+      fid_state[{conn, xc->fid}].push_back(r.index);
+    } else if (auto* rd = std::get_if<msg::Treaddir>(&m)) {
+      if (rd->offset != 0) fid_state[{conn, rd->fid}].push_back(r.index);  // cookies of the earlier batches
+    } else if (auto* mk = std::get_if<msg::Tmkdir>(&m)) {
+      make_name(mk->dfid, mk->name);
+    } else if (auto* s = std::get_if<msg::Tsymlink>(&m)) {
+      make_name(s->fid, s->name);
+    } else if (auto* n = std::get_if<msg::Tmknod>(&m)) {
+      make_name(n->dfid, n->name);
+    } else if (auto* l = std::get_if<msg::Tlink>(&m)) {
+      make_name(l->dfid, l->name);
+    } else if (auto* u = std::get_if<msg::Tunlinkat>(&m)) {
+      use_name(u->dirfid, u->name);
+    } else if (auto* rn = std::get_if<msg::Trename>(&m)) {
+      make_name(rn->dfid, rn->name);
+    } else if (auto* ra = std::get_if<msg::Trenameat>(&m)) {
+      use_name(ra->olddirfid, ra->oldname);
+      // The moved file keeps what it had; its new name is made here.
+      make_name(ra->newdirfid, ra->newname);
+    }
+    std::sort(d.begin(), d.end());
+    d.erase(std::unique(d.begin(), d.end()), d.end());
+    d.erase(std::remove(d.begin(), d.end(), r.index), d.end());
+  }
+  return deps;
+}
+
+class Reducer {
+ public:
+  Reducer(const Trace& t, const TargetSpec& target, const TargetSpec& reference, ReplayOptions o,
+          std::size_t max)
+      : t_(t), target_(target), reference_(reference), o_(std::move(o)), max_(max), deps_(dependencies(t)) {}
+
+  int run(const std::string& prefix);
+
+ private:
+  // Replays the requests of s on a fresh target; its result.
+  ReplayResult replay_on(const TargetSpec& spec, const Set& s, bool replies, std::string* error);
+  // s still diverges the same way on the target and replays clean on the reference.
+  bool test(const Set& s);
+  Set without(const Set& s, const Set& chunk) const;  // and everything that depends on the chunk
+  void write_outputs(const Set& s, const std::string& prefix);
+
+  const Trace& t_;
+  TargetSpec target_, reference_;
+  ReplayOptions o_;
+  std::size_t max_;
+  std::vector<Set> deps_;
+  std::string kind_;
+  std::size_t replays_ = 0;
+  std::set<Set> tried_;
+  std::string target_name_;
+};
+
+ReplayResult Reducer::replay_on(const TargetSpec& spec, const Set& s, bool replies, std::string* error) {
+  auto target = make_replay_target(spec, error);
+  if (!target) return {};
+  if (&spec == &target_) target_name_ = target->name();
+  std::vector<bool> keep(t_.records.size(), false);
+  for (std::size_t i : s) keep[i] = true;
+  ReplayOptions o = o_;
+  o.aname = spec.have_aname ? spec.aname : target->aname();
+  o.keep = &keep;
+  o.quiet = true;
+  o.stop_at_first = true;
+  o.keep_replies = replies;
+  ++replays_;
+  return replay(t_, *target, o);
+}
+
+bool Reducer::test(const Set& s) {
+  if (!tried_.insert(s).second) return false;
+  std::string error;
+  ReplayResult r = replay_on(target_, s, false, &error);
+  if (!error.empty()) {
+    std::printf("  replay %zu: the target failed: %s\n", replays_, error.c_str());
+    return false;
+  }
+  const Divergence* d = r.first_unknown();
+  if (!d || divergence_kind(t_, *d) != kind_) return false;
+  ReplayResult ref = replay_on(reference_, s, false, &error);
+  return error.empty() && !ref.first_unknown();
+}
+
+Set Reducer::without(const Set& s, const Set& chunk) const {
+  std::vector<bool> gone(t_.records.size(), false);
+  for (std::size_t i : chunk) gone[i] = true;
+  Set out;
+  for (std::size_t i : s) {  // dependencies point backwards: one pass in order
+    if (gone[i]) continue;
+    bool orphan = false;
+    for (std::size_t dep : deps_[i]) orphan |= gone[dep];
+    if (orphan)
+      gone[i] = true;
+    else
+      out.push_back(i);
+  }
+  return out;
+}
+
+int Reducer::run(const std::string& prefix) {
+  auto t0 = std::chrono::steady_clock::now();
+  Set all;
+  for (const Record& r : t_.records)
+    if (r.from_client) all.push_back(r.index);
+  std::string error;
+  ReplayResult first = replay_on(target_, all, false, &error);
+  if (!error.empty()) {
+    std::fprintf(stderr, "p9trace reduce: target unavailable: %s\n", error.c_str());
+    return 2;
+  }
+  const Divergence* d = first.first_unknown();
+  if (!d) {
+    std::fprintf(stderr,
+                 "p9trace reduce: %s replays without an unlisted divergence on %s: nothing to reduce\n",
+                 t_.name.c_str(), target_name_.c_str());
+    return 1;
+  }
+  kind_ = divergence_kind(t_, *d);
+  std::printf("reduce %s on %s: first divergence at request #%zu: %s\n", t_.name.c_str(),
+              target_name_.c_str(), d->req, kind_.c_str());
+  // Nothing after the divergent request matters to it.
+  Set s;
+  for (std::size_t i : all)
+    if (i <= d->req) s.push_back(i);
+  ReplayResult ref = replay_on(reference_, s, false, &error);
+  if (!error.empty() || ref.first_unknown()) {
+    std::fprintf(
+        stderr, "p9trace reduce: the trace up to #%zu does not replay clean on the reference %s: %s\n",
+        d->req, reference_.spec.c_str(), error.empty() ? ref.first_unknown()->reason.c_str() : error.c_str());
+    return 2;
+  }
+  std::printf("  %zu requests up to it (of %zu)\n", s.size(), all.size());
+  // ddmin, complements first (the complement of one chunk, closed under dependencies).
+  std::size_t n = 2;
+  bool bounded = false;
+  while (s.size() >= 2 && !bounded) {
+    n = std::min(n, s.size());
+    bool reduced = false;
+    for (std::size_t k = 0; k < n && !reduced; ++k) {
+      if (replays_ + 2 > max_) {
+        bounded = true;
+        break;
+      }
+      Set chunk(s.begin() + static_cast<std::ptrdiff_t>(s.size() * k / n),
+                s.begin() + static_cast<std::ptrdiff_t>(s.size() * (k + 1) / n));
+      Set cand = without(s, chunk);
+      if (cand.size() == s.size() || cand.empty() || !test(cand)) continue;
+      s = std::move(cand);
+      n = std::max<std::size_t>(n - 1, 2);
+      reduced = true;
+      std::printf("  %zu requests (replays: %zu)\n", s.size(), replays_);
+      std::fflush(stdout);
+    }
+    if (!reduced) {
+      if (n >= s.size()) break;
+      n = std::min(n * 2, s.size());
+    }
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("%s: %zu requests, %zu replays, %.1f s%s\n",
+              bounded ? "stopped at the bound on replays" : "minimal", s.size(), replays_, secs,
+              bounded ? " (--max-replays)" : "");
+  write_outputs(s, prefix);
+  return 0;
+}
+
+std::string camel(const std::string& s) {
+  std::string out;
+  bool up = true;
+  for (char ch : s) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) {
+      up = true;
+      continue;
+    }
+    out += up ? static_cast<char>(std::toupper(static_cast<unsigned char>(ch))) : ch;
+    up = false;
+  }
+  return out;
+}
+
+// One request as a C++ expression for the conformance case: fids offset by kFid.
+std::string cpp_request(const Message& m) {
+  std::string out = std::string("msg::") + msg_name(static_cast<std::uint8_t>(type_of(m))) + "{";
+  auto fields = field_literals(m);
+  std::vector<bool> is_fid;
+  std::visit(
+      [&](const auto& x) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(x)>, std::monostate>)
+          msg::visit_fields(x, [&](const char*, const auto& v, auto k) {
+            if constexpr (std::is_same_v<decltype(k), kind::fid>)
+              is_fid.push_back(v != NOFID);
+            else
+              is_fid.push_back(false);
+          });
+      },
+      m);
+  for (std::size_t k = 0; k < fields.size(); ++k)
+    out += (k ? ", ." : ".") + fields[k].first + " = " + (is_fid[k] ? "kFid + " : "") + fields[k].second;
+  return out + "}";
+}
+
+void Reducer::write_outputs(const Set& s, const std::string& prefix) {
+  std::string error;
+  ReplayResult on_target = replay_on(target_, s, true, &error);
+  ReplayResult on_ref = replay_on(reference_, s, true, &error);
+  const Divergence* d = on_target.first_unknown();
+  std::set<std::size_t> kept(s.begin(), s.end());
+  std::map<std::size_t, std::size_t> reply_of;  // request -> reply record
+  {
+    std::map<std::pair<int, std::uint16_t>, std::size_t> open;
+    for (const Record& r : t_.records) {
+      if (r.bytes.size() < 7) continue;
+      auto key = std::make_pair(r.conn, static_cast<std::uint16_t>(r.bytes[5] | r.bytes[6] << 8));
+      if (r.from_client)
+        open[key] = r.index;
+      else if (auto it = open.find(key); it != open.end())
+        reply_of[it->second] = r.index, open.erase(it);
+    }
+  }
+  std::set<std::size_t> frames = kept;
+  for (std::size_t i : s)
+    if (reply_of.count(i)) frames.insert(reply_of[i]);
+
+  // 1. The trace, in the committed format.
+  std::ofstream tr(prefix + ".trace");
+  tr << "# p9trace: 1\n";
+  for (const auto& [k, v] : t_.meta)
+    if (k != "p9trace" && k != "frames") tr << "# " << k << ": " << v << "\n";
+  tr << "# reduced-from: " << t_.name << " (" << t_.records.size() << " frames)\n";
+  tr << "# reduced-on: " << target_name_ << "\n";
+  tr << "# note: fids renumbered, one number per fid (p9trace reduce)\n";
+  tr << "# divergence: " << kind_ << "\n";
+  tr << "# frames: " << frames.size() << "\n";
+  for (std::size_t i : frames) {
+    const Record& r = t_.records[i];
+    tr << format_record_line(r.conn, r.from_client, r.time, r.bytes.data(), r.bytes.size()) << "\n";
+  }
+  // 2. The transcript: each request, the recorded reply, the target's and the reference's.
+  std::string text;
+  std::size_t n = 0;
+  for (std::size_t i : s) {
+    const Record& r = t_.records[i];
+    char head[64];
+    std::snprintf(head, sizeof head, "%2zu conn %d -> ", ++n, r.conn);
+    text += head + describe(r.decoded) + "\n";
+    if (reply_of.count(i)) text += "       recorded  <- " + describe(t_.records[reply_of[i]].decoded) + "\n";
+    auto a = on_target.replies.find(i), b = on_ref.replies.find(i);
+    if (a != on_target.replies.end()) text += "       target    <- " + to_string(a->second) + "\n";
+    if (b != on_ref.replies.end()) text += "       reference <- " + to_string(b->second) + "\n";
+    if (d && d->req == i) text += "       ^ DIVERGES: " + kind_ + " (" + d->reason + ")\n";
+  }
+  std::ofstream(prefix + ".txt") << text;
+  // 3. A conformance case (conformance/cases/*_test.cc style).
+  std::string cc;
+  cc += "// Reduced by p9trace reduce from " + t_.name + " (" + std::to_string(t_.records.size()) +
+        " frames) to " + std::to_string(s.size()) + " requests,\n// diverging on " + target_name_ + ": " +
+        kind_ +
+        ".\n// The trace's fids are offset by kFid; its attach becomes a clone of the case directory.\n";
+  cc += "struct Reduced : Fixture {};\n\n";
+  cc += "TEST_F(Reduced, " + camel(t_.name) + camel(kind_.substr(0, kind_.find(':'))) + ") {\n";
+  cc +=
+      "  P9_RULE(\"FILL IN: the rule this case checks\", \"FILL IN: its source (man page, spec "
+      "section)\");\n";
+  cc += "  constexpr std::uint32_t kFid = 100000;\n";
+  std::map<int, std::string> conn_expr;
+  std::map<int, std::string> conn_dir;
+  std::size_t k = 0;
+  for (std::size_t i : s) {
+    const Record& r = t_.records[i];
+    if (!r.decoded.ok()) {
+      cc += "  // (an undecodable request was here: " + describe(r.decoded) + ")\n";
+      continue;
+    }
+    if (!conn_expr.count(r.conn)) {
+      if (conn_expr.empty()) {
+        conn_expr[r.conn] = "c()";
+        conn_dir[r.conn] = "dir()";
+      } else {
+        std::string v = "conn" + std::to_string(r.conn);
+        cc += "  auto " + v + " = connect_as(0);  // the trace's connection " + std::to_string(r.conn) + "\n";
+        conn_expr[r.conn] = v + ".client->";
+        conn_dir[r.conn] = v + ".dir";
+      }
+    }
+    std::string cl = conn_expr[r.conn] == "c()" ? "c()." : conn_expr[r.conn];
+    const Message& m = r.decoded.frame.body;
+    if (std::holds_alternative<msg::Tversion>(m)) continue;  // the fixture's connection is versioned
+    const Record* rec = reply_of.count(i) ? &t_.records[reply_of[i]] : nullptr;
+    std::string var = "r" + std::to_string(++k);
+    std::string reply_type = msg_name(static_cast<std::uint8_t>(r.decoded.type + 1));
+    if (auto* a = std::get_if<msg::Tattach>(&m)) {
+      cc += "  auto " + var + " = " + cl + "call<msg::Rwalk>(msg::Twalk{" + conn_dir[r.conn] + ", kFid + " +
+            std::to_string(a->fid) + ", {}});  // the trace's Tattach\n";
+      cc += "  P9_EXPECT_OK(" + var + ");\n";
+      continue;
+    }
+    cc += "  auto " + var + " = " + cl + "call<msg::" + reply_type + ">(" + cpp_request(m) + ");\n";
+    if (rec) cc += "  // recorded: " + describe(rec->decoded) + "\n";
+    bool divergent = d && d->req == i;
+    if (divergent && d->actual) cc += "  // " + target_name_ + " (actual): " + to_string(*d->actual) + "\n";
+    const msg::Rlerror* e =
+        rec && rec->decoded.ok() ? std::get_if<msg::Rlerror>(&rec->decoded.frame.body) : nullptr;
+    if (e) {
+      const char* name = errno_name(e->ecode);
+      cc += "  P9_EXPECT_ERRNO(" + var + ", " + std::string(name ? name + 1 : "?") + ");\n";
+    } else {
+      cc += "  P9_EXPECT_OK(" + var + ");\n";
+    }
+    if (divergent && !e && rec && rec->decoded.ok() && d->actual) {
+      Message a = rec->decoded.frame.body, b = d->actual->body;
+      diff::normalise(a);
+      diff::normalise(b);
+      auto fa = field_literals(a), fb = field_literals(b);
+      if (fa.size() == fb.size() && type_of(a) == type_of(b)) {
+        std::string checks;
+        auto full = field_literals(rec->decoded.frame.body);
+        for (std::size_t f = 0; f < fa.size(); ++f)
+          if (fa[f].second != fb[f].second)
+            checks += "    P9_EXPECT_EQ(" + var + "->" + fa[f].first + ", " + full[f].second +
+                      ");  // actual " + field_literals(d->actual->body)[f].second + "\n";
+        if (!checks.empty()) cc += "  if (" + var + ".ok()) {\n" + checks + "  }\n";
+      }
+    }
+  }
+  cc += "}\n";
+  std::ofstream(prefix + ".cc") << cc;
+  std::printf("\n%s\n%s\nwrote %s.trace, %s.txt, %s.cc\n", text.c_str(), cc.c_str(), prefix.c_str(),
+              prefix.c_str(), prefix.c_str());
+}
+
+}  // namespace
+
+int cmd_reduce(const std::vector<std::string>& args) {
+  std::string trace_path, devs_path, prefix, ref_spec = "inprocess:model";
+  TargetSpec ts;
+  ReplayOptions o;
+  std::size_t max_replays = 1000;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    auto value = [&] { return option_value("reduce", args, i); };
+    const std::string& a = args[i];
+    if (parse_target_option("reduce", args, i, &ts))
+      continue;
+    else if (a == "--deviations")
+      devs_path = value();
+    else if (a == "--reference")
+      ref_spec = value();
+    else if (a == "--max-replays")
+      max_replays = std::strtoul(value().c_str(), nullptr, 10);
+    else if (a == "--timeout-ms")
+      o.timeout_ms = std::atoi(value().c_str());
+    else if (a == "-o")
+      prefix = value();
+    else if (!a.empty() && a[0] == '-') {
+      std::fprintf(stderr, "p9trace reduce: unknown option %s\n", a.c_str());
+      return 2;
+    } else
+      trace_path = a;
+  }
+  if (trace_path.empty() || (ts.spec.empty() && ts.start.empty()) || max_replays < 2) {
+    std::fprintf(
+        stderr,
+        "usage: p9trace reduce TRACE --target T|--start 'CMD {port} {export}' [--aname A] [--inprocess]\n"
+        "       [--reference T (default inprocess:model)] [--deviations FILE] [--max-replays N (default "
+        "1000, at least 2)]\n"
+        "       [--timeout-ms N] [-o PREFIX (default NAME-reduced: writes PREFIX.trace, .txt, .cc)]\n"
+        "  T: %s\n",
+        kTargetNames);
+    return 2;
+  }
+  Trace t;
+  if (!read_trace_or_say("reduce", trace_path, &t)) return 2;
+  std::string error;
+  if (!devs_path.empty() && !read_deviations(devs_path, &o.devs, &error)) {
+    std::fprintf(stderr, "p9trace reduce: %s\n", error.c_str());
+    return 2;
+  }
+  if (prefix.empty()) prefix = t.name + "-reduced";
+  t = renumber_fids(t);
+  TargetSpec ref;
+  ref.spec = ref_spec;
+  ref.direct = ref_spec.rfind("inprocess:", 0) == 0;  // the reference without a socket
+  ref.p9ref = ts.p9ref;
+  // Targets started here are started afresh for every replay; tcp: and unix:
+  // are what is running, and keep what earlier replays made.
+  if (ts.spec.rfind("tcp:", 0) == 0 || ts.spec.rfind("unix:", 0) == 0)
+    std::printf("note: %s is not restarted between replays; give --start for a fresh server each time\n",
+                ts.spec.c_str());
+  if (ts.spec.rfind("inprocess:", 0) == 0) ts.direct = true;
+  return Reducer(t, ts, ref, o, max_replays).run(prefix);
+}
+
 }  // namespace p9::trace
