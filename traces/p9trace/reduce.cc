@@ -199,6 +199,143 @@ std::vector<Set> dependencies(const Trace& t) {
   return deps;
 }
 
+// The requests of s (and their replies, each right after its request) as a
+// trace of their own: what the simplifications edit.
+Trace compact(const Trace& t, const Set& s) {
+  std::map<std::pair<int, std::uint16_t>, std::size_t> open;
+  std::vector<std::size_t> reply_of(t.records.size(), kNone);
+  for (const Record& r : t.records) {
+    if (r.bytes.size() < 7) continue;
+    auto key = std::make_pair(r.conn, static_cast<std::uint16_t>(r.bytes[5] | r.bytes[6] << 8));
+    if (r.from_client)
+      open[key] = r.index;
+    else if (auto it = open.find(key); it != open.end())
+      reply_of[it->second] = r.index, open.erase(it);
+  }
+  Trace out;
+  out.name = t.name;
+  out.meta = t.meta;
+  for (std::size_t i : s) {
+    out.records.push_back(t.records[i]);
+    if (reply_of[i] != kNone) out.records.push_back(t.records[reply_of[i]]);
+  }
+  for (std::size_t k = 0; k < out.records.size(); ++k) out.records[k].index = k;
+  return out;
+}
+
+// Sets a record's frame (and its bytes).
+void set_frame(Record& r, Frame f) {
+  r.bytes = encode(f);
+  r.decoded = decode(r.bytes, r.from_client ? Expect::Request : Expect::Reply, 0xFFFFFFFFu);
+}
+
+// Applies f to every fid field of a request but newfid.
+template <class F>
+void for_each_used_fid(Message& m, F&& f) {
+  std::visit(
+      [&](auto& x) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(x)>, std::monostate>)
+          msg::visit_fields(x, [&](const char* name, auto& v, auto k) {
+            if constexpr (std::is_same_v<decltype(k), kind::fid>)
+              if (std::string_view(name) != "newfid") f(v);
+          });
+      },
+      m);
+}
+
+// A compact trace's walk with its whole recorded reply: its position, or null.
+struct FullWalk {
+  const msg::Twalk* walk = nullptr;
+  const msg::Rwalk* reply = nullptr;
+};
+FullWalk full_walk(const Trace& t, std::size_t k) {
+  const Record& q = t.records[k];
+  if (!q.from_client || !q.decoded.ok() || k + 1 >= t.records.size()) return {};
+  auto* w = std::get_if<msg::Twalk>(&q.decoded.frame.body);
+  const Record& r = t.records[k + 1];
+  auto* rw = r.decoded.ok() && !r.from_client ? std::get_if<msg::Rwalk>(&r.decoded.frame.body) : nullptr;
+  if (!w || !rw || rw->wqid.size() != w->wname.size() || w->fid == w->newfid) return {};
+  return {w, rw};
+}
+
+// Simplifications of a compact trace that keep what the server is asked:
+// - join: a walk P->N whose fid N is used only by walks N->M becomes part of
+//   each of them (P->M with both name lists, both qid lists as the reply);
+// - share: a second walk P->N2 with the same names (and recorded qids) as an
+//   earlier P->N1 goes, and N1 is used in its place.
+// Each candidate is tested like a ddmin step, so one that changes the outcome
+// is not kept.
+std::vector<Trace> simplifications(const Trace& t) {
+  std::vector<Trace> out;
+  for (std::size_t k = 0; k < t.records.size(); ++k) {
+    FullWalk w = full_walk(t, k);
+    if (!w.walk) continue;
+    const int conn = t.records[k].conn;
+    // join
+    std::vector<std::size_t> uses;
+    bool only_walks = true;
+    for (std::size_t u = k + 2; u < t.records.size(); ++u) {
+      const Record& r = t.records[u];
+      if (!r.from_client || r.conn != conn || !r.decoded.ok()) continue;
+      bool uses_n = false;
+      Message m = r.decoded.frame.body;
+      for_each_used_fid(m, [&](std::uint32_t& f) { uses_n |= f == w.walk->newfid; });
+      if (!uses_n) continue;
+      FullWalk x = full_walk(t, u);
+      if (!x.walk || x.walk->fid != w.walk->newfid || w.walk->wname.size() + x.walk->wname.size() > MAXWELEM)
+        only_walks = false;
+      uses.push_back(u);
+    }
+    if (only_walks && !uses.empty()) {
+      Trace c = t;
+      for (std::size_t u : uses) {
+        FullWalk x = full_walk(t, u);
+        msg::Twalk nw = *x.walk;
+        nw.fid = w.walk->fid;
+        nw.wname.insert(nw.wname.begin(), w.walk->wname.begin(), w.walk->wname.end());
+        msg::Rwalk nr = *x.reply;
+        nr.wqid.insert(nr.wqid.begin(), w.reply->wqid.begin(), w.reply->wqid.end());
+        set_frame(c.records[u], Frame{t.records[u].decoded.frame.tag, nw});
+        set_frame(c.records[u + 1], Frame{t.records[u + 1].decoded.frame.tag, nr});
+      }
+      c.records.erase(c.records.begin() + static_cast<std::ptrdiff_t>(k),
+                      c.records.begin() + static_cast<std::ptrdiff_t>(k + 2));
+      for (std::size_t j = 0; j < c.records.size(); ++j) c.records[j].index = j;
+      out.push_back(std::move(c));
+    }
+    // share
+    for (std::size_t e = 0; e < k; ++e) {
+      FullWalk v = full_walk(t, e);
+      if (!v.walk || t.records[e].conn != conn || v.walk->fid != w.walk->fid ||
+          v.walk->wname != w.walk->wname || v.reply->wqid != w.reply->wqid)
+        continue;
+      Trace c = t;
+      for (std::size_t u = k + 2; u < c.records.size(); ++u) {
+        Record& r = c.records[u];
+        if (!r.from_client || r.conn != conn || !r.decoded.ok()) continue;
+        Frame f = r.decoded.frame;
+        bool changed = false;
+        for_each_used_fid(f.body, [&](std::uint32_t& fid) {
+          if (fid == w.walk->newfid) fid = v.walk->newfid, changed = true;
+        });
+        if (changed) set_frame(r, f);
+      }
+      c.records.erase(c.records.begin() + static_cast<std::ptrdiff_t>(k),
+                      c.records.begin() + static_cast<std::ptrdiff_t>(k + 2));
+      for (std::size_t j = 0; j < c.records.size(); ++j) c.records[j].index = j;
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+Set requests_of(const Trace& t) {
+  Set s;
+  for (const Record& r : t.records)
+    if (r.from_client) s.push_back(r.index);
+  return s;
+}
+
 class Reducer {
  public:
   Reducer(const Trace& t, const TargetSpec& target, const TargetSpec& reference, ReplayOptions o,
@@ -208,14 +345,21 @@ class Reducer {
   int run(const std::string& prefix);
 
  private:
-  // Replays the requests of s on a fresh target; its result.
-  ReplayResult replay_on(const TargetSpec& spec, const Set& s, bool replies, std::string* error);
+  // Replays the requests s of t on a fresh target; its result.
+  ReplayResult replay_on(const TargetSpec& spec, const Trace& t, const Set& s, bool replies,
+                         std::string* error);
   // s still diverges the same way on the target and replays clean on the reference.
-  bool test(const Set& s);
+  bool test(const Trace& t, const Set& s);
   Set without(const Set& s, const Set& chunk) const;  // and everything that depends on the chunk
-  void write_outputs(const Set& s, const std::string& prefix);
+  // ddmin on s; false when it stopped at the bound on replays.
+  bool ddmin(Set& s);
+  // One accepted simplification of t_ (which then holds it); false when none is.
+  bool simplify();
+  bool bounded() const { return replays_ + 2 > max_; }
+  void write_outputs(const std::string& prefix);
 
-  const Trace& t_;
+  Trace t_;
+  const std::size_t original_frames_ = t_.records.size();
   TargetSpec target_, reference_;
   ReplayOptions o_;
   std::size_t max_;
@@ -226,11 +370,12 @@ class Reducer {
   std::string target_name_;
 };
 
-ReplayResult Reducer::replay_on(const TargetSpec& spec, const Set& s, bool replies, std::string* error) {
+ReplayResult Reducer::replay_on(const TargetSpec& spec, const Trace& t, const Set& s, bool replies,
+                                std::string* error) {
   auto target = make_replay_target(spec, error);
   if (!target) return {};
   if (&spec == &target_) target_name_ = target->name();
-  std::vector<bool> keep(t_.records.size(), false);
+  std::vector<bool> keep(t.records.size(), false);
   for (std::size_t i : s) keep[i] = true;
   ReplayOptions o = o_;
   o.aname = spec.have_aname ? spec.aname : target->aname();
@@ -239,20 +384,19 @@ ReplayResult Reducer::replay_on(const TargetSpec& spec, const Set& s, bool repli
   o.stop_at_first = true;
   o.keep_replies = replies;
   ++replays_;
-  return replay(t_, *target, o);
+  return replay(t, *target, o);
 }
 
-bool Reducer::test(const Set& s) {
-  if (!tried_.insert(s).second) return false;
+bool Reducer::test(const Trace& t, const Set& s) {
   std::string error;
-  ReplayResult r = replay_on(target_, s, false, &error);
+  ReplayResult r = replay_on(target_, t, s, false, &error);
   if (!error.empty()) {
     std::printf("  replay %zu: the target failed: %s\n", replays_, error.c_str());
     return false;
   }
   const Divergence* d = r.first_unknown();
-  if (!d || divergence_kind(t_, *d) != kind_) return false;
-  ReplayResult ref = replay_on(reference_, s, false, &error);
+  if (!d || divergence_kind(t, *d) != kind_) return false;
+  ReplayResult ref = replay_on(reference_, t, s, false, &error);
   return error.empty() && !ref.first_unknown();
 }
 
@@ -272,13 +416,50 @@ Set Reducer::without(const Set& s, const Set& chunk) const {
   return out;
 }
 
+bool Reducer::ddmin(Set& s) {
+  // Complements first: the complement of one chunk, closed under dependencies.
+  std::size_t n = 2;
+  while (s.size() >= 2) {
+    n = std::min(n, s.size());
+    bool reduced = false;
+    for (std::size_t k = 0; k < n && !reduced; ++k) {
+      if (bounded()) return false;
+      Set chunk(s.begin() + static_cast<std::ptrdiff_t>(s.size() * k / n),
+                s.begin() + static_cast<std::ptrdiff_t>(s.size() * (k + 1) / n));
+      Set cand = without(s, chunk);
+      if (cand.size() == s.size() || cand.empty() || !tried_.insert(cand).second || !test(t_, cand)) continue;
+      s = std::move(cand);
+      n = std::max<std::size_t>(n - 1, 2);
+      reduced = true;
+      std::printf("  %zu requests (replays: %zu)\n", s.size(), replays_);
+      std::fflush(stdout);
+    }
+    if (!reduced) {
+      if (n >= s.size()) break;
+      n = std::min(n * 2, s.size());
+    }
+  }
+  return true;
+}
+
+bool Reducer::simplify() {
+  for (Trace& c : simplifications(t_)) {
+    if (bounded()) return false;
+    Set all = requests_of(c);
+    if (!test(c, all)) continue;
+    t_ = std::move(c);
+    std::printf("  %zu requests, walks joined or shared (replays: %zu)\n", all.size(), replays_);
+    std::fflush(stdout);
+    return true;
+  }
+  return false;
+}
+
 int Reducer::run(const std::string& prefix) {
   auto t0 = std::chrono::steady_clock::now();
-  Set all;
-  for (const Record& r : t_.records)
-    if (r.from_client) all.push_back(r.index);
+  Set all = requests_of(t_);
   std::string error;
-  ReplayResult first = replay_on(target_, all, false, &error);
+  ReplayResult first = replay_on(target_, t_, all, false, &error);
   if (!error.empty()) {
     std::fprintf(stderr, "p9trace reduce: target unavailable: %s\n", error.c_str());
     return 2;
@@ -297,7 +478,7 @@ int Reducer::run(const std::string& prefix) {
   Set s;
   for (std::size_t i : all)
     if (i <= d->req) s.push_back(i);
-  ReplayResult ref = replay_on(reference_, s, false, &error);
+  ReplayResult ref = replay_on(reference_, t_, s, false, &error);
   if (!error.empty() || ref.first_unknown()) {
     std::fprintf(
         stderr, "p9trace reduce: the trace up to #%zu does not replay clean on the reference %s: %s\n",
@@ -305,37 +486,22 @@ int Reducer::run(const std::string& prefix) {
     return 2;
   }
   std::printf("  %zu requests up to it (of %zu)\n", s.size(), all.size());
-  // ddmin, complements first (the complement of one chunk, closed under dependencies).
-  std::size_t n = 2;
-  bool bounded = false;
-  while (s.size() >= 2 && !bounded) {
-    n = std::min(n, s.size());
-    bool reduced = false;
-    for (std::size_t k = 0; k < n && !reduced; ++k) {
-      if (replays_ + 2 > max_) {
-        bounded = true;
-        break;
-      }
-      Set chunk(s.begin() + static_cast<std::ptrdiff_t>(s.size() * k / n),
-                s.begin() + static_cast<std::ptrdiff_t>(s.size() * (k + 1) / n));
-      Set cand = without(s, chunk);
-      if (cand.size() == s.size() || cand.empty() || !test(cand)) continue;
-      s = std::move(cand);
-      n = std::max<std::size_t>(n - 1, 2);
-      reduced = true;
-      std::printf("  %zu requests (replays: %zu)\n", s.size(), replays_);
-      std::fflush(stdout);
-    }
-    if (!reduced) {
-      if (n >= s.size()) break;
-      n = std::min(n * 2, s.size());
-    }
+  // ddmin; then simplify the walks of what is left and reduce again, while that helps.
+  bool done = ddmin(s);
+  t_ = compact(t_, s);
+  while (done && simplify()) {
+    deps_ = dependencies(t_);
+    tried_.clear();
+    s = requests_of(t_);
+    done = ddmin(s);
+    t_ = compact(t_, s);
   }
+  done = done && !bounded();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("%s: %zu requests, %zu replays, %.1f s%s\n",
-              bounded ? "stopped at the bound on replays" : "minimal", s.size(), replays_, secs,
-              bounded ? " (--max-replays)" : "");
-  write_outputs(s, prefix);
+              done ? "minimal" : "stopped at the bound on replays", requests_of(t_).size(), replays_, secs,
+              done ? "" : " (--max-replays)");
+  write_outputs(prefix);
   return 0;
 }
 
@@ -374,10 +540,11 @@ std::string cpp_request(const Message& m) {
   return out + "}";
 }
 
-void Reducer::write_outputs(const Set& s, const std::string& prefix) {
+void Reducer::write_outputs(const std::string& prefix) {
   std::string error;
-  ReplayResult on_target = replay_on(target_, s, true, &error);
-  ReplayResult on_ref = replay_on(reference_, s, true, &error);
+  const Set s = requests_of(t_);
+  ReplayResult on_target = replay_on(target_, t_, s, true, &error);
+  ReplayResult on_ref = replay_on(reference_, t_, s, true, &error);
   const Divergence* d = on_target.first_unknown();
   std::set<std::size_t> kept(s.begin(), s.end());
   std::map<std::size_t, std::size_t> reply_of;  // request -> reply record
@@ -401,9 +568,10 @@ void Reducer::write_outputs(const Set& s, const std::string& prefix) {
   tr << "# p9trace: 1\n";
   for (const auto& [k, v] : t_.meta)
     if (k != "p9trace" && k != "frames") tr << "# " << k << ": " << v << "\n";
-  tr << "# reduced-from: " << t_.name << " (" << t_.records.size() << " frames)\n";
+  tr << "# reduced-from: " << t_.name << " (" << original_frames_ << " frames)\n";
   tr << "# reduced-on: " << target_name_ << "\n";
-  tr << "# note: fids renumbered, one number per fid (p9trace reduce)\n";
+  tr << "# note: fids renumbered, one number per fid; walks joined or shared where that changed nothing "
+        "(p9trace reduce)\n";
   tr << "# divergence: " << kind_ << "\n";
   tr << "# frames: " << frames.size() << "\n";
   for (std::size_t i : frames) {
