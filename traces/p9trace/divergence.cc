@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "conformance/diff/normalize.h"
+#include "reference/codec/printer.h"
 #include "spec/linux.h"
 #include "traces/p9trace/replay.h"
 
@@ -15,21 +16,18 @@ namespace p9::trace {
 
 namespace {
 
+// A C++ string literal: the printer's quoting, with each \xNN escape ended
+// ("" after it) so that a following hex digit is not read into it.
 std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char ch : s) {
-    if (ch == '"' || ch == '\\') {
-      out += '\\';
-      out += static_cast<char>(ch);
-    } else if (ch >= 0x20 && ch < 0x7f) {
-      out += static_cast<char>(ch);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x\"\"", ch);  // "" ends the escape before a hex digit
-      out += buf;
+  std::string q = quote_bytes(std::string(s)), out;
+  for (std::size_t k = 0; k < q.size(); ++k) {
+    out += q[k];
+    if (q[k] == '\\' && k + 1 < q.size()) {
+      out += q[++k];
+      if (q[k] == 'x' && k + 2 < q.size()) out += q.substr(k + 1, 2) + "\"\"", k += 2;
     }
   }
-  return out + "\"";
+  return out;
 }
 
 std::string literal(const Qid& q) {

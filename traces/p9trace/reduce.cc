@@ -85,18 +85,7 @@ Trace renumber_fids(const Trace& in) {
 // Direct dependencies of every request (record indices), from the recording.
 std::vector<Set> dependencies(const Trace& t) {
   std::vector<Set> deps(t.records.size());
-  std::vector<std::size_t> reply_of(t.records.size(), kNone);
-  {
-    std::map<std::pair<int, std::uint16_t>, std::size_t> open;
-    for (const Record& r : t.records) {
-      if (r.bytes.size() < 7) continue;
-      auto key = std::make_pair(r.conn, static_cast<std::uint16_t>(r.bytes[5] | r.bytes[6] << 8));
-      if (r.from_client)
-        open[key] = r.index;
-      else if (auto it = open.find(key); it != open.end())
-        reply_of[it->second] = r.index, open.erase(it);
-    }
-  }
+  const std::vector<std::size_t> reply_of = reply_index(t);
   using Fid = std::pair<int, std::uint32_t>;
   std::map<int, std::size_t> version;     // conn -> its Tversion
   std::map<Fid, Set> fid_state;           // the requests that made the fid what it is
@@ -202,16 +191,7 @@ std::vector<Set> dependencies(const Trace& t) {
 // The requests of s (and their replies, each right after its request) as a
 // trace of their own: what the simplifications edit.
 Trace compact(const Trace& t, const Set& s) {
-  std::map<std::pair<int, std::uint16_t>, std::size_t> open;
-  std::vector<std::size_t> reply_of(t.records.size(), kNone);
-  for (const Record& r : t.records) {
-    if (r.bytes.size() < 7) continue;
-    auto key = std::make_pair(r.conn, static_cast<std::uint16_t>(r.bytes[5] | r.bytes[6] << 8));
-    if (r.from_client)
-      open[key] = r.index;
-    else if (auto it = open.find(key); it != open.end())
-      reply_of[it->second] = r.index, open.erase(it);
-  }
+  const std::vector<std::size_t> reply_of = reply_index(t);
   Trace out;
   out.name = t.name;
   out.meta = t.meta;
@@ -547,21 +527,10 @@ void Reducer::write_outputs(const std::string& prefix) {
   ReplayResult on_ref = replay_on(reference_, t_, s, true, &error);
   const Divergence* d = on_target.first_unknown();
   std::set<std::size_t> kept(s.begin(), s.end());
-  std::map<std::size_t, std::size_t> reply_of;  // request -> reply record
-  {
-    std::map<std::pair<int, std::uint16_t>, std::size_t> open;
-    for (const Record& r : t_.records) {
-      if (r.bytes.size() < 7) continue;
-      auto key = std::make_pair(r.conn, static_cast<std::uint16_t>(r.bytes[5] | r.bytes[6] << 8));
-      if (r.from_client)
-        open[key] = r.index;
-      else if (auto it = open.find(key); it != open.end())
-        reply_of[it->second] = r.index, open.erase(it);
-    }
-  }
+  const std::vector<std::size_t> reply_of = reply_index(t_);
   std::set<std::size_t> frames = kept;
   for (std::size_t i : s)
-    if (reply_of.count(i)) frames.insert(reply_of[i]);
+    if (reply_of[i] != kNone) frames.insert(reply_of[i]);
 
   // 1. The trace, in the committed format.
   std::ofstream tr(prefix + ".trace");
@@ -586,7 +555,8 @@ void Reducer::write_outputs(const std::string& prefix) {
     char head[64];
     std::snprintf(head, sizeof head, "%2zu conn %d -> ", ++n, r.conn);
     text += head + describe(r.decoded) + "\n";
-    if (reply_of.count(i)) text += "       recorded  <- " + describe(t_.records[reply_of[i]].decoded) + "\n";
+    if (reply_of[i] != kNone)
+      text += "       recorded  <- " + describe(t_.records[reply_of[i]].decoded) + "\n";
     auto a = on_target.replies.find(i), b = on_ref.replies.find(i);
     if (a != on_target.replies.end()) text += "       target    <- " + to_string(a->second) + "\n";
     if (b != on_ref.replies.end()) text += "       reference <- " + to_string(b->second) + "\n";
@@ -600,7 +570,7 @@ void Reducer::write_outputs(const std::string& prefix) {
         kind_ +
         ".\n// The trace's fids are offset by kFid; its attach becomes a clone of the case directory.\n";
   cc += "struct Reduced : Fixture {};\n\n";
-  cc += "TEST_F(Reduced, " + camel(t_.name) + camel(kind_.substr(0, kind_.find(':'))) + ") {\n";
+  cc += "TEST_F(Reduced, " + camel(t_.name) + camel(kind_).substr(0, 60) + ") {\n";
   cc +=
       "  P9_RULE(\"FILL IN: the rule this case checks\", \"FILL IN: its source (man page, spec "
       "section)\");\n";
@@ -628,7 +598,7 @@ void Reducer::write_outputs(const std::string& prefix) {
     std::string cl = conn_expr[r.conn] == "c()" ? "c()." : conn_expr[r.conn];
     const Message& m = r.decoded.frame.body;
     if (std::holds_alternative<msg::Tversion>(m)) continue;  // the fixture's connection is versioned
-    const Record* rec = reply_of.count(i) ? &t_.records[reply_of[i]] : nullptr;
+    const Record* rec = reply_of[i] != kNone ? &t_.records[reply_of[i]] : nullptr;
     std::string var = "r" + std::to_string(++k);
     std::string reply_type = msg_name(static_cast<std::uint8_t>(r.decoded.type + 1));
     if (auto* a = std::get_if<msg::Tattach>(&m)) {

@@ -123,23 +123,9 @@ class Replayer {
 };
 
 void Replayer::pair_replies() {
-  reply_of_.assign(t_.records.size(), kNone);
-  std::map<std::pair<int, std::uint16_t>, std::size_t> open;
-  for (const Record& r : t_.records) {
-    if (r.bytes.size() < 7) continue;
-    std::uint16_t tag = static_cast<std::uint16_t>(r.bytes[5] | r.bytes[6] << 8);
-    auto key = std::make_pair(r.conn, tag);
-    if (r.from_client) {
-      open[key] = r.index;
-    } else {
-      auto it = open.find(key);
-      if (it != open.end()) {
-        reply_of_[it->second] = r.index;
-        if (kept(it->second)) waiting_.insert(r.index);
-        open.erase(it);
-      }
-    }
-  }
+  reply_of_ = reply_index(t_);
+  for (const Record& r : t_.records)
+    if (r.from_client && reply_of_[r.index] != kNone && kept(r.index)) waiting_.insert(reply_of_[r.index]);
 }
 
 bool Replayer::open_conn(int id) {

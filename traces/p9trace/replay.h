@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17,8 +16,6 @@
 #include "traces/p9trace/trace.h"
 
 namespace p9::trace {
-
-constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
 
 // One connection to the server under replay.
 class Link {
