@@ -681,12 +681,7 @@ int cmd_reduce(const std::vector<std::string>& args) {
     return 2;
   }
   Trace t;
-  if (!read_trace_or_say("reduce", trace_path, &t)) return 2;
-  std::string error;
-  if (!devs_path.empty() && !read_deviations(devs_path, &o.devs, &error)) {
-    std::fprintf(stderr, "p9trace reduce: %s\n", error.c_str());
-    return 2;
-  }
+  if (!read_inputs("reduce", trace_path, devs_path, &t, &o.devs)) return 2;
   if (prefix.empty()) prefix = t.name + "-reduced";
   t = renumber_fids(t);
   TargetSpec ref;

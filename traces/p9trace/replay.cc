@@ -37,6 +37,15 @@ bool read_deviations(const std::string& path, std::vector<Deviation>* out, std::
   return true;
 }
 
+bool read_inputs(const char* cmd, const std::string& trace_path, const std::string& devs_path, Trace* t,
+                 std::vector<Deviation>* devs) {
+  if (!read_trace_or_say(cmd, trace_path, t)) return false;
+  std::string error;
+  if (devs_path.empty() || read_deviations(devs_path, devs, &error)) return true;
+  std::fprintf(stderr, "p9trace %s: %s\n", cmd, error.c_str());
+  return false;
+}
+
 namespace {
 
 // One listing of a fid, recorded and replayed, compared as sets when the
@@ -727,12 +736,8 @@ int cmd_replay(const std::vector<std::string>& args) {
     return 2;
   }
   Trace t;
-  if (!read_trace_or_say("replay", trace_path, &t)) return 2;
+  if (!read_inputs("replay", trace_path, devs_path, &t, &o.devs)) return 2;
   std::string error;
-  if (!devs_path.empty() && !read_deviations(devs_path, &o.devs, &error)) {
-    std::fprintf(stderr, "p9trace replay: %s\n", error.c_str());
-    return 2;
-  }
   auto target = make_replay_target(ts, &error);
   if (!target) {
     std::printf("%s: target %s unavailable: %s\n", skip_unavailable ? "SKIP" : "error",

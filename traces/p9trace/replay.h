@@ -65,6 +65,10 @@ struct Deviation {
   std::string trace, target, message, observed, reason;
 };
 bool read_deviations(const std::string& path, std::vector<Deviation>* out, std::string* error);
+// The trace and (when devs_path is not empty) the deviation list, saying on
+// stderr why not ("p9trace CMD: ...").
+bool read_inputs(const char* cmd, const std::string& trace_path, const std::string& devs_path, Trace* t,
+                 std::vector<Deviation>* devs);
 
 struct Divergence {
   int conn = 0;
