@@ -127,6 +127,7 @@ class Replayer {
   std::map<std::uint64_t, std::size_t> path_cause_;
   std::map<std::pair<int, std::uint32_t>, std::size_t> fid_cause_;
   std::map<int, std::size_t> dead_cause_;  // a connection that died: the divergence it died at
+  std::set<std::uint64_t> roots_;          // recorded qid.path of every attach
   ReplayResult res_;
   std::map<std::string, int> refused_reasons_;
 };
@@ -223,6 +224,7 @@ void Replayer::diverge(int conn, std::size_t req, std::size_t reply, const std::
 // The root divergence an unlisted divergence follows from: an earlier one on
 // the same file (recorded qid.path of a fid the request names, or a qid of
 // the recorded reply), on the same fid, or the one its connection died at.
+// The attach roots and their fids do not count: every walk starts there.
 // Registers this divergence's files and fids under its root. kNone: it is a root.
 std::size_t Replayer::root_cause(int conn, std::size_t req, std::size_t reply, std::size_t self) {
   Conn& c = conns_[conn];
@@ -235,8 +237,9 @@ std::size_t Replayer::root_cause(int conn, std::size_t req, std::size_t reply, s
           if constexpr (!std::is_same_v<std::decay_t<decltype(m)>, std::monostate>)
             msg::visit_fields(m, [&](const char*, const auto& v, auto k) {
               if constexpr (std::is_same_v<decltype(k), kind::fid>) {
-                fids.push_back(v);
                 auto it = c.fid_path.find(v);
+                if (it != c.fid_path.end() && roots_.count(it->second)) return;  // shared by every path
+                fids.push_back(v);
                 if (it != c.fid_path.end()) paths.push_back(it->second);
               }
             });
@@ -244,7 +247,8 @@ std::size_t Replayer::root_cause(int conn, std::size_t req, std::size_t reply, s
         q.decoded.frame.body);
   if (reply != kNone && t_.records[reply].decoded.ok()) {
     Message m = t_.records[reply].decoded.frame.body;
-    for (const Qid* x : diff::qids_of(m)) paths.push_back(x->path);
+    for (const Qid* x : diff::qids_of(m))
+      if (!roots_.count(x->path)) paths.push_back(x->path);
   }
   std::size_t root = kNone;
   if (auto it = dead_cause_.find(conn); it != dead_cause_.end()) root = it->second;
@@ -577,6 +581,7 @@ void Replayer::track(int conn, std::size_t req, std::size_t rep) {
   if (!ok) return;
   if (auto* x1 = std::get_if<msg::Tattach>(&m)) {
     c.fid_path[x1->fid] = std::get<msg::Rattach>(a).qid.path;
+    roots_.insert(c.fid_path[x1->fid]);
   } else if (auto* x2 = std::get_if<msg::Twalk>(&m)) {
     const auto& w = std::get<msg::Rwalk>(a).wqid;
     std::uint64_t dir = path_of(x2->fid);
