@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <type_traits>
@@ -238,16 +239,53 @@ FullWalk full_walk(const Trace& t, std::size_t k) {
   return {w, rw};
 }
 
+// A rename undone: the compact trace without the rename at k, later walks
+// naming the new name name the old one instead (the file is the same; the
+// test says whether the outcome is). Trename's old name is the last name of
+// the walk that made its fid.
+std::optional<Trace> undo_rename(const Trace& t, std::size_t k) {
+  const Record& q = t.records[k];
+  if (!q.from_client || !q.decoded.ok()) return std::nullopt;
+  std::string from, to;
+  if (auto* r = std::get_if<msg::Trename>(&q.decoded.frame.body)) {
+    for (std::size_t e = 0; e < k; ++e)
+      if (FullWalk w = full_walk(t, e);
+          w.walk && t.records[e].conn == q.conn && w.walk->newfid == r->fid && !w.walk->wname.empty())
+        from = w.walk->wname.back();
+    to = r->name;
+  } else if (auto* ra = std::get_if<msg::Trenameat>(&q.decoded.frame.body)) {
+    from = ra->oldname, to = ra->newname;
+  }
+  if (from.empty() || from == to) return std::nullopt;
+  Trace c = t;
+  for (std::size_t u = k + 1; u < c.records.size(); ++u) {
+    Record& r = c.records[u];
+    if (!r.from_client || r.conn != q.conn || !r.decoded.ok()) continue;
+    if (!std::holds_alternative<msg::Twalk>(r.decoded.frame.body)) continue;
+    Frame f = r.decoded.frame;
+    for (std::string& n : std::get<msg::Twalk>(f.body).wname)
+      if (n == to) n = from;
+    if (!(f == r.decoded.frame)) set_frame(r, f);
+  }
+  std::size_t n = k + 1 < c.records.size() && !c.records[k + 1].from_client ? 2 : 1;
+  c.records.erase(c.records.begin() + static_cast<std::ptrdiff_t>(k),
+                  c.records.begin() + static_cast<std::ptrdiff_t>(k + n));
+  for (std::size_t j = 0; j < c.records.size(); ++j) c.records[j].index = j;
+  return c;
+}
+
 // Simplifications of a compact trace that keep what the server is asked:
 // - join: a walk P->N whose fid N is used only by walks N->M becomes part of
 //   each of them (P->M with both name lists, both qid lists as the reply);
 // - share: a second walk P->N2 with the same names (and recorded qids) as an
-//   earlier P->N1 goes, and N1 is used in its place.
+//   earlier P->N1 goes, and N1 is used in its place;
+// - a rename undone (undo_rename).
 // Each candidate is tested like a ddmin step, so one that changes the outcome
 // is not kept.
 std::vector<Trace> simplifications(const Trace& t) {
   std::vector<Trace> out;
   for (std::size_t k = 0; k < t.records.size(); ++k) {
+    if (auto undone = undo_rename(t, k)) out.push_back(std::move(*undone));
     FullWalk w = full_walk(t, k);
     if (!w.walk) continue;
     const int conn = t.records[k].conn;
