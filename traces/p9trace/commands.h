@@ -16,6 +16,7 @@ bool read_trace_or_say(const char* cmd, const std::string& path, Trace* t);
 
 int cmd_record(const std::vector<std::string>& args);
 int cmd_replay(const std::vector<std::string>& args);
+int cmd_reduce(const std::vector<std::string>& args);
 int cmd_pcap(const std::vector<std::string>& args);
 int cmd_tshark_check(const std::vector<std::string>& args);
 int cmd_print(const std::vector<std::string>& args);

@@ -33,9 +33,12 @@ const char* kUsage =
     "usage: p9trace COMMAND ...\n"
     "  record --listen ADDR --upstream ADDR -o FILE [--meta key=value ...]\n"
     "                        recording proxy; stops on SIGINT/SIGTERM and writes FILE\n"
-    "  replay TRACE --target T [--aname A] [--deviations FILE] [--verbose]\n"
-    "                        T: inprocess:model inprocess:posix inprocess:opfs p9ref:model p9ref:posix p9ref:opfs diod tcp:H:P "
-    "unix:PATH\n"
+    "  replay TRACE --target T [--inprocess] [--aname A] [--deviations FILE] [--verbose]\n"
+    "                        T: inprocess:model inprocess:posix inprocess:opfs inprocess:bug:NAME "
+    "p9ref:model\n"
+    "                        p9ref:posix p9ref:opfs diod tcp:H:P unix:PATH; --inprocess: no socket\n"
+    "  reduce TRACE --target T [--aname A] [--start 'CMD {port} {export}'] [--max-replays N] [-o PREFIX]\n"
+    "                        the smallest part of TRACE that still diverges the same way on T\n"
     "  pcap TRACE OUT.pcap   synthetic IPv4/TCP capture (port 564) for Wireshark/tshark\n"
     "  tshark-check TRACE    compare our decoding of every frame with tshark's\n"
     "  print TRACE           one printer line per frame\n"
@@ -54,6 +57,7 @@ int main(int argc, char** argv) {
   using namespace p9::trace;
   if (cmd == "record") return cmd_record(args);
   if (cmd == "replay") return cmd_replay(args);
+  if (cmd == "reduce") return cmd_reduce(args);
   if (cmd == "pcap") return cmd_pcap(args);
   if (cmd == "tshark-check") return cmd_tshark_check(args);
   if (cmd == "print") return cmd_print(args);

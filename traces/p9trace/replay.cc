@@ -1,6 +1,8 @@
 // p9trace replay: sends a recorded session's requests to another server in
 // causal order and compares each reply with the recorded one after
 // normalisation (traces/FORMAT.md, "Replay").
+#include "traces/p9trace/replay.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,26 +15,17 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "conformance/client/client.h"
 #include "conformance/deviations/deviation_list.h"
 #include "conformance/diff/normalize.h"
-#include "conformance/harness/target.h"
 #include "reference/codec/printer.h"
 #include "traces/p9trace/commands.h"
 #include "traces/p9trace/trace.h"
 
 namespace p9::trace {
-
-namespace {
-
-constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
-
-// ---- the deviation list (traces/deviations.md, read by the shared reader) ----
-struct Deviation {
-  std::string trace, target, message, observed, reason;
-};
 
 bool read_deviations(const std::string& path, std::vector<Deviation>* out, std::string* error) {
   std::vector<deviations::Row> rows;
@@ -43,6 +36,17 @@ bool read_deviations(const std::string& path, std::vector<Deviation>* out, std::
                     std::move(r.cells[3]), std::move(r.cells[4])});
   return true;
 }
+
+bool read_inputs(const char* cmd, const std::string& trace_path, const std::string& devs_path, Trace* t,
+                 std::vector<Deviation>* devs) {
+  if (!read_trace_or_say(cmd, trace_path, t)) return false;
+  std::string error;
+  if (devs_path.empty() || read_deviations(devs_path, devs, &error)) return true;
+  std::fprintf(stderr, "p9trace %s: %s\n", cmd, error.c_str());
+  return false;
+}
+
+namespace {
 
 // One listing of a fid, recorded and replayed, compared as sets when the
 // recorded client read it to the end (conformance/diff/normalize.h); the
@@ -62,33 +66,27 @@ struct Pending {
   Frame replayed;  // for internal continuations: the replayed reply of the recorded request
 };
 
+// One exchange of a connection, kept for the context of a divergence
+// (formatted only when printed).
+struct Exchange {
+  std::size_t req = kNone;
+  Frame replayed;
+};
+
 struct Conn {
-  std::unique_ptr<client::Client> client;
+  std::unique_ptr<Link> link;
   std::map<std::uint16_t, Pending> outstanding;
   std::map<std::uint32_t, std::uint64_t> fid_path;  // fid -> recorded qid.path
   std::map<std::uint32_t, Listing> listings;
-  std::deque<std::string> history;  // recorded vs replayed, for context
+  std::deque<Exchange> history;  // recorded vs replayed, for context
   bool dead = false;
-};
-
-struct Divergence {
-  std::size_t req = kNone, reply = kNone;
-  std::string reason, recorded, replayed;
-  std::string known;  // reason from the deviation list, if listed
 };
 
 class Replayer {
  public:
-  Replayer(const Trace& t, conformance::Target& target, std::string aname, std::vector<Deviation> devs,
-           int timeout_ms, bool verbose)
-      : t_(t),
-        target_(target),
-        aname_(std::move(aname)),
-        devs_(std::move(devs)),
-        timeout_ms_(timeout_ms),
-        verbose_(verbose) {}
+  Replayer(const Trace& t, ReplayTarget& target, const ReplayOptions& o) : t_(t), target_(target), o_(o) {}
 
-  int run();
+  ReplayResult run();
 
  private:
   void pair_replies();
@@ -101,18 +99,20 @@ class Replayer {
   void compare(int conn, std::size_t req, const Frame& replayed);
   void track(int conn, std::size_t req, std::size_t rep_index);
   void diverge(int conn, std::size_t req, std::size_t reply, const std::string& reason,
-               const std::string& rec, const std::string& rep);
+               const std::string& rec, const std::string& rep, const Frame* actual = nullptr);
+  std::size_t root_cause(int conn, std::size_t req, std::size_t reply, std::size_t self);
   void resolve(std::size_t reply_index);
   void prepare_root();
+  std::string exchange_text(std::size_t req, const Frame& replayed) const;
+  void print_summary() const;
   std::string deviation_for(std::size_t req, std::size_t reply) const;
   std::string refused_by_recorded_server(std::size_t req) const;
+  bool kept(std::size_t i) const { return !o_.keep || (*o_.keep)[i]; }
 
   const Trace& t_;
-  conformance::Target& target_;
-  std::string aname_;
-  std::vector<Deviation> devs_;
-  int timeout_ms_;
-  bool verbose_;
+  ReplayTarget& target_;
+  const ReplayOptions& o_;
+  bool stop_ = false;  // stop_at_first: an unlisted divergence happened
 
   std::vector<std::size_t> reply_of_;  // request index -> recorded reply index (kNone: none)
   std::set<std::size_t> waiting_;      // recorded replies whose replayed counterpart has not come
@@ -122,37 +122,30 @@ class Replayer {
   diff::QidMap qids_{diff::QidMap::Reuse::kForgottenOnly, "recorded", "replayed"};
   std::map<std::pair<std::uint64_t, std::string>, std::uint64_t>
       names_;  // (dir path, name) -> path (recorded)
-  std::vector<Divergence> divs_;
-  std::size_t requests_ = 0, compared_ = 0, matched_ = 0, extra_ = 0, refused_ = 0;
+  // Root-cause grouping: the files (recorded qid.path) and fids (conn, fid)
+  // an unlisted divergence touched, to the index of its root divergence.
+  std::map<std::uint64_t, std::size_t> path_cause_;
+  std::map<std::pair<int, std::uint32_t>, std::size_t> fid_cause_;
+  std::map<int, std::size_t> dead_cause_;  // a connection that died: the divergence it died at
+  std::set<std::uint64_t> roots_;          // recorded qid.path of every attach
+  ReplayResult res_;
   std::map<std::string, int> refused_reasons_;
 };
 
 void Replayer::pair_replies() {
-  reply_of_.assign(t_.records.size(), kNone);
-  std::map<std::pair<int, std::uint16_t>, std::size_t> open;
-  for (const Record& r : t_.records) {
-    if (r.bytes.size() < 7) continue;
-    std::uint16_t tag = static_cast<std::uint16_t>(r.bytes[5] | r.bytes[6] << 8);
-    auto key = std::make_pair(r.conn, tag);
-    if (r.from_client) {
-      open[key] = r.index;
-    } else {
-      auto it = open.find(key);
-      if (it != open.end()) {
-        reply_of_[it->second] = r.index;
-        waiting_.insert(r.index);
-        open.erase(it);
-      }
-    }
-  }
+  reply_of_ = reply_index(t_);
+  for (const Record& r : t_.records)
+    if (r.from_client && reply_of_[r.index] != kNone && kept(r.index)) waiting_.insert(reply_of_[r.index]);
 }
 
 bool Replayer::open_conn(int id) {
   std::string error;
   Conn& c = conns_[id];
-  c.client = target_.connect(&error);
-  if (!c.client) {
-    std::fprintf(stderr, "p9trace replay: cannot connect to %s: %s\n", target_.name().c_str(), error.c_str());
+  c.link = target_.connect(&error);
+  if (!c.link) {
+    if (!o_.quiet)
+      std::fprintf(stderr, "p9trace replay: cannot connect to %s: %s\n", target_.name().c_str(),
+                   error.c_str());
     c.dead = true;
     return false;
   }
@@ -164,7 +157,7 @@ std::string Replayer::deviation_for(std::size_t req, std::size_t reply) const {
   std::string req_type = t_.records[req].decoded.ok() ? msg_name(t_.records[req].decoded.type) : "";
   std::string rep_type =
       reply != kNone && t_.records[reply].decoded.ok() ? msg_name(t_.records[reply].decoded.type) : "";
-  for (const Deviation& d : devs_) {
+  for (const Deviation& d : o_.devs) {
     if (!deviations::names(d.trace, t_.name) || !deviations::names(d.target, id)) continue;
     const std::string& m = d.message;
     bool hit = m == "*" || m == "#" + std::to_string(req) ||
@@ -189,7 +182,7 @@ std::string Replayer::refused_by_recorded_server(std::size_t req) const {
   server = server.substr(0, server.find(' '));
   if (server.empty() || target_.deviation_id() == server) return {};
   std::string req_type = msg_name(t_.records[req].decoded.type);
-  for (const Deviation& d : devs_) {
+  for (const Deviation& d : o_.devs) {
     bool refusal_row = d.target.rfind("recorded:", 0) == 0;  // not a "*" row meant for replay targets
     if (!refusal_row || !deviations::names(d.target, "recorded:" + server) ||
         !deviations::names(d.trace, t_.name))
@@ -202,16 +195,21 @@ std::string Replayer::refused_by_recorded_server(std::size_t req) const {
 }
 
 void Replayer::diverge(int conn, std::size_t req, std::size_t reply, const std::string& reason,
-                       const std::string& rec, const std::string& rep) {
-  Divergence d{req, reply, reason, rec, rep, deviation_for(req, reply)};
-  bool first_unknown = d.known.empty() && std::none_of(divs_.begin(), divs_.end(),
-                                                       [](const Divergence& x) { return x.known.empty(); });
-  if (first_unknown || verbose_) {
+                       const std::string& rec, const std::string& rep, const Frame* actual) {
+  std::vector<Divergence>& divs = res_.divergences;
+  Divergence d{conn, req, reply, reason, rec, rep, deviation_for(req, reply), kNone, {}, {}};
+  if (actual) d.actual = *actual;
+  bool first_unknown = d.known.empty() && !res_.first_unknown();
+  if (d.known.empty()) d.cause = root_cause(conn, req, reply, divs.size());
+  if (first_unknown)
+    for (const Exchange& h : conns_[conn].history) d.context.push_back(exchange_text(h.req, h.replayed));
+  if (!o_.quiet && (first_unknown || o_.verbose)) {
     std::printf("%s at #%zu (conn %d): %s\n", d.known.empty() ? "DIVERGENCE" : "known deviation",
                 reply != kNone ? reply : req, conn, reason.c_str());
+    if (d.cause != kNone) std::printf("  follows from the divergence at #%zu\n", divs[d.cause].reply);
     if (first_unknown) {
       std::printf("  context on conn %d (request / recorded reply / replayed reply):\n", conn);
-      for (const auto& h : conns_[conn].history) std::printf("%s", h.c_str());
+      for (const auto& h : d.context) std::printf("%s", h.c_str());
     }
     std::printf("  request  #%zu %s\n", req, describe(t_.records[req].decoded).c_str());
     std::printf("  recorded %s%s\n", reply != kNone ? ("#" + std::to_string(reply) + " ").c_str() : "",
@@ -219,7 +217,50 @@ void Replayer::diverge(int conn, std::size_t req, std::size_t reply, const std::
     std::printf("  replayed %s\n", rep.c_str());
     if (!d.known.empty()) std::printf("  listed in the deviation list: %s\n", d.known.c_str());
   }
-  divs_.push_back(std::move(d));
+  if (d.known.empty() && o_.stop_at_first) stop_ = true;
+  divs.push_back(std::move(d));
+}
+
+// The root divergence an unlisted divergence follows from: an earlier one on
+// the same file (recorded qid.path of a fid the request names, or a qid of
+// the recorded reply), on the same fid, or the one its connection died at.
+// The attach roots and their fids do not count: every walk starts there.
+// Registers this divergence's files and fids under its root. kNone: it is a root.
+std::size_t Replayer::root_cause(int conn, std::size_t req, std::size_t reply, std::size_t self) {
+  Conn& c = conns_[conn];
+  std::vector<std::uint64_t> paths;
+  std::vector<std::uint32_t> fids;
+  const Record& q = t_.records[req];
+  if (q.decoded.ok())
+    std::visit(
+        [&](const auto& m) {
+          if constexpr (!std::is_same_v<std::decay_t<decltype(m)>, std::monostate>)
+            msg::visit_fields(m, [&](const char*, const auto& v, auto k) {
+              if constexpr (std::is_same_v<decltype(k), kind::fid>) {
+                auto it = c.fid_path.find(v);
+                if (it != c.fid_path.end() && roots_.count(it->second)) return;  // shared by every path
+                fids.push_back(v);
+                if (it != c.fid_path.end()) paths.push_back(it->second);
+              }
+            });
+        },
+        q.decoded.frame.body);
+  if (reply != kNone && t_.records[reply].decoded.ok()) {
+    Message m = t_.records[reply].decoded.frame.body;
+    for (const Qid* x : diff::qids_of(m))
+      if (!roots_.count(x->path)) paths.push_back(x->path);
+  }
+  std::size_t root = kNone;
+  if (auto it = dead_cause_.find(conn); it != dead_cause_.end()) root = it->second;
+  for (std::uint64_t p : paths)
+    if (auto it = path_cause_.find(p); root == kNone && it != path_cause_.end()) root = it->second;
+  for (std::uint32_t f : fids)
+    if (auto it = fid_cause_.find({conn, f}); root == kNone && it != fid_cause_.end()) root = it->second;
+  std::size_t owner = root == kNone ? self : root;
+  for (std::uint64_t p : paths) path_cause_.emplace(p, owner);
+  for (std::uint32_t f : fids) fid_cause_.emplace(std::make_pair(conn, f), owner);
+  if (c.dead) dead_cause_.emplace(conn, owner);
+  return root;
 }
 
 void Replayer::resolve(std::size_t reply_index) {
@@ -246,25 +287,36 @@ void Replayer::prepare_root() {
   }
   if (!rec) return;
   std::string error;
-  auto c = target_.connect(&error);
-  if (!c || !c->handshake(8192, aname_, 0, 0).ok()) return;
-  auto now = c->call<msg::Rgetattr>(msg::Tgetattr{0, GETATTR_BASIC});
-  if (!now.ok()) return;
-  if (now.value().mode == rec->mode && now.value().uid == rec->uid && now.value().gid == rec->gid) return;
+  auto link = target_.connect(&error);
+  if (!link) return;
+  std::uint16_t tag = 1;
+  auto call = [&](Message m) -> Message {
+    Frame f{tag, std::move(m)};
+    if (!link->send(f)) return std::monostate{};
+    auto r = link->receive(o_.timeout_ms);
+    return r ? std::move(r->body) : Message{std::monostate{}};
+  };
+  (void)call(msg::Tversion{8192, "9P2000.L"});
+  if (!std::holds_alternative<msg::Rattach>(
+          call(msg::Tattach{0, static_cast<std::uint32_t>(NOFID), "root", o_.aname, 0})))
+    return;
+  Message now = call(msg::Tgetattr{0, GETATTR_BASIC});
+  auto* g = std::get_if<msg::Rgetattr>(&now);
+  if (!g || (g->mode == rec->mode && g->uid == rec->uid && g->gid == rec->gid)) return;
   msg::Tsetattr s;
   s.fid = 0;
   s.valid = setattr::MODE | setattr::UID | setattr::GID;
   s.mode = rec->mode & 07777;
   s.uid = rec->uid;
   s.gid = rec->gid;
-  (void)c->call<msg::Rsetattr>(s);
-  (void)c->call<msg::Rclunk>(msg::Tclunk{0});
+  (void)call(s);
+  (void)call(msg::Tclunk{0});
 }
 
 void Replayer::send_request(std::size_t i) {
   const Record& r = t_.records[i];
   Conn& c = conns_[r.conn];
-  ++requests_;
+  ++res_.requests;
   if (c.dead) {
     if (reply_of_[i] != kNone) {
       diverge(r.conn, i, reply_of_[i], "connection to the replay server is gone",
@@ -274,19 +326,35 @@ void Replayer::send_request(std::size_t i) {
     return;
   }
   if (std::string why = refused_by_recorded_server(i); !why.empty()) {
-    ++refused_;
+    ++res_.refused;
     refused_reasons_[why]++;
     resolve(reply_of_[i]);
     return;
   }
   if (!r.decoded.ok()) {  // send the bytes as they were
-    c.client->send_bytes(r.bytes);
+    c.link->send_bytes(r.bytes);
     c.outstanding[static_cast<std::uint16_t>(r.bytes[5] | r.bytes[6] << 8)] = Pending{i, false, 0, {}};
+    return;
+  }
+  if (auto* cl = std::get_if<msg::Tclunk>(&r.decoded.frame.body)) fid_cause_.erase({r.conn, cl->fid});
+  // Requests the replay does not change go as recorded, without re-encoding.
+  if (!std::holds_alternative<msg::Tattach>(r.decoded.frame.body) &&
+      !std::holds_alternative<msg::Treaddir>(r.decoded.frame.body)) {
+    c.outstanding[r.decoded.frame.tag] = Pending{i, false, 0, {}};
+    if (!c.link->send_bytes(r.bytes)) {
+      c.dead = true;
+      c.outstanding.erase(r.decoded.frame.tag);
+      if (reply_of_[i] != kNone) {
+        diverge(r.conn, i, reply_of_[i], "send failed: " + c.link->last_error(),
+                describe(t_.records[reply_of_[i]].decoded), "(nothing)");
+        resolve(reply_of_[i]);
+      }
+    }
     return;
   }
   Frame f = r.decoded.frame;
   if (auto* a = std::get_if<msg::Tattach>(&f.body)) {
-    a->aname = aname_;
+    a->aname = o_.aname;
   } else if (auto* rd = std::get_if<msg::Treaddir>(&f.body)) {
     Listing& l = c.listings[rd->fid];
     if (rd->offset == 0) {
@@ -303,11 +371,11 @@ void Replayer::send_request(std::size_t i) {
     l.count = rd->count;
   }
   c.outstanding[f.tag] = Pending{i, false, 0, {}};
-  if (!c.client->send(f)) {
+  if (!c.link->send(f)) {
     c.dead = true;
     c.outstanding.erase(f.tag);
     if (reply_of_[i] != kNone) {
-      diverge(r.conn, i, reply_of_[i], "send failed: " + c.client->last_error(),
+      diverge(r.conn, i, reply_of_[i], "send failed: " + c.link->last_error(),
               describe(t_.records[reply_of_[i]].decoded), "(nothing)");
       resolve(reply_of_[i]);
     }
@@ -325,12 +393,12 @@ bool Replayer::receive_one(int wait_ms) {
     for (int id : live) {
       Conn& c = conns_[id];
       int slice = live.size() == 1 ? wait_ms : 1;
-      auto f = c.client->receive(slice);
+      auto f = c.link->receive(slice);
       if (f) {
         on_reply(id, std::move(*f));
         return true;
       }
-      const std::string& e = c.client->last_error();
+      const std::string e = c.link->last_error();
       if (e.rfind("no reply within", 0) != 0) {  // closed or undecodable: the connection is over
         c.dead = true;
         for (auto& [tag, p] : c.outstanding) {
@@ -350,7 +418,7 @@ bool Replayer::receive_one(int wait_ms) {
 
 bool Replayer::wait_for_replies_before(std::size_t i) {
   while (!waiting_.empty() && *waiting_.begin() < i) {
-    if (receive_one(timeout_ms_)) continue;
+    if (receive_one(o_.timeout_ms)) continue;
     // Nothing came: every awaited reply is missing.
     std::vector<std::size_t> missing(waiting_.begin(), waiting_.lower_bound(i));
     for (std::size_t rep : missing) {
@@ -359,7 +427,7 @@ bool Replayer::wait_for_replies_before(std::size_t i) {
         for (auto it = c.outstanding.begin(); it != c.outstanding.end(); ++it)
           if (it->second.req != kNone && reply_of_[it->second.req] == rep) {
             diverge(id, it->second.req, rep,
-                    "no reply from the replay server within " + std::to_string(timeout_ms_) + " ms",
+                    "no reply from the replay server within " + std::to_string(o_.timeout_ms) + " ms",
                     describe(t_.records[rep].decoded), "(nothing)");
             c.outstanding.erase(it);
             goto next;
@@ -375,9 +443,10 @@ void Replayer::on_reply(int conn, Frame f) {
   Conn& c = conns_[conn];
   auto it = c.outstanding.find(f.tag);
   if (it == c.outstanding.end()) {
-    ++extra_;
-    std::printf("note: conn %d: reply with a tag that has no request in flight: %s\n", conn,
-                to_string(f).c_str());
+    ++res_.extra;
+    if (!o_.quiet)
+      std::printf("note: conn %d: reply with a tag that has no request in flight: %s\n", conn,
+                  to_string(f).c_str());
     return;
   }
   Pending p = std::move(it->second);
@@ -391,7 +460,7 @@ void Replayer::on_reply(int conn, Frame f) {
       l.rep_last = rd->entries.back().offset;
       std::uint16_t tag = f.tag;
       c.outstanding[tag] = Pending{p.req, true, p.fid, p.replayed};
-      c.client->send(Frame{tag, msg::Treaddir{p.fid, l.rep_last, l.count}});
+      c.link->send(Frame{tag, msg::Treaddir{p.fid, l.rep_last, l.count}});
       return;
     }
     finish_reply(conn, p.req, p.replayed);
@@ -411,7 +480,7 @@ void Replayer::on_reply(int conn, Frame f) {
       std::uint16_t tag = 0xFFF0;
       while (c.outstanding.count(tag)) --tag;
       c.outstanding[tag] = Pending{p.req, true, req_rd->fid, f};
-      c.client->send(Frame{tag, msg::Treaddir{req_rd->fid, l.rep_last, l.count}});
+      c.link->send(Frame{tag, msg::Treaddir{req_rd->fid, l.rep_last, l.count}});
       return;
     }
   }
@@ -421,28 +490,36 @@ void Replayer::on_reply(int conn, Frame f) {
 void Replayer::finish_reply(int conn, std::size_t req, const Frame& replayed) {
   std::size_t rep = reply_of_[req];
   if (rep == kNone) {
-    ++extra_;  // e.g. a request the recorded client flushed and never saw answered
+    ++res_.extra;  // e.g. a request the recorded client flushed and never saw answered
   } else {
     compare(conn, req, replayed);
     track(conn, req, rep);
   }
+  if (o_.keep_replies) res_.replies[req] = replayed;
   Conn& c = conns_[conn];
+  c.history.push_back({req, replayed});
+  while (c.history.size() > 3) c.history.pop_front();
+  resolve(rep);
+}
+
+std::string Replayer::exchange_text(std::size_t req, const Frame& replayed) const {
+  std::size_t rep = reply_of_[req];
   std::string h = "    #" + std::to_string(req) + " " + describe(t_.records[req].decoded) + "\n";
   if (rep != kNone)
     h += "      recorded #" + std::to_string(rep) + " " + describe(t_.records[rep].decoded) + "\n";
   h += "      replayed " + to_string(replayed) + "\n";
-  c.history.push_back(h);
-  while (c.history.size() > 3) c.history.pop_front();
-  resolve(rep);
+  return h;
 }
 
 void Replayer::compare(int conn, std::size_t req, const Frame& replayed) {
   std::size_t rep = reply_of_[req];
   const Record& rr = t_.records[rep];
-  ++compared_;
-  std::string rec_text = describe(rr.decoded), rep_text = to_string(replayed);
+  ++res_.compared;
+  // The printer lines, only when there is something to show.
+  auto rec_text = [&] { return describe(rr.decoded); };
+  auto rep_text = [&] { return to_string(replayed); };
   if (!rr.decoded.ok()) {
-    diverge(conn, req, rep, "the recorded reply does not decode", rec_text, rep_text);
+    diverge(conn, req, rep, "the recorded reply does not decode", rec_text(), rep_text(), &replayed);
     return;
   }
   const Frame& recf = rr.decoded.frame;
@@ -451,12 +528,12 @@ void Replayer::compare(int conn, std::size_t req, const Frame& replayed) {
   const auto* w = std::get_if<msg::Rversion>(&replayed.body);
   if (v && w && w->msize < v->msize) {
     diverge(conn, req, rep,
-            "the replay server's msize is smaller than the recorded one: requests may not fit", rec_text,
-            rep_text);
+            "the replay server's msize is smaller than the recorded one: requests may not fit", rec_text(),
+            rep_text(), &replayed);
     return;
   }
   if (std::string why = diff::compare(recf.body, replayed.body, qids_); !why.empty()) {
-    diverge(conn, req, rep, why, rec_text, rep_text);
+    diverge(conn, req, rep, why, rec_text(), rep_text(), &replayed);
     return;
   }
   // Listings: compared as sets of (name, type) when the recorded client read to the end.
@@ -475,11 +552,11 @@ void Replayer::compare(int conn, std::size_t req, const Frame& replayed) {
       diverge(conn, req, rep,
               "directory listing differs (as a set of name/type, recorded vs replayed): " +
                   diff::describe_difference(l.rec, l.rep),
-              rec_text, rep_text);
+              rec_text(), rep_text(), &replayed);
       return;
     }
   }
-  ++matched_;
+  ++res_.matched;
 }
 
 // Keeps the recorded view of fids and names, to drop qid mappings of files that go away.
@@ -504,6 +581,7 @@ void Replayer::track(int conn, std::size_t req, std::size_t rep) {
   if (!ok) return;
   if (auto* x1 = std::get_if<msg::Tattach>(&m)) {
     c.fid_path[x1->fid] = std::get<msg::Rattach>(a).qid.path;
+    roots_.insert(c.fid_path[x1->fid]);
   } else if (auto* x2 = std::get_if<msg::Twalk>(&m)) {
     const auto& w = std::get<msg::Rwalk>(a).wqid;
     std::uint64_t dir = path_of(x2->fid);
@@ -539,68 +617,111 @@ void Replayer::track(int conn, std::size_t req, std::size_t rep) {
   } else if (auto* x11 = std::get_if<msg::Tclunk>(&m)) {
     c.fid_path.erase(x11->fid);
     c.listings.erase(x11->fid);
+    fid_cause_.erase({conn, x11->fid});
   }
 }
 
-int Replayer::run() {
+ReplayResult Replayer::run() {
   pair_replies();
   prepare_root();
   for (const Record& r : t_.records) {
-    if (!r.from_client) continue;
+    if (stop_) break;
+    if (!r.from_client || !kept(r.index)) continue;
     wait_for_replies_before(r.index);
+    if (stop_) break;
     if (!conns_.count(r.conn)) open_conn(r.conn);
     send_request(r.index);
   }
-  wait_for_replies_before(t_.records.size());
+  if (!stop_) wait_for_replies_before(t_.records.size());
+  res_.invariants = target_.check_invariants();
+  if (!o_.quiet) print_summary();
+  return std::move(res_);
+}
+
+void Replayer::print_summary() const {
   for (const auto& [why, n] : refused_reasons_) std::printf("not sent x%d: %s\n", n, why.c_str());
   std::size_t known = 0, unknown = 0;
-  for (const Divergence& d : divs_) (d.known.empty() ? unknown : known)++;
-  if (known && !verbose_) {
+  const std::vector<Divergence>& divs = res_.divergences;
+  for (const Divergence& d : divs) (d.known.empty() ? unknown : known)++;
+  if (known && !o_.verbose) {
     std::map<std::string, int> reasons;
-    for (const Divergence& d : divs_)
+    for (const Divergence& d : divs)
       if (!d.known.empty()) reasons[d.known]++;
     for (const auto& [why, n] : reasons) std::printf("listed deviation x%d: %s\n", n, why.c_str());
   }
-  std::string inv = target_.check_invariants();
-  if (!inv.empty()) std::printf("the target's invariants are broken after the replay: %s\n", inv.c_str());
+  // Distinct causes first: the root divergences, grouped by what diverged
+  // (request type and kind of difference), each with its first occurrence and
+  // how many divergences (roots and the ones following from them) it covers.
+  struct Cause {
+    std::size_t first = kNone, roots = 0, all = 0;
+  };
+  std::map<std::string, Cause> causes;
+  std::vector<std::string> order;
+  for (std::size_t k = 0; k < divs.size(); ++k) {
+    if (!divs[k].known.empty()) continue;
+    std::size_t root = divs[k].cause == kNone ? k : divs[k].cause;
+    std::string sig = divergence_kind(t_, divs[root]);
+    Cause& c = causes[sig];
+    if (c.first == kNone) c.first = root, order.push_back(sig);
+    c.all++;
+    if (root == k) c.roots++;
+  }
+  if (!order.empty()) std::printf("distinct causes: %zu\n", order.size());
+  for (const std::string& sig : order) {
+    const Cause& c = causes.at(sig);
+    const Divergence& d = divs[c.first];
+    std::printf(
+        "  cause: %s; first at #%zu (request #%zu); %zu divergences (%zu on other files, %zu following "
+        "from them)\n",
+        sig.c_str(), d.reply != kNone ? d.reply : d.req, d.req, c.all, c.roots - 1, c.all - c.roots);
+  }
+  if (!res_.invariants.empty())
+    std::printf("the target's invariants are broken after the replay: %s\n", res_.invariants.c_str());
   std::printf(
       "replay %s on %s: %zu requests, %zu replies compared, %zu matched, %zu diverged (%zu listed "
       "deviations)",
-      t_.name.c_str(), target_.name().c_str(), requests_, compared_, matched_, unknown + known, known);
-  if (extra_) std::printf(", %zu replies without a recorded counterpart", extra_);
-  if (refused_) std::printf(", %zu not sent (refused by the recorded server)", refused_);
+      t_.name.c_str(), target_.name().c_str(), res_.requests, res_.compared, res_.matched, unknown + known,
+      known);
+  if (res_.extra) std::printf(", %zu replies without a recorded counterpart", res_.extra);
+  if (res_.refused) std::printf(", %zu not sent (refused by the recorded server)", res_.refused);
+  if (stop_) std::printf(", stopped at the first divergence");
   std::printf("\n");
-  return unknown || !inv.empty() ? 1 : 0;
-}
-std::string self_dir() {
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return ".";
-  std::string p(buf, static_cast<std::size_t>(n));
-  return p.substr(0, p.find_last_of('/'));
 }
 
 }  // namespace
 
+std::size_t ReplayResult::unknown() const {
+  std::size_t n = 0;
+  for (const Divergence& d : divergences) n += d.known.empty();
+  return n;
+}
+
+const Divergence* ReplayResult::first_unknown() const {
+  for (const Divergence& d : divergences)
+    if (d.known.empty()) return &d;
+  return nullptr;
+}
+
+ReplayResult replay(const Trace& t, ReplayTarget& target, const ReplayOptions& options) {
+  return Replayer(t, target, options).run();
+}
+
 int cmd_replay(const std::vector<std::string>& args) {
-  std::string trace_path, target_spec, aname, devs_path, p9ref;
-  bool have_aname = false, verbose = false, skip_unavailable = false;
-  int timeout_ms = 10000;
+  std::string trace_path, devs_path;
+  TargetSpec ts;
+  ReplayOptions o;
+  bool skip_unavailable = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     auto value = [&] { return option_value("replay", args, i); };
     const std::string& a = args[i];
-    if (a == "--target")
-      target_spec = value();
-    else if (a == "--aname")
-      aname = value(), have_aname = true;
+    if (parse_target_option("replay", args, i, &ts))
+      continue;
     else if (a == "--deviations")
       devs_path = value();
-    else if (a == "--p9ref")
-      p9ref = value();
     else if (a == "--timeout-ms")
-      timeout_ms = std::atoi(value().c_str());
+      o.timeout_ms = std::atoi(value().c_str());
     else if (a == "--verbose" || a == "-v")
-      verbose = true;
+      o.verbose = true;
     else if (a == "--skip-unavailable")
       skip_unavailable = true;
     else if (!a.empty() && a[0] == '-') {
@@ -609,37 +730,32 @@ int cmd_replay(const std::vector<std::string>& args) {
     } else
       trace_path = a;
   }
-  if (trace_path.empty() || target_spec.empty()) {
+  if (ts.direct && ts.spec.empty()) ts.spec = "inprocess:model";
+  if (trace_path.empty() || (ts.spec.empty() && ts.start.empty())) {
     std::fprintf(
         stderr,
-        "usage: p9trace replay TRACE --target inprocess:model|inprocess:posix|inprocess:opfs|p9ref:model|p9ref:posix|p9ref:opfs|diod|"
-        "tcp:HOST:PORT|unix:PATH [--aname A] [--deviations FILE] [--p9ref PATH] [--timeout-ms N] "
-        "[--verbose] [--skip-unavailable]\n");
+        "usage: p9trace replay TRACE --target T|--start 'CMD {port} {export}'|--inprocess [--aname A] "
+        "[--deviations FILE] [--p9ref PATH] [--timeout-ms N] [--verbose] [--skip-unavailable]\n"
+        "  T: %s\n",
+        kTargetNames);
     return 2;
   }
   Trace t;
-  if (!read_trace_or_say("replay", trace_path, &t)) return 2;
+  if (!read_inputs("replay", trace_path, devs_path, &t, &o.devs)) return 2;
   std::string error;
-  std::vector<Deviation> devs;
-  if (!devs_path.empty()) {
-    if (!read_deviations(devs_path, &devs, &error)) {
-      std::fprintf(stderr, "p9trace replay: %s\n", error.c_str());
-      return 2;
-    }
-  }
-  ::setenv("P9_TARGET", target_spec.c_str(), 1);
-  if (have_aname) ::setenv("P9_ANAME", aname.c_str(), 1);
-  if (p9ref.empty() && !std::getenv("P9REF")) p9ref = self_dir() + "/p9ref";
-  if (!p9ref.empty()) ::setenv("P9REF", p9ref.c_str(), 1);
-  auto target = conformance::make_target_from_env(&error);
+  auto target = make_replay_target(ts, &error);
   if (!target) {
-    std::printf("%s: target %s unavailable: %s\n", skip_unavailable ? "SKIP" : "error", target_spec.c_str(),
-                error.c_str());
+    std::printf("%s: target %s unavailable: %s\n", skip_unavailable ? "SKIP" : "error",
+                ts.spec.empty() ? ts.start.c_str() : ts.spec.c_str(), error.c_str());
     return skip_unavailable ? 77 : 2;
   }
-  if (!have_aname) aname = target->aname();
-  Replayer r(t, *target, aname, std::move(devs), timeout_ms, verbose);
-  return r.run();
+  o.aname = ts.have_aname ? ts.aname : target->aname();
+  auto start = std::chrono::steady_clock::now();
+  ReplayResult r = replay(t, *target, o);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("%zu requests in %.3f s: %.0f requests/s\n", r.requests, secs,
+              secs > 0 ? r.requests / secs : 0.0);
+  return r.unknown() || !r.invariants.empty() ? 1 : 0;
 }
 
 }  // namespace p9::trace

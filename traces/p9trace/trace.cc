@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "reference/codec/printer.h"
@@ -56,6 +57,20 @@ std::string format_record_line(int conn, bool from_client, double time, const st
   for (char& c : printed)
     if (c == '\n' || c == '\r') c = ' ';
   return head + to_hex(p, n) + "  # " + printed;
+}
+
+std::vector<std::size_t> reply_index(const Trace& t) {
+  std::vector<std::size_t> reply_of(t.records.size(), kNone);
+  std::map<std::pair<int, std::uint16_t>, std::size_t> open;
+  for (const Record& r : t.records) {
+    if (r.bytes.size() < 7) continue;
+    auto key = std::make_pair(r.conn, static_cast<std::uint16_t>(r.bytes[5] | r.bytes[6] << 8));
+    if (r.from_client)
+      open[key] = r.index;
+    else if (auto it = open.find(key); it != open.end())
+      reply_of[it->second] = r.index, open.erase(it);
+  }
+  return reply_of;
 }
 
 bool read_trace(const std::string& path, Trace* out, std::string* error) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +29,13 @@ struct Trace {
   std::vector<Record> records;
   std::string meta_value(const std::string& key) const;
 };
+
+constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
+
+// For every record, the index of the reply that answers it (the next frame
+// of its connection with its tag from the server), kNone for replies and
+// for requests left unanswered.
+std::vector<std::size_t> reply_index(const Trace& t);
 
 // Reads a trace; false + *error (with the line number) on a malformed line.
 bool read_trace(const std::string& path, Trace* out, std::string* error);
