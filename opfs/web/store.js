@@ -94,9 +94,12 @@ class Store {
   }
 
   async _openHandle(name) {
-    this.step = `file ${name}`;
+    this.step = `getFileHandle(${name})`;
     const fh = await this.dir.getFileHandle(name, {create: true});
-    return fh.createSyncAccessHandle();
+    this.step = `createSyncAccessHandle(${name})`;
+    const h = await fh.createSyncAccessHandle();
+    this.step = 'idle';
+    return h;
   }
 
   async _open() {
@@ -165,8 +168,16 @@ class Store {
   // fail(text) instead when it cannot be served. Both are called with the
   // store's module usable (this.M) or not at all.
   submit(run, fail) {
-    this._queue.push({run, fail: fail || ((t) => this.log(t))});
+    this._queue.push({run, fail: fail || ((t) => this.log(t)), since: performance.now()});
     this.pump();
+  }
+
+  // What the queue waits for, for a watchdog: {queued, waitedMs (the oldest
+  // job), topping, step (the asynchronous call under way), poolWanted}.
+  status() {
+    const head = this._queue[0];
+    return {queued: this._queue.length, waitedMs: head ? performance.now() - head.since : 0, topping: this._topping,
+            step: this.step, poolWanted: this.M ? this.M._p9o_pool_wanted() : null};
   }
 
   // As submit(), but nothing else runs until the promise run() returns settles

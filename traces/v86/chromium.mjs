@@ -193,7 +193,7 @@ fs.writeFileSync(portFile, String(http_.address().port));
 const origin = `http://127.0.0.1:${http_.address().port}`;
 
 // --- Chromium ------------------------------------------------------------------------
-const url = `${origin}/page.html?guest=${opt.guest}&fs=${opt.fs}&store=${opt.store}&record=${opt.record ? 1 : 0}&helpers=${opt.helpers === '1' ? 1 : 0}` +
+const url = `${origin}/page.html?guest=${opt.guest}&yield=${process.env.P9_V86_YIELD || ''}&fs=${opt.fs}&store=${opt.store}&record=${opt.record ? 1 : 0}&helpers=${opt.helpers === '1' ? 1 : 0}` +
             `&reload=${opt.reloadWith ? 1 : 0}&token=${token}`;
 const startedAt = new Date();
 const tStart = Date.now();

@@ -59,6 +59,18 @@ async function boot(m) {
     V86: self.V86, bios: m.bios, bzimage: m.bzimage, initrd: m.initrd, config: m.config,
     handle9p: store ? store.handle9p : null, record: m.record, pageTimeOrigin: m.pageTimeOrigin,
   });
+  // A request that waits more than 5 s for the store is reported, with what
+  // the store waits for (a hang then names its cause in the driver's output).
+  if (store) {
+    setInterval(() => {
+      const st = store.status();
+      if (st.waitedMs > 5000) {
+        guest.event(`store: ${st.queued} request(s) waiting, the oldest ${(st.waitedMs / 1000).toFixed(1)} s; ` +
+                    `top-up ${st.topping ? `waiting for ${st.step}` : 'not running'}; pool wants ${st.poolWanted}; ` +
+                    `emulator ${guest.emu.is_running() ? 'running' : 'stopped'}`);
+      }
+    }, 10000);
+  }
   guest.event(`emulator started in a worker (${store ? 'OPFS server in the same worker, handle9p answered synchronously'
                                                       : "v86's built-in 9P server, in-memory file system"})`);
 }

@@ -11,6 +11,7 @@ set -euo pipefail
 SKIP=77
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 dir=${1:-$here}
+mkdir -p "$dir" && dir=$(cd "$dir" && pwd)  # require() needs an absolute path
 log() { printf 'setup-v86: %s\n' "$*" >&2; }
 skip() { printf 'setup-v86: SKIP: %s\n' "$*" >&2; exit "$SKIP"; }
 
@@ -25,7 +26,6 @@ if [[ -n $have && ${have%%+*} == "$want" && -f $dir/node_modules/v86/build/libv8
   exit 0
 fi
 if [[ $dir != "$here" ]]; then
-  mkdir -p "$dir"
   cp "$here/package.json" "$here/package-lock.json" "$dir/"
 fi
 log "npm ci: v86 $want into $dir/node_modules (about 3 MB download)"
