@@ -572,6 +572,29 @@ Errno Host::fd_filestat_set_times(Fd fd, std::uint64_t atim, std::uint64_t mtim,
   return r.ok() ? Errno::SUCCESS : lx(r.error());
 }
 
+Errno Host::fd_advise(Fd fd, std::uint64_t offset, std::uint64_t len, Advice advice) {
+  auto e = get(fd, 0);
+  if (!e.ok()) return e.error();
+  if ((*e)->stdio) return Errno::SPIPE;  // posix_fadvise(2) of a pipe
+  e = get(fd, right::FD_ADVISE);
+  if (!e.ok()) return e.error();
+  // posix_fadvise(2): EINVAL for an unknown advice; offset and len are
+  // off_t, so one above FILE_SIZE_MAX is a negative one: EINVAL.
+  if (static_cast<std::uint8_t>(advice) > static_cast<std::uint8_t>(Advice::NOREUSE)) return Errno::INVAL;
+  if (offset > FILE_SIZE_MAX || len > FILE_SIZE_MAX) return Errno::INVAL;
+  return Errno::SUCCESS;
+}
+
+Errno Host::fd_allocate(Fd fd, std::uint64_t offset, std::uint64_t len) {
+  auto e = get(fd, 0);
+  if (!e.ok()) return e.error();
+  if ((*e)->stdio) return Errno::SPIPE;  // fallocate(2) of a pipe
+  e = get(fd, right::FD_ALLOCATE);
+  if (!e.ok()) return e.error();
+  auto r = (*e)->file->allocate(offset, len);
+  return r.ok() ? Errno::SUCCESS : lx(r.error());
+}
+
 Errno Host::fd_sync(Fd fd) {
   auto e = get(fd, right::FD_SYNC);
   if (!e.ok()) return e.error();

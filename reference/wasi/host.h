@@ -101,6 +101,11 @@ class Host {
   Result<Filestat> fd_filestat_get(Fd fd);
   Errno fd_filestat_set_size(Fd fd, std::uint64_t size);
   Errno fd_filestat_set_times(Fd fd, std::uint64_t atim, std::uint64_t mtim, std::uint16_t fst_flags);
+  // posix_fadvise(2): advice only, nothing to do for these stores; the
+  // arguments are checked.
+  Errno fd_advise(Fd fd, std::uint64_t offset, std::uint64_t len, Advice advice);
+  // posix_fallocate(3) (fs::OpenFile::allocate).
+  Errno fd_allocate(Fd fd, std::uint64_t offset, std::uint64_t len);
   Errno fd_sync(Fd fd);
   Errno fd_datasync(Fd fd);
   Result<Fdstat> fd_fdstat_get(Fd fd);

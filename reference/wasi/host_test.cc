@@ -731,6 +731,59 @@ TEST_P(HostTest, SyncAndDatasync) {
   EXPECT_EQ(h->fd_sync(1), Errno::NOTCAPABLE);  // stdio has no FD_SYNC
 }
 
+TEST_P(HostTest, AllocateGrowsTheFileAndAdviseOnlyChecks) {
+  Fd fd = ok(open("f", oflag::CREAT));
+  ASSERT_TRUE(write(fd, "ab").ok());
+  EXPECT_EQ(h->fd_allocate(fd, 0, 4096), Errno::SUCCESS);
+  EXPECT_EQ(h->fd_filestat_get(fd)->size, 4096u);
+  EXPECT_EQ(pread(fd, 0, 3), std::string("ab\0", 3));    // no data changed
+  EXPECT_EQ(h->fd_allocate(fd, 0, 10), Errno::SUCCESS);  // inside: the size stays
+  EXPECT_EQ(h->fd_filestat_get(fd)->size, 4096u);
+  EXPECT_EQ(h->fd_allocate(fd, 0, 0), Errno::INVAL);  // fallocate(2): len 0
+  Fd ro = ok(open("f", 0, kRO));
+  EXPECT_EQ(h->fd_allocate(ro, 0, 1), Errno::NOTCAPABLE);
+  EXPECT_EQ(h->fd_allocate(1, 0, 1), Errno::SPIPE);
+  EXPECT_EQ(h->fd_advise(fd, 0, 100, Advice::SEQUENTIAL), Errno::SUCCESS);
+  EXPECT_EQ(h->fd_advise(fd, 0, 100, static_cast<Advice>(6)), Errno::INVAL);
+  EXPECT_EQ(h->fd_advise(fd, 1ull << 63, 1, Advice::NORMAL), Errno::INVAL);  // a negative off_t
+  EXPECT_EQ(h->fd_advise(ro, 0, 1, Advice::NORMAL), Errno::NOTCAPABLE);      // kRO has no FD_ADVISE
+  EXPECT_EQ(h->fd_advise(kPre, 0, 1, Advice::NORMAL), Errno::NOTCAPABLE);    // nor has a directory
+}
+
+// A user who is not root: the backend's permission checks reach the WASI
+// program as WASI's EACCES.
+TEST_P(HostTest, PermissionsOfTheUserTheHostActsFor) {
+  ASSERT_EQ(h->path_create_directory(kPre, "private"), Errno::SUCCESS);
+  file("private/f", "x");
+  file("readonly", "r");
+  auto root = be->root();
+  auto top = be->lookup(kRoot, **root, "top");
+  ASSERT_TRUE(top.ok());
+  auto priv = be->lookup(kRoot, **top, "private");
+  ASSERT_TRUE(priv.ok());
+  fs::SetAttr mode;
+  mode.mode = 0700;
+  ASSERT_TRUE(be->setattr(kRoot, **priv, mode).ok());
+  auto ro = be->lookup(kRoot, **top, "readonly");
+  mode.mode = 0444;
+  ASSERT_TRUE(be->setattr(kRoot, **ro, mode).ok());
+  fs::SetAttr open_top;
+  open_top.mode = 0777;
+  ASSERT_TRUE(be->setattr(kRoot, **top, open_top).ok());
+  const fs::Cred user{1000, 1000, {}};
+  auto uh = Host::create(*be, user, *top, "/sandbox");
+  ASSERT_TRUE(uh.ok());
+  Host& u = **uh;
+  EXPECT_EQ(err(u.path_open(kPre, 0, "private/f", 0, kRO, 0, 0)), Errno::ACCES);
+  EXPECT_EQ(err(u.path_open(kPre, 0, "readonly", 0, kRW, 0, 0)), Errno::ACCES);
+  EXPECT_TRUE(u.path_open(kPre, 0, "readonly", 0, kRO, 0, 0).ok());
+  EXPECT_EQ(u.path_create_directory(kPre, "private/d"), Errno::ACCES);
+  auto mine = u.path_open(kPre, 0, "mine", oflag::CREAT, kRW, 0, 0);
+  ASSERT_TRUE(mine.ok());
+  EXPECT_EQ(u.path_filestat_set_times(kPre, 0, "readonly", 0, 5, fstflag::MTIM),
+            Errno::PERM);  // not the owner
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, HostTest, ::testing::Values("model", "posix"),
                          [](const ::testing::TestParamInfo<const char*>& p) { return std::string(p.param); });
 

@@ -62,6 +62,16 @@ inline constexpr std::uint16_t MTIM_NOW = 1 << 3;
 inline constexpr std::uint16_t ALL = (1 << 4) - 1;
 }  // namespace fstflag
 
+// `$advice` (enum u8): fd_advise, as posix_fadvise(2)'s POSIX_FADV_*.
+enum class Advice : std::uint8_t {
+  NORMAL = 0,
+  SEQUENTIAL = 1,
+  RANDOM = 2,
+  WILLNEED = 3,
+  DONTNEED = 4,
+  NOREUSE = 5
+};
+
 // `$whence` (enum u8).
 enum class Whence : std::uint8_t { SET = 0, CUR = 1, END = 2 };
 
