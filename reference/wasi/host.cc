@@ -165,6 +165,11 @@ Result<fs::Place> Host::walk_parent(const Start& s, std::string_view path, std::
   // A path that names its start itself ("/" is refused above; "" is ENOENT):
   // there is no last component to act on.
   if (last.empty()) return Errno::NOENT;
+  // A last ".." in the directory fd itself names its parent, outside: refused
+  // like any other way out (cap-std resolves a trailing ".." as a directory
+  // of its own, which escapes), where Linux answers for the name alone
+  // (mkdir(".."): EEXIST, fs/names.h).
+  if (last == ".." && backend_.same(*r->node, *s.entry->node)) return kEscape;
   return std::move(*r);
 }
 

@@ -400,6 +400,17 @@ TEST_P(HostTest, DotDotThatStaysInsideWorksAndOneThatLeavesDoesNotEvenForAMoment
   EXPECT_EQ(contents("sub/../../top/f"), "error EPERM");
   EXPECT_EQ(h->path_create_directory(kPre, "../top/new"), Errno::PERM);
   EXPECT_EQ(err(h->path_filestat_get(kPre, 0, "../top")), Errno::PERM);
+  // A last ".." of the directory fd itself names what is outside it.
+  EXPECT_EQ(h->path_create_directory(kPre, ".."), Errno::PERM);
+  EXPECT_EQ(h->path_remove_directory(kPre, ".."), Errno::PERM);
+  EXPECT_EQ(h->path_unlink_file(kPre, "sub/../.."), Errno::PERM);
+  EXPECT_EQ(h->path_rename(kPre, "..", kPre, "x"), Errno::PERM);
+  EXPECT_EQ(h->path_symlink("f", kPre, ".."), Errno::PERM);
+  EXPECT_EQ(h->path_symlink("f", kPre, "../evil"), Errno::PERM);
+  EXPECT_EQ(err(h->path_readlink(kPre, "../outside")), Errno::PERM);
+  // A last ".." that stays inside gets Linux's answer for the name.
+  EXPECT_EQ(h->path_create_directory(kPre, "sub/.."), Errno::EXIST);
+  EXPECT_EQ(h->path_remove_directory(kPre, "sub/.."), Errno::NOTEMPTY);
   // A directory fd is a root of its own: ".." from it is refused even where
   // it would stay inside the preopen (cap-std's Dir).
   Fd sub = ok(h->path_open(kPre, 0, "sub", oflag::DIRECTORY, right::DIRECTORY, right::ALL, 0));
@@ -428,6 +439,16 @@ TEST_P(HostTest, SymlinksAreFollowedOnlyInside) {
   EXPECT_EQ(st->filetype, Filetype::SYMBOLIC_LINK);
   EXPECT_EQ(st->size, 10u);
   EXPECT_EQ(err(open("l", 0, kRO, 0, 0)), Errno::LOOP);  // open(2) O_NOFOLLOW on a symlink
+  // Not following concerns the last component only.
+  ASSERT_EQ(h->path_symlink("sub", kPre, "ldir"), Errno::SUCCESS);
+  EXPECT_EQ(err(open("ldir/f", 0, kRO, 0, 0)), Errno::SUCCESS);
+  // Times of the link itself, or of what it names.
+  EXPECT_EQ(h->path_filestat_set_times(kPre, 0, "l", 0, 7'000'000'000ull, fstflag::MTIM), Errno::SUCCESS);
+  EXPECT_EQ(h->path_filestat_get(kPre, 0, "l")->mtim, 7'000'000'000ull);
+  EXPECT_NE(h->path_filestat_get(kPre, kFollow, "l")->mtim, 7'000'000'000ull);
+  EXPECT_EQ(h->path_filestat_set_times(kPre, kFollow, "l", 0, 9'000'000'000ull, fstflag::MTIM),
+            Errno::SUCCESS);
+  EXPECT_EQ(h->path_filestat_get(kPre, 0, "sub/f")->mtim, 9'000'000'000ull);
   EXPECT_EQ(*h->path_readlink(kPre, "out"), "../outside");
   EXPECT_EQ(err(h->path_readlink(kPre, "f")), Errno::INVAL);
   // An absolute target is refused when made (cap-std), stored by Linux.

@@ -23,10 +23,9 @@ enum class Filetype : std::uint8_t {
   SOCKET_STREAM = 6,
   SYMBOLIC_LINK = 7,
 };
-// The WASI type of a Linux file type. WASI has no FIFO type (UNKNOWN); a
-// socket in the file system (AF_UNIX, a stream or datagram socket: its node
-// does not say which) is reported SOCKET_STREAM, as wasmtime's wasi-common
-// reported host sockets.
+// The WASI type of a Linux file type (witx `$filetype`). WASI has no FIFO
+// type: UNKNOWN. A socket in the file system (AF_UNIX) is SOCKET_STREAM: its
+// node does not say stream or datagram, and WASI has no type for "a socket".
 Filetype filetype_of(fs::FileType t);
 
 // `$fdflags` (flags u16).
