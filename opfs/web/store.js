@@ -95,11 +95,56 @@ class Store {
 
   async _openHandle(name) {
     this.step = `getFileHandle(${name})`;
-    const fh = await this.dir.getFileHandle(name, {create: true});
+    const fh = await this._guarded(this.step, () => this.dir.getFileHandle(name, {create: true}));
     this.step = `createSyncAccessHandle(${name})`;
-    const h = await fh.createSyncAccessHandle();
+    const h = await this._guarded(this.step, () => fh.createSyncAccessHandle(), (late) => late.close());
     this.step = 'idle';
     return h;
+  }
+
+  // Waits for the OPFS call start() starts; when it has not settled after
+  // kStallMs, starts it again (at most kTries calls in all, each one kept) and
+  // takes whichever settles first; what another call gives later goes to
+  // discard() (a sync access handle holds its file's lock and is closed).
+  // Rejects when every call made has failed. Why: with v86 running in the
+  // same worker, a getFileHandle() of the pool top-up was seen never to settle
+  // in Chromium 156 (traces/v86/README.md, "Stalled OPFS calls"); the store
+  // then waited forever with the guest's requests queued behind it. Every
+  // repeat is logged, so a run shows whether it happened.
+  _guarded(what, start, discard) {
+    const kStallMs = 2000, kTries = 5;
+    return new Promise((resolve, reject) => {
+      let settled = false, made = 0, failed = 0, timer = null;
+      const t0 = performance.now();
+      const call = () => {
+        const n = ++made;
+        start().then((v) => {
+          if (settled) {
+            if (discard) Promise.resolve().then(() => discard(v)).catch(() => {});
+            return;
+          }
+          settled = true;
+          clearTimeout(timer);
+          if (made > 1) this.log(`${what}: call ${n} of ${made} settled after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+          resolve(v);
+        }, (e) => {
+          if (settled) return;
+          if (++failed === made) {
+            settled = true;
+            clearTimeout(timer);
+            reject(e);
+          }
+        });
+        if (made < kTries) {
+          timer = setTimeout(() => {
+            if (settled) return;
+            this.log(`${what}: no answer after ${((performance.now() - t0) / 1000).toFixed(1)} s; calling again (${made + 1} of at most ${kTries})`);
+            call();
+          }, kStallMs);
+        }
+      };
+      call();
+    });
   }
 
   async _open() {
