@@ -58,14 +58,17 @@ Result<Slot> Files::acquire() {
 
 Result<void> Files::release(Slot s) {
   if (s >= exists_.size() || !used_[s]) return Errno::INVAL;
-  // Emptied durably before reuse, so that no crash can show one file's old
-  // bytes as another's.
-  Result<void> r = truncate(s, 0);
-  if (r) r = flush(s);
-  if (!r) return r;  // stays in use: a file whose bytes are not gone is never reused
   used_[s] = false;
-  free_.push_back(s);
+  exists_[s] = false;  // exists_ keeps its size: next_slot() never returns s again
+  if (!remove_now(s)) retired_.push_back(s);
   return {};
+}
+
+std::int64_t Files::take_retired() {
+  if (retired_.empty()) return -1;
+  Slot s = retired_.back();
+  retired_.pop_back();
+  return s;
 }
 
 std::size_t Files::wanted() const { return free_.size() >= kPoolTarget ? 0 : kPoolTarget - free_.size(); }

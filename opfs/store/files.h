@@ -13,9 +13,13 @@
 // Creating an OPFS file and opening its sync access handle are asynchronous,
 // so a store cannot do them in the middle of a request. Data files therefore
 // come from a pool of files created and opened ahead of time (as sqlite's
-// opfs-sahpool VFS does): acquire() takes one, release() empties one and gives
-// it back, and the host tops the pool up between requests (wanted() says how
-// many it should add). Everything here is synchronous.
+// opfs-sahpool VFS does): acquire() takes one, release() gives up one whose
+// file is no longer needed, and the host tops the pool up between requests
+// (wanted() says how many it should add). A released file is removed, not
+// emptied and reused: emptying is a truncate and a flush on the request's
+// thread (about 2.5 ms each in Chromium here, the larger part of an unlink),
+// while the browser removes a file asynchronously, off the worker's thread
+// (FileSystemDirectoryHandle.removeEntry()). Everything here is synchronous.
 //
 // Implementations: JsFiles (opfs/wasm/, the real OPFS through the page's
 // worker), DirFiles (a host directory, for native runs of the same store) and
@@ -66,8 +70,15 @@ class Files {
   std::vector<Slot> data_slots() const;
   // An empty data slot from the pool; ENOSPC when the pool is empty.
   Result<Slot> acquire();
-  // Empties the slot (truncate to 0) and puts it back in the pool.
+  // The slot's file is no longer needed (its inode is freed and the record
+  // saying so is durable): it leaves the store and is removed, by
+  // remove_now() where that can be done synchronously, else by the host
+  // (take_retired()). Its number is not given out again while the store is
+  // open. A crash before the removal is durable brings the file back at the
+  // next start-up as one no record claims, which is emptied then.
   Result<void> release(Slot s);
+  // A released slot whose file the host is to close and remove; none: -1.
+  std::int64_t take_retired();
   // How many data slots the host should make and add() now so that the pool
   // holds kPoolTarget free slots (0 when it does), and the slot number the
   // next one takes.
@@ -79,10 +90,14 @@ class Files {
   // Makes data slot s (its file, open) right away, where that can be done
   // synchronously (a host directory, memory); the browser cannot (false).
   virtual bool create_now(Slot) { return false; }
+  // Closes and removes data slot s's file right away where that can be done
+  // synchronously (a host directory, memory); the browser cannot (false).
+  virtual bool remove_now(Slot) { return false; }
 
  private:
   std::vector<Slot> free_;           // a stack: the most recently released is reused first
   std::vector<bool> exists_, used_;  // by slot number
+  std::vector<Slot> retired_;        // released, for the host to remove
 };
 
 }  // namespace p9::opfs

@@ -62,6 +62,18 @@ bool DirFiles::open_slot(Slot s) {
 
 bool DirFiles::create_now(Slot s) { return open_slot(s); }
 
+// Closed and unlinked without waiting for the directory to be durable: a
+// crash may bring the file back, and the next start-up empties it (files.h).
+bool DirFiles::remove_now(Slot s) {
+  auto it = fds_.find(s);
+  if (it != fds_.end()) {
+    ::close(it->second);
+    fds_.erase(it);
+  }
+  ::unlink((dir_ + "/" + slot_name(s)).c_str());  // a file left behind is emptied at the next start-up
+  return true;
+}
+
 int DirFiles::fd(Slot s) const {
   auto it = fds_.find(s);
   return it == fds_.end() ? -1 : it->second;
@@ -164,6 +176,14 @@ bool MemFiles::create_now(Slot s) {
   return true;
 }
 
+bool MemFiles::remove_now(Slot s) {
+  auto it = files_.find(s);
+  if (it == files_.end()) return true;
+  removed_[s] = std::move(it->second);
+  files_.erase(it);
+  return true;
+}
+
 std::vector<std::uint8_t> MemFiles::bytes(Slot s) const {
   auto it = files_.find(s);
   if (it == files_.end()) return {};
@@ -253,6 +273,17 @@ std::shared_ptr<MemFiles> MemFiles::crash(std::mt19937_64* rng) const {
     out->files_[s] = std::move(g);
     if (s >= kFirstData) out->add(s);
   }
+  // A removal is a change of the directory, durable only later: after a
+  // crash (rng) a removed file may be back, with what it durably held.
+  if (rng)
+    for (const auto& [s, f] : removed_)
+      if ((*rng)() % 2 == 0) {
+        File g;
+        g.now = f.durable;
+        g.durable = g.now;
+        out->files_[s] = std::move(g);
+        out->add(s);
+      }
   return out;
 }
 

@@ -30,6 +30,7 @@ class DirFiles final : public Files {
 
  protected:
   bool create_now(Slot s) override;
+  bool remove_now(Slot s) override;
 
  private:
   explicit DirFiles(std::string dir) : dir_(std::move(dir)) {}
@@ -60,9 +61,11 @@ class MemFiles final : public Files {
   // Test hooks: the bytes of a slot as they are now, and replacing them.
   std::vector<std::uint8_t> bytes(Slot s) const;
   void set_bytes(Slot s, const std::vector<std::uint8_t>& b);
+  bool exists(Slot s) const { return files_.count(s) != 0; }
 
  protected:
   bool create_now(Slot s) override;
+  bool remove_now(Slot s) override;
 
  private:
   struct Change {
@@ -86,6 +89,7 @@ class MemFiles final : public Files {
   };
   bool fits(Slot s, std::uint64_t new_size) const;
   std::map<Slot, File> files_;
+  std::map<Slot, File> removed_;  // remove_now()'d, may be back after crash(rng)
   std::optional<std::uint64_t> quota_;
 };
 

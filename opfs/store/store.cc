@@ -459,8 +459,9 @@ std::unique_ptr<model::Model> open_store(std::shared_ptr<Files> files, model::Mo
     }
   }
   // 3. Data slots: each file's slot must exist and be its own; a slot no
-  //    file claims is emptied and joins the pool.
-  std::size_t emptied = 0;
+  //    file claims joins the pool when it is empty and is removed otherwise
+  //    (Files::release: a file released just before a crash).
+  std::size_t emptied = 0;  // removed, in fact
   for (auto it = base.slots.begin(); it != base.slots.end();) {
     auto ino = base.image.inodes.find(it->first);
     bool regular = ino != base.image.inodes.end() && ino->second.type == fs::FileType::Regular;
@@ -481,7 +482,7 @@ std::unique_ptr<model::Model> open_store(std::shared_ptr<Files> files, model::Mo
     Result<std::uint64_t> sz = files->size(s);
     if (sz && *sz > 0) {
       if (!files->claim(s) || !files->release(s)) {
-        *error = "cannot empty the unused data file " + slot_name(s);
+        *error = "cannot remove the unused data file " + slot_name(s);
         return nullptr;
       }
       ++emptied;
@@ -500,7 +501,7 @@ std::unique_ptr<model::Model> open_store(std::shared_ptr<Files> files, model::Mo
   std::ostringstream sum;
   sum << "checkpoint generation " << base_gen << ", " << replayed << " journal records replayed ("
       << end_reason << "), " << inodes << " inodes, " << restored.reclaimed << " unlinked inodes reclaimed, "
-      << emptied << " unused data files emptied, " << slots.size() << " data files";
+      << emptied << " unused data files removed, " << slots.size() << " data files";
   rep.summary = sum.str();
   return m;
 }

@@ -28,6 +28,9 @@
 //                                end refuses larger messages with it
 //     p9o_pool_empty()           1 when no free data slot is left: the worker
 //                                then holds requests until the top-up adds one
+//     p9o_pool_retired()         a data slot the store released (its inode is
+//                                gone, durably): the worker closes its handle
+//                                and removes "d<N>" (asynchronously); -1: none
 //     p9o_check_files(slot, n)   a self-check of JsFiles on a scratch handle the
 //                                worker put at `slot` (not a store slot): n bytes
 //                                written and read back, truncate, flush; 0, or
@@ -67,6 +70,7 @@ std::uint32_t p9o_pool_wanted();
 std::uint32_t p9o_pool_next_slot();
 void p9o_pool_add(std::uint32_t slot);
 int p9o_pool_empty();
+int p9o_pool_retired();
 int p9o_session_open();
 void p9o_session_close(int id);
 int p9o_session_msize(int id);

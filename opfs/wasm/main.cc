@@ -89,6 +89,12 @@ void p9o_pool_add(std::uint32_t slot) { state().files->add(slot); }
 // (extension, api.h) 1 when no free data slot is left: the worker then waits
 // for the top-up before it hands the store another request.
 int p9o_pool_empty() { return state().files->wanted() >= p9::opfs::Files::kPoolTarget ? 1 : 0; }
+// (extension, api.h) A released data slot whose handle the worker closes and
+// whose file it removes, or -1.
+int p9o_pool_retired() {
+  auto& s = state();
+  return s.files ? static_cast<int>(s.files->take_retired()) : -1;
+}
 
 int p9o_session_open() {
   auto& s = state();

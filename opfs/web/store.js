@@ -181,6 +181,7 @@ class Store {
     this.M = mod;
     this.step = 'open';
     this.report = `${text}; ${found} data files found`;
+    this._retire();  // data files no record claims, released by the start-up
     this._ready.resolve(this);
     this._onready(this.report);
     this._topUp();
@@ -207,6 +208,29 @@ class Store {
       this._topping = false;
     }
     this.pump();
+  }
+
+  // Closes and removes the data files the store released (p9o_pool_retired,
+  // opfs/wasm/api.h): the handle is closed here, the file removed by the
+  // browser without waiting for it (FileSystemDirectoryHandle.removeEntry()).
+  // A removal that fails is tried again twice (the file's lock may not be
+  // released yet), then left to the next start-up, which empties the file.
+  _retire() {
+    for (let s = this.M._p9o_pool_retired(); s >= 0; s = this.M._p9o_pool_retired()) {
+      const h = this.handles[s], name = 'd' + s;
+      this.handles[s] = undefined;
+      try {
+        if (h) h.close();
+      } catch (e) {
+        this.log(`closing ${name}: ${e && e.name}: ${e && e.message}`);
+      }
+      const dir = this.dir;
+      const remove = (tries) => dir.removeEntry(name).catch((e) => {
+        if (tries > 1) return new Promise((r) => setTimeout(r, 200)).then(() => remove(tries - 1));
+        this.log(`removing ${name}: ${e && e.name}: ${e && e.message} (emptied at the next start-up)`);
+      });
+      remove(3);
+    }
   }
 
   // Runs run() when the store can serve, after every job given before it;
@@ -259,6 +283,7 @@ class Store {
       }
       job.run();
       if (!this.M) continue;  // closed
+      this._retire();
       this.M._p9o_idle();
       if (!this._topping && this.M._p9o_pool_wanted() > 0) this._topUp();
     }

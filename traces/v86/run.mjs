@@ -161,8 +161,10 @@ if (opt.server === 'model') {
   const handles = [new MemHandle(), new MemHandle(), new MemHandle()];  // journal, checkpoint.0, checkpoint.1
   const M = await P9Opfs({p9oHandles: handles, wasmBinary: fs.readFileSync(path.join(opt.web, 'p9opfs-wasm.wasm'))});
   if (M._p9o_open_store() !== 0) throw new Error(`p9o_open_store: ${M.UTF8ToString(M._p9o_message())}`);
-  // The data-file pool, topped up between requests as opfs/web/store.js does.
+  // The data-file pool, topped up between requests as opfs/web/store.js does,
+  // and released data files dropped (p9o_pool_retired).
   const topUp = () => {
+    for (let s = M._p9o_pool_retired(); s >= 0; s = M._p9o_pool_retired()) handles[s] = undefined;
     while (M._p9o_pool_wanted() > 0) {
       const s = M._p9o_pool_next_slot();
       handles[s] = new MemHandle();
