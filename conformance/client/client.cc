@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -175,6 +176,8 @@ Frame Client::rpc(Message request) {
   Frame req{new_tag(), std::move(request)};
   if (std::holds_alternative<msg::Tversion>(req.body)) req.tag = NOTAG;
   const auto type = static_cast<std::uint8_t>(type_of(req.body));
+  static std::atomic<std::uint64_t> exchanges{0};
+  last_exchange_ = Exchange{++exchanges, type, 0, 0};
   if (unanswered_) {
     if (std::string why = unanswered_->refuse(type); !why.empty()) {
       error_ = why;
@@ -201,6 +204,8 @@ Frame Client::rpc(Message request) {
     error_ = "reply tag " + std::to_string(reply->tag) + " does not match request tag " + std::to_string(req.tag);
     return Frame{req.tag, std::monostate{}};
   }
+  last_exchange_.reply = static_cast<std::uint8_t>(type_of(reply->body));
+  if (const auto* e = std::get_if<msg::Rlerror>(&reply->body)) last_exchange_.ecode = e->ecode;
   return *reply;
 }
 

@@ -120,6 +120,18 @@ class Client {
   void set_recording(bool on) { recording_ = on; }
   const std::vector<std::pair<bool, Frame>>& recorded() const { return recorded_; }
 
+  // The last exchange of rpc() (call<>), for deviation rules that match by
+  // request type and reply (conformance/deviations/deviation_list.h): its
+  // request type (0 before any), its reply's type (0 when none came) and
+  // Rlerror code, and when it was sent, as a process-wide count (the larger,
+  // the later), to find the last exchange over several connections.
+  struct Exchange {
+    std::uint64_t seq = 0;
+    std::uint8_t request = 0, reply = 0;
+    std::uint32_t ecode = 0;
+  };
+  const Exchange& last_exchange() const { return last_exchange_; }
+
  private:
   void note(const char* dir, const std::string& line);
   int fd_;
@@ -135,6 +147,7 @@ class Client {
   std::deque<std::string> transcript_;
   bool recording_ = false;
   std::vector<std::pair<bool, Frame>> recorded_;
+  Exchange last_exchange_;
 };
 
 }  // namespace p9::client

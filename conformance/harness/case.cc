@@ -227,14 +227,57 @@ void Case::mismatch(const std::string& expected, const std::string& actual, cons
   const Deviation* d = find_deviation(target().deviation_id(), name);
   if (d && actual.rfind(d->observed, 0) == 0) {
     deviation_seen_ = true;
-    RecordProperty("known_deviation", d->reason);
-    RecordProperty("class", d->severity);
+    Severity s = Severity::Errno;
+    if (parse_severity(d->severity, &s)) {
+      note_known(d->reason, s);
+    } else {  // "none": differential rows only
+      RecordProperty("known_deviation", d->reason);
+      RecordProperty("class", d->severity);
+    }
     std::printf("[ KNOWN DEVIATION ] %s: %s (%s)\n", name.c_str(), actual.c_str(), d->reason.c_str());
+    return;
+  }
+  if (const deviations::Rule* rule = matching_rule(expected)) {
+    // Counted by the rule's class, but never kinder than a death or an escape
+    // the failure itself shows (a rule is written for a request type, not for this case).
+    Severity s = Severity::Errno;
+    parse_severity(rule->severity, &s);
+    const Severity facts = classify_failure(name, {"  expected: " + expected + "\n  actual:   " + actual});
+    if (facts == Severity::Crash || facts == Severity::Escape) s = std::min(s, facts);
+    note_known("rule " + rule->where() + ": " + rule->reason, s);
+    std::printf("[ KNOWN DEVIATION ] %s: %s (by rule %s: %s)\n", name.c_str(), actual.c_str(),
+                rule->where().c_str(), rule->reason.c_str());
     return;
   }
   ADD_FAILURE_AT(file, line) << "check: " << expr << "\n  expected: " << expected
                              << "\n  actual:   " << actual << "\n"
                              << transcripts();
+}
+
+// The rule for this target that matches the last exchange (over every
+// connection of the case) of a failed check: its request type, the reply the
+// check wanted (the reference's: an Rlerror, or the request's own reply for
+// success and for values) and the reply that came (the check's text says
+// less: a value, or "EPROTO ...").
+const deviations::Rule* Case::matching_rule(const std::string& expected) {
+  client::Client::Exchange last = main_ ? main_->last_exchange() : client::Client::Exchange{};
+  for (const auto& w : others_)
+    if (auto cl = w.lock(); cl && cl->last_exchange().seq > last.seq) last = cl->last_exchange();
+  const char* request = last.request ? msg_name(last.request) : nullptr;
+  const char* own_reply = request ? msg_name(static_cast<std::uint8_t>(last.request + 1)) : nullptr;
+  if (!request || !own_reply) return nullptr;
+  // Check_errno's texts ("Rlerror ENOENT") are reply texts already.
+  const std::string reference = expected.rfind("Rlerror ", 0) == 0 ? expected : std::string(own_reply);
+  return find_rule(target().deviation_id(), deviations::RuleRequest{request, {}}, reference,
+                   deviations::reply_text(last.reply, last.ecode));
+}
+
+void Case::note_known(const std::string& reason, Severity s) {
+  if (!known_class_ || s < *known_class_) {
+    known_class_ = s;
+    RecordProperty("class", severity_name(s));
+  }
+  RecordProperty("known_deviation", reason);
 }
 
 std::string Case::transcripts() {

@@ -27,18 +27,27 @@
 
 namespace p9::trace {
 
-bool read_deviations(const std::string& path, std::vector<Deviation>* out, std::string* error) {
+bool read_deviations(const std::string& path, DeviationList* out, std::string* error) {
   std::vector<deviations::Row> rows;
-  if (!deviations::read(path, {"trace", "target", "message", "observed", "reason"}, &rows, error))
+  if (!deviations::read_tables(
+          path, {{"trace", "target", "message", "observed", "reason"}, deviations::kRuleHeader}, &rows,
+          error))
     return false;
-  for (deviations::Row& r : rows)
-    out->push_back({std::move(r.cells[0]), std::move(r.cells[1]), std::move(r.cells[2]),
-                    std::move(r.cells[3]), std::move(r.cells[4])});
+  for (deviations::Row& r : rows) {
+    if (r.table == 1) {
+      deviations::Rule rule;
+      if (!deviations::parse_rule(path, r, &rule, error)) return false;
+      out->rules.push_back(std::move(rule));
+      continue;
+    }
+    out->rows.push_back({std::move(r.cells[0]), std::move(r.cells[1]), std::move(r.cells[2]),
+                         std::move(r.cells[3]), std::move(r.cells[4])});
+  }
   return true;
 }
 
 bool read_inputs(const char* cmd, const std::string& trace_path, const std::string& devs_path, Trace* t,
-                 std::vector<Deviation>* devs) {
+                 DeviationList* devs) {
   if (!read_trace_or_say(cmd, trace_path, t)) return false;
   std::string error;
   if (devs_path.empty() || read_deviations(devs_path, devs, &error)) return true;
@@ -77,6 +86,9 @@ struct Conn {
   std::unique_ptr<Link> link;
   std::map<std::uint16_t, Pending> outstanding;
   std::map<std::uint32_t, std::uint64_t> fid_path;  // fid -> recorded qid.path
+  // fid -> the names it was reached by from its attach: (directory's recorded
+  // qid.path, name), outermost first (for the stale-fid rule qualifier)
+  std::map<std::uint32_t, std::vector<std::pair<std::uint64_t, std::string>>> fid_names;
   std::map<std::uint32_t, Listing> listings;
   std::deque<Exchange> history;  // recorded vs replayed, for context
   bool dead = false;
@@ -105,7 +117,9 @@ class Replayer {
   void prepare_root();
   std::string exchange_text(std::size_t req, const Frame& replayed) const;
   void print_summary() const;
-  std::string deviation_for(std::size_t req, std::size_t reply) const;
+  std::string deviation_for(int conn, std::size_t req, std::size_t reply, const Frame* actual);
+  bool stale_fid(int conn, std::size_t req) const;
+  std::string recorded_server() const;
   std::string refused_by_recorded_server(std::size_t req) const;
   bool kept(std::size_t i) const { return !o_.keep || (*o_.keep)[i]; }
 
@@ -130,6 +144,7 @@ class Replayer {
   std::set<std::uint64_t> roots_;          // recorded qid.path of every attach
   ReplayResult res_;
   std::map<std::string, int> refused_reasons_;
+  std::vector<bool> rule_used_;  // by index in o_.devs.rules
 };
 
 void Replayer::pair_replies() {
@@ -152,12 +167,16 @@ bool Replayer::open_conn(int id) {
   return true;
 }
 
-std::string Replayer::deviation_for(std::size_t req, std::size_t reply) const {
+// The reason a divergence is listed: a row for this trace and target, else a
+// rule (deviations::kRuleHeader). A rule naming the target compares the
+// recorded reply as the reference's with the replayed one as the server's;
+// a rule naming the recorded server, on another target, the other way round.
+std::string Replayer::deviation_for(int conn, std::size_t req, std::size_t reply, const Frame* actual) {
   std::string id = target_.deviation_id();
   std::string req_type = t_.records[req].decoded.ok() ? msg_name(t_.records[req].decoded.type) : "";
   std::string rep_type =
       reply != kNone && t_.records[reply].decoded.ok() ? msg_name(t_.records[reply].decoded.type) : "";
-  for (const Deviation& d : o_.devs) {
+  for (const Deviation& d : o_.devs.rows) {
     if (!deviations::names(d.trace, t_.name) || !deviations::names(d.target, id)) continue;
     const std::string& m = d.message;
     bool hit = m == "*" || m == "#" + std::to_string(req) ||
@@ -165,7 +184,61 @@ std::string Replayer::deviation_for(std::size_t req, std::size_t reply) const {
                (!rep_type.empty() && m == rep_type);
     if (hit) return d.reason;
   }
+  if (req_type.empty() || reply == kNone || !t_.records[reply].decoded.ok()) return {};
+  auto text = [](const Message& m) {
+    const auto* e = std::get_if<msg::Rlerror>(&m);
+    return deviations::reply_text(static_cast<std::uint8_t>(type_of(m)), e ? e->ecode : 0);
+  };
+  const std::string recorded = text(t_.records[reply].decoded.frame.body);
+  const std::string replayed = actual ? text(actual->body) : "";
+  deviations::RuleRequest q{req_type, {}};
+  if (stale_fid(conn, req)) q.qualifiers.push_back("stale-fid");
+  const std::string server = recorded_server();
+  for (std::size_t k = 0; k < o_.devs.rules.size(); ++k) {
+    const deviations::Rule& r = o_.devs.rules[k];
+    if (!deviations::rule_matches(r, id, q, recorded, replayed) &&
+        (server.empty() || server == id || !deviations::rule_matches(r, server, q, replayed, recorded)))
+      continue;
+    rule_used_[k] = true;
+    return "rule " + r.where() + " (" + r.text() + "): " + r.reason;
+  }
   return {};
+}
+
+// The first word of the trace's "server" header: the recorded server's deviation id.
+std::string Replayer::recorded_server() const {
+  std::string server = t_.meta_value("server");
+  return server.substr(0, server.find(' '));
+}
+
+// The stale-fid qualifier: the request's first fid was reached by names of
+// which one, in the recorded session, no longer leads where it led (renamed
+// or unlinked since), so a server whose fids are paths looks up a name that is gone.
+bool Replayer::stale_fid(int conn, std::size_t req) const {
+  const Record& q = t_.records[req];
+  if (!q.decoded.ok()) return false;
+  std::optional<std::uint32_t> fid;
+  std::visit(
+      [&](const auto& m) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(m)>, std::monostate>)
+          msg::visit_fields(m, [&](const char*, const auto& v, auto k) {
+            if constexpr (std::is_same_v<decltype(k), kind::fid>)
+              if (!fid) fid = v;
+          });
+      },
+      q.decoded.frame.body);
+  auto c = conns_.find(conn);
+  if (!fid || c == conns_.end()) return false;
+  auto chain = c->second.fid_names.find(*fid);
+  auto path = c->second.fid_path.find(*fid);
+  if (chain == c->second.fid_names.end() || path == c->second.fid_path.end()) return false;
+  const auto& names = chain->second;
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    const std::uint64_t next = k + 1 < names.size() ? names[k + 1].first : path->second;
+    auto it = names_.find(names[k]);
+    if (it == names_.end() || it->second != next) return true;
+  }
+  return false;
 }
 
 // A request the recorded server refused (a listed "recorded:SERVER" row):
@@ -178,11 +251,10 @@ std::string Replayer::refused_by_recorded_server(std::size_t req) const {
       !std::holds_alternative<msg::Rlerror>(t_.records[rep].decoded.frame.body) ||
       !t_.records[req].decoded.ok())
     return {};
-  std::string server = t_.meta_value("server");
-  server = server.substr(0, server.find(' '));
+  const std::string server = recorded_server();
   if (server.empty() || target_.deviation_id() == server) return {};
   std::string req_type = msg_name(t_.records[req].decoded.type);
-  for (const Deviation& d : o_.devs) {
+  for (const Deviation& d : o_.devs.rows) {
     bool refusal_row = d.target.rfind("recorded:", 0) == 0;  // not a "*" row meant for replay targets
     if (!refusal_row || !deviations::names(d.target, "recorded:" + server) ||
         !deviations::names(d.trace, t_.name))
@@ -197,7 +269,7 @@ std::string Replayer::refused_by_recorded_server(std::size_t req) const {
 void Replayer::diverge(int conn, std::size_t req, std::size_t reply, const std::string& reason,
                        const std::string& rec, const std::string& rep, const Frame* actual) {
   std::vector<Divergence>& divs = res_.divergences;
-  Divergence d{conn, req, reply, reason, rec, rep, deviation_for(req, reply), kNone, {}, {}};
+  Divergence d{conn, req, reply, reason, rec, rep, deviation_for(conn, req, reply, actual), kNone, {}, {}};
   if (actual) d.actual = *actual;
   bool first_unknown = d.known.empty() && !res_.first_unknown();
   if (d.known.empty()) d.cause = root_cause(conn, req, reply, divs.size());
@@ -579,20 +651,44 @@ void Replayer::track(int conn, std::size_t req, std::size_t rep) {
     names_.erase(it);
   };
   if (!ok) return;
+  // The name a fid was last reached by (the end of its chain), when it still leads to it.
+  auto forget_own_name = [&](std::uint32_t fid) {
+    auto chain = c.fid_names.find(fid);
+    if (chain == c.fid_names.end() || chain->second.empty()) return;
+    auto it = names_.find(chain->second.back());
+    if (it != names_.end() && it->second == path_of(fid)) names_.erase(it);
+  };
   if (auto* x1 = std::get_if<msg::Tattach>(&m)) {
     c.fid_path[x1->fid] = std::get<msg::Rattach>(a).qid.path;
+    c.fid_names[x1->fid] = {};
     roots_.insert(c.fid_path[x1->fid]);
   } else if (auto* x2 = std::get_if<msg::Twalk>(&m)) {
     const auto& w = std::get<msg::Rwalk>(a).wqid;
     std::uint64_t dir = path_of(x2->fid);
+    auto from = c.fid_names.find(x2->fid);
+    std::optional<std::vector<std::pair<std::uint64_t, std::string>>> chain;
+    if (from != c.fid_names.end()) chain = from->second;
     for (std::size_t k = 0; k < w.size() && k < x2->wname.size(); ++k) {
-      if (x2->wname[k] != "." && x2->wname[k] != "..") names_[{dir, x2->wname[k]}] = w[k].path;
+      if (x2->wname[k] != "." && x2->wname[k] != "..") {
+        names_[{dir, x2->wname[k]}] = w[k].path;
+        if (chain) chain->emplace_back(dir, x2->wname[k]);
+      } else if (x2->wname[k] == ".." && chain && !chain->empty()) {
+        chain->pop_back();
+      }
       dir = w[k].path;
     }
-    if (w.size() == x2->wname.size()) c.fid_path[x2->newfid] = dir;
+    if (w.size() == x2->wname.size()) {
+      c.fid_path[x2->newfid] = dir;
+      if (chain)
+        c.fid_names[x2->newfid] = std::move(*chain);
+      else
+        c.fid_names.erase(x2->newfid);
+    }
   } else if (auto* x3 = std::get_if<msg::Tlcreate>(&m)) {
     std::uint64_t p = std::get<msg::Rlcreate>(a).qid.path;
     names_[{path_of(x3->fid), x3->name}] = p;
+    if (auto chain = c.fid_names.find(x3->fid); chain != c.fid_names.end())
+      chain->second.emplace_back(path_of(x3->fid), x3->name);
     c.fid_path[x3->fid] = p;
   } else if (auto* x4 = std::get_if<msg::Tmkdir>(&m)) {
     names_[{path_of(x4->dfid), x4->name}] = std::get<msg::Rmkdir>(a).qid.path;
@@ -601,13 +697,26 @@ void Replayer::track(int conn, std::size_t req, std::size_t rep) {
   } else if (auto* x6 = std::get_if<msg::Tmknod>(&m)) {
     names_[{path_of(x6->dfid), x6->name}] = std::get<msg::Rmknod>(a).qid.path;
   } else if (auto* x7 = std::get_if<msg::Tremove>(&m)) {
+    forget_own_name(x7->fid);
     qids_.forget(path_of(x7->fid));
     c.fid_path.erase(x7->fid);
+    c.fid_names.erase(x7->fid);
   } else if (auto* x8 = std::get_if<msg::Tunlinkat>(&m)) {
     drop_name(path_of(x8->dirfid), x8->name, ~0ull);
   } else if (auto* x9 = std::get_if<msg::Trename>(&m)) {
+    forget_own_name(x9->fid);
     drop_name(path_of(x9->dfid), x9->name, path_of(x9->fid));
     names_[{path_of(x9->dfid), x9->name}] = path_of(x9->fid);
+    // The renamed fid itself follows its file (other fids on it, and below it, do not, on a path-based
+    // server).
+    auto dir_chain = c.fid_names.find(x9->dfid);
+    if (dir_chain != c.fid_names.end()) {
+      auto chain = dir_chain->second;
+      chain.emplace_back(path_of(x9->dfid), x9->name);
+      c.fid_names[x9->fid] = std::move(chain);
+    } else {
+      c.fid_names.erase(x9->fid);
+    }
   } else if (auto* x10 = std::get_if<msg::Trenameat>(&m)) {
     auto src = names_.find({path_of(x10->olddirfid), x10->oldname});
     std::uint64_t moved = src == names_.end() ? ~0ull : src->second;
@@ -616,12 +725,14 @@ void Replayer::track(int conn, std::size_t req, std::size_t rep) {
     if (moved != ~0ull) names_[{path_of(x10->newdirfid), x10->newname}] = moved;
   } else if (auto* x11 = std::get_if<msg::Tclunk>(&m)) {
     c.fid_path.erase(x11->fid);
+    c.fid_names.erase(x11->fid);
     c.listings.erase(x11->fid);
     fid_cause_.erase({conn, x11->fid});
   }
 }
 
 ReplayResult Replayer::run() {
+  rule_used_.assign(o_.devs.rules.size(), false);
   pair_replies();
   prepare_root();
   for (const Record& r : t_.records) {
@@ -634,6 +745,13 @@ ReplayResult Replayer::run() {
   }
   if (!stop_) wait_for_replies_before(t_.records.size());
   res_.invariants = target_.check_invariants();
+  const std::string id = target_.deviation_id(), server = recorded_server();
+  for (std::size_t k = 0; k < o_.devs.rules.size(); ++k) {
+    const deviations::Rule& r = o_.devs.rules[k];
+    const bool applies = deviations::names(r.target, id) ||
+                         (!server.empty() && server != id && deviations::names(r.target, server));
+    if (applies && !rule_used_[k]) res_.unused_rules.push_back(&r);
+  }
   if (!o_.quiet) print_summary();
   return std::move(res_);
 }
@@ -677,6 +795,9 @@ void Replayer::print_summary() const {
   }
   if (!res_.invariants.empty())
     std::printf("the target's invariants are broken after the replay: %s\n", res_.invariants.c_str());
+  for (const deviations::Rule* r : res_.unused_rules)
+    std::printf("unused rule %s (%s): matched nothing in this replay\n", r->where().c_str(),
+                r->text().c_str());
   std::printf(
       "replay %s on %s: %zu requests, %zu replies compared, %zu matched, %zu diverged (%zu listed "
       "deviations)",
@@ -732,12 +853,12 @@ int cmd_replay(const std::vector<std::string>& args) {
   }
   if (ts.direct && ts.spec.empty()) ts.spec = "inprocess:model";
   if (trace_path.empty() || (ts.spec.empty() && ts.start.empty())) {
-    std::fprintf(
-        stderr,
-        "usage: p9trace replay TRACE --target T|--start 'CMD {port} {export}'|--inprocess [--aname A] "
-        "[--deviations FILE] [--p9ref PATH] [--timeout-ms N] [--verbose] [--skip-unavailable]\n"
-        "  T: %s\n",
-        kTargetNames);
+    std::fprintf(stderr,
+                 "usage: p9trace replay TRACE --target T|--start 'CMD {port} {export}'|--inprocess [--aname "
+                 "A] [--profile ID] "
+                 "[--deviations FILE] [--p9ref PATH] [--timeout-ms N] [--verbose] [--skip-unavailable]\n"
+                 "  T: %s\n",
+                 kTargetNames);
     return 2;
   }
   Trace t;
