@@ -172,6 +172,14 @@ bool Client::closed_by_peer(int timeout_ms) {
 }
 
 Frame Client::rpc(Message request) {
+  if (!observer_) return rpc_once(std::move(request));
+  Message sent = request;
+  Frame f = rpc_once(std::move(request));
+  observer_(sent, f.body);
+  return f;
+}
+
+Frame Client::rpc_once(Message request) {
   error_.clear();
   Frame req{new_tag(), std::move(request)};
   if (std::holds_alternative<msg::Tversion>(req.body)) req.tag = NOTAG;
@@ -201,7 +209,8 @@ Frame Client::rpc(Message request) {
     return Frame{req.tag, std::monostate{}};
   }
   if (reply->tag != req.tag) {
-    error_ = "reply tag " + std::to_string(reply->tag) + " does not match request tag " + std::to_string(req.tag);
+    error_ =
+        "reply tag " + std::to_string(reply->tag) + " does not match request tag " + std::to_string(req.tag);
     return Frame{req.tag, std::monostate{}};
   }
   last_exchange_.reply = static_cast<std::uint8_t>(type_of(reply->body));
@@ -218,8 +227,8 @@ Result<void> Client::handshake(std::uint32_t msize, const std::string& aname, st
     return Errno::PROTO;
   }
   msize_ = v->msize;
-  auto a = call<msg::Rattach>(msg::Tattach{root_fid, static_cast<std::uint32_t>(NOFID), uid == 0 ? "root" : "",
-                                           aname, uid});
+  auto a = call<msg::Rattach>(
+      msg::Tattach{root_fid, static_cast<std::uint32_t>(NOFID), uid == 0 ? "root" : "", aname, uid});
   P9_TRY(a);
   return {};
 }

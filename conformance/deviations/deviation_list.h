@@ -57,8 +57,8 @@ extern const std::vector<std::string> kRuleHeader;
 //   stale-fid   the request's fid (its first fid field) was walked to a file
 //               whose name, or a directory name above it, has since been
 //               renamed or unlinked: what servers whose fids are host paths
-//               get wrong (p9trace replay tells; the conformance runner does
-//               not track names, so such rules never match there)
+//               get wrong (fid_names.h: p9trace replay follows the recorded
+//               session, the conformance runner a case's own exchanges)
 extern const std::vector<std::string> kQualifiers;
 
 struct Rule {

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include "conformance/deviations/fid_names.h"
+
 namespace p9::deviations {
 namespace {
 
@@ -149,6 +151,43 @@ TEST(Rules, ReplyTexts) {
   EXPECT_EQ(reply_text(7, 2), "Rlerror ENOENT");
   EXPECT_EQ(reply_text(25, 0), "Rgetattr");
   EXPECT_EQ(reply_text(0, 0), "");
+}
+
+// A session as a server answers it: qid.path 1 the root, 2 "d", 3 "d/f", 4 "e".
+Qid q(std::uint64_t path) { return Qid{0, 0, path}; }
+
+TEST(FidNames, AFidIsStaleOnceANameItWasReachedByLeadsElsewhere) {
+  FidNames n;
+  n.exchange(0, msg::Tattach{1, 0xFFFFFFFFu, "root", "", 0}, msg::Rattach{q(1)});
+  n.exchange(0, msg::Twalk{1, 2, {"d", "f"}}, msg::Rwalk{{q(2), q(3)}});  // fid 2 on d/f
+  n.exchange(0, msg::Twalk{1, 3, {"d"}}, msg::Rwalk{{q(2)}});             // fid 3 on d
+  n.exchange(0, msg::Tmkdir{1, "e", 0755, 0}, msg::Rmkdir{q(4)});
+  n.exchange(0, msg::Twalk{1, 4, {"e"}}, msg::Rwalk{{q(4)}});  // fid 4 on e
+  EXPECT_FALSE(n.stale(0, msg::Tgetattr{2, 0}));
+  // A directory above it is renamed (through fid 3, which follows its file).
+  n.exchange(0, msg::Trename{3, 4, "d2"}, msg::Rrename{});
+  EXPECT_TRUE(n.stale(0, msg::Tgetattr{2, 0}));
+  EXPECT_TRUE(n.stale(0, msg::Tlopen{2, 0}));
+  EXPECT_FALSE(n.stale(0, msg::Tgetattr{3, 0}));
+  EXPECT_FALSE(n.stale(1, msg::Tgetattr{2, 0}));  // another connection's fid 2 is unknown
+  // Walked again by its new name: not stale; unlinked: stale.
+  n.exchange(0, msg::Twalk{4, 5, {"d2", "f"}}, msg::Rwalk{{q(2), q(3)}});
+  EXPECT_FALSE(n.stale(0, msg::Tgetattr{5, 0}));
+  n.exchange(0, msg::Twalk{4, 6, {"d2"}}, msg::Rwalk{{q(2)}});
+  n.exchange(0, msg::Tunlinkat{6, "f", 0}, msg::Runlinkat{});
+  EXPECT_TRUE(n.stale(0, msg::Tgetattr{5, 0}));
+  // A refused request changes nothing.
+  n.exchange(0, msg::Tunlinkat{4, "d2", 0}, msg::Rlerror{39});
+  EXPECT_FALSE(n.stale(0, msg::Tgetattr{6, 0}));
+}
+
+TEST(FidNames, RemoveForgetsTheNameOfItsFid) {
+  FidNames n;
+  n.exchange(0, msg::Tattach{1, 0xFFFFFFFFu, "root", "", 0}, msg::Rattach{q(1)});
+  n.exchange(0, msg::Twalk{1, 2, {"f"}}, msg::Rwalk{{q(3)}});
+  n.exchange(0, msg::Twalk{1, 3, {"f"}}, msg::Rwalk{{q(3)}});
+  n.exchange(0, msg::Tremove{3}, msg::Rremove{});  // the fallback Linux takes from Tunlinkat
+  EXPECT_TRUE(n.stale(0, msg::Tgetattr{2, 0}));
 }
 
 TEST(DeviationNames, ListsAndPatterns) {

@@ -4,7 +4,9 @@
 # p9faulty answers every Tstatfs with Rlerror EIO; a rule for its profile
 # name (given as p9conform --profile) makes those failures known deviations,
 # counted in the verdict by the rule's class; a rule that matched nothing is
-# reported as unused; without the rule the same cases fail.
+# reported as unused; without the rule the same cases fail. On diod (when it
+# can be run), whose fids are host paths, a stale-fid rule for Tgetattr lists
+# getattr of a fid whose file was unlinked, and leaves a Tsetattr failure failed.
 # Environment: P9CONFORM, P9FAULTY (the programs), P9_REPORT_DIR.
 set -u
 report="$P9_REPORT_DIR/rules.md"
@@ -43,5 +45,25 @@ P9_DEVIATIONS=/dev/null P9_REPORT="$P9_REPORT_DIR/rules-none.md" \
   "$P9CONFORM" --profile faulty-rules --gtest_brief=1 --gtest_filter='Statfs.*' >"$out.none" 2>&1 &&
   fail "without the rules p9conform passed"
 expect '^\| Statfs\.FieldsAreSane \| FAILED' "$P9_REPORT_DIR/rules-none.md" "that the case fails without the rule"
+# diod: the stale-fid qualifier, judged on the case's own exchanges.
+if command -v diod >/dev/null 2>&1 || [ -x /usr/sbin/diod ]; then
+  cat >"$list" <<'LIST'
+| target | request | reference reply | server reply | class | reason |
+|---|---|---|---|---|---|
+| diod | Tgetattr stale-fid | Rgetattr | Rlerror ENOENT | Linux-visible | diod's fids are host paths |
+LIST
+  unset P9_START
+  P9_TARGET=diod P9_REPORT="$P9_REPORT_DIR/rules-diod.md" "$P9CONFORM" --gtest_brief=1 \
+    --gtest_filter='Unlinked.GetattrShowsNlinkZero:Unlinked.UnopenedFidGetattrWorks:Setattr.ThroughAFidAfterRename' \
+    >"$out.diod" 2>&1
+  d="$P9_REPORT_DIR/rules-diod.md"
+  for c in GetattrShowsNlinkZero UnopenedFidGetattrWorks; do
+    expect "^\| Unlinked\.$c \| known deviation: rule $list:3: diod's fids are host paths" "$d" \
+      "that Unlinked.$c (getattr of an unlinked file's fid) is listed by the stale-fid rule"
+  done
+  expect '^\| Setattr\.ThroughAFidAfterRename \| FAILED' "$d" "that a Tsetattr failure is not listed by a Tgetattr rule"
+else
+  echo "certify_rules: diod not installed: the stale-fid part not run"
+fi
 [ $status -eq 0 ] && echo "certify_rules: rule rows list failures by request and reply ($report)"
 exit $status

@@ -114,6 +114,10 @@ class Case : public ::testing::Test {
   std::string dir_name_;
   bool deviation_seen_ = false;
   std::optional<Severity> known_class_;  // the worst class of the case's known deviations
+  // The names of the case's exchanges, every connection (the stale-fid rule qualifier).
+  struct Names;
+  std::shared_ptr<Names> names_;
+  void follow_names(client::Client& cl);
 };
 
 }  // namespace p9::conformance

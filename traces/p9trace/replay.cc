@@ -20,6 +20,7 @@
 
 #include "conformance/client/client.h"
 #include "conformance/deviations/deviation_list.h"
+#include "conformance/deviations/fid_names.h"
 #include "conformance/diff/normalize.h"
 #include "reference/codec/printer.h"
 #include "traces/p9trace/commands.h"
@@ -86,9 +87,6 @@ struct Conn {
   std::unique_ptr<Link> link;
   std::map<std::uint16_t, Pending> outstanding;
   std::map<std::uint32_t, std::uint64_t> fid_path;  // fid -> recorded qid.path
-  // fid -> the names it was reached by from its attach: (directory's recorded
-  // qid.path, name), outermost first (for the stale-fid rule qualifier)
-  std::map<std::uint32_t, std::vector<std::pair<std::uint64_t, std::string>>> fid_names;
   std::map<std::uint32_t, Listing> listings;
   std::deque<Exchange> history;  // recorded vs replayed, for context
   bool dead = false;
@@ -118,7 +116,6 @@ class Replayer {
   std::string exchange_text(std::size_t req, const Frame& replayed) const;
   void print_summary() const;
   std::string deviation_for(int conn, std::size_t req, std::size_t reply, const Frame* actual);
-  bool stale_fid(int conn, std::size_t req) const;
   std::string recorded_server() const;
   std::string refused_by_recorded_server(std::size_t req) const;
   bool kept(std::size_t i) const { return !o_.keep || (*o_.keep)[i]; }
@@ -144,7 +141,8 @@ class Replayer {
   std::set<std::uint64_t> roots_;          // recorded qid.path of every attach
   ReplayResult res_;
   std::map<std::string, int> refused_reasons_;
-  std::vector<bool> rule_used_;  // by index in o_.devs.rules
+  std::vector<bool> rule_used_;     // by index in o_.devs.rules
+  deviations::FidNames fid_names_;  // the recorded session's names (the stale-fid rule qualifier)
 };
 
 void Replayer::pair_replies() {
@@ -192,7 +190,7 @@ std::string Replayer::deviation_for(int conn, std::size_t req, std::size_t reply
   const std::string recorded = text(t_.records[reply].decoded.frame.body);
   const std::string replayed = actual ? text(actual->body) : "";
   deviations::RuleRequest q{req_type, {}};
-  if (stale_fid(conn, req)) q.qualifiers.push_back("stale-fid");
+  if (fid_names_.stale(conn, t_.records[req].decoded.frame.body)) q.qualifiers.push_back("stale-fid");
   const std::string server = recorded_server();
   for (std::size_t k = 0; k < o_.devs.rules.size(); ++k) {
     const deviations::Rule& r = o_.devs.rules[k];
@@ -209,36 +207,6 @@ std::string Replayer::deviation_for(int conn, std::size_t req, std::size_t reply
 std::string Replayer::recorded_server() const {
   std::string server = t_.meta_value("server");
   return server.substr(0, server.find(' '));
-}
-
-// The stale-fid qualifier: the request's first fid was reached by names of
-// which one, in the recorded session, no longer leads where it led (renamed
-// or unlinked since), so a server whose fids are paths looks up a name that is gone.
-bool Replayer::stale_fid(int conn, std::size_t req) const {
-  const Record& q = t_.records[req];
-  if (!q.decoded.ok()) return false;
-  std::optional<std::uint32_t> fid;
-  std::visit(
-      [&](const auto& m) {
-        if constexpr (!std::is_same_v<std::decay_t<decltype(m)>, std::monostate>)
-          msg::visit_fields(m, [&](const char*, const auto& v, auto k) {
-            if constexpr (std::is_same_v<decltype(k), kind::fid>)
-              if (!fid) fid = v;
-          });
-      },
-      q.decoded.frame.body);
-  auto c = conns_.find(conn);
-  if (!fid || c == conns_.end()) return false;
-  auto chain = c->second.fid_names.find(*fid);
-  auto path = c->second.fid_path.find(*fid);
-  if (chain == c->second.fid_names.end() || path == c->second.fid_path.end()) return false;
-  const auto& names = chain->second;
-  for (std::size_t k = 0; k < names.size(); ++k) {
-    const std::uint64_t next = k + 1 < names.size() ? names[k + 1].first : path->second;
-    auto it = names_.find(names[k]);
-    if (it == names_.end() || it->second != next) return true;
-  }
-  return false;
 }
 
 // A request the recorded server refused (a listed "recorded:SERVER" row):
@@ -650,45 +618,22 @@ void Replayer::track(int conn, std::size_t req, std::size_t rep) {
     if (it->second != keep) qids_.forget(it->second);
     names_.erase(it);
   };
+  fid_names_.exchange(conn, m, a);
   if (!ok) return;
-  // The name a fid was last reached by (the end of its chain), when it still leads to it.
-  auto forget_own_name = [&](std::uint32_t fid) {
-    auto chain = c.fid_names.find(fid);
-    if (chain == c.fid_names.end() || chain->second.empty()) return;
-    auto it = names_.find(chain->second.back());
-    if (it != names_.end() && it->second == path_of(fid)) names_.erase(it);
-  };
   if (auto* x1 = std::get_if<msg::Tattach>(&m)) {
     c.fid_path[x1->fid] = std::get<msg::Rattach>(a).qid.path;
-    c.fid_names[x1->fid] = {};
     roots_.insert(c.fid_path[x1->fid]);
   } else if (auto* x2 = std::get_if<msg::Twalk>(&m)) {
     const auto& w = std::get<msg::Rwalk>(a).wqid;
     std::uint64_t dir = path_of(x2->fid);
-    auto from = c.fid_names.find(x2->fid);
-    std::optional<std::vector<std::pair<std::uint64_t, std::string>>> chain;
-    if (from != c.fid_names.end()) chain = from->second;
     for (std::size_t k = 0; k < w.size() && k < x2->wname.size(); ++k) {
-      if (x2->wname[k] != "." && x2->wname[k] != "..") {
-        names_[{dir, x2->wname[k]}] = w[k].path;
-        if (chain) chain->emplace_back(dir, x2->wname[k]);
-      } else if (x2->wname[k] == ".." && chain && !chain->empty()) {
-        chain->pop_back();
-      }
+      if (x2->wname[k] != "." && x2->wname[k] != "..") names_[{dir, x2->wname[k]}] = w[k].path;
       dir = w[k].path;
     }
-    if (w.size() == x2->wname.size()) {
-      c.fid_path[x2->newfid] = dir;
-      if (chain)
-        c.fid_names[x2->newfid] = std::move(*chain);
-      else
-        c.fid_names.erase(x2->newfid);
-    }
+    if (w.size() == x2->wname.size()) c.fid_path[x2->newfid] = dir;
   } else if (auto* x3 = std::get_if<msg::Tlcreate>(&m)) {
     std::uint64_t p = std::get<msg::Rlcreate>(a).qid.path;
     names_[{path_of(x3->fid), x3->name}] = p;
-    if (auto chain = c.fid_names.find(x3->fid); chain != c.fid_names.end())
-      chain->second.emplace_back(path_of(x3->fid), x3->name);
     c.fid_path[x3->fid] = p;
   } else if (auto* x4 = std::get_if<msg::Tmkdir>(&m)) {
     names_[{path_of(x4->dfid), x4->name}] = std::get<msg::Rmkdir>(a).qid.path;
@@ -697,26 +642,13 @@ void Replayer::track(int conn, std::size_t req, std::size_t rep) {
   } else if (auto* x6 = std::get_if<msg::Tmknod>(&m)) {
     names_[{path_of(x6->dfid), x6->name}] = std::get<msg::Rmknod>(a).qid.path;
   } else if (auto* x7 = std::get_if<msg::Tremove>(&m)) {
-    forget_own_name(x7->fid);
     qids_.forget(path_of(x7->fid));
     c.fid_path.erase(x7->fid);
-    c.fid_names.erase(x7->fid);
   } else if (auto* x8 = std::get_if<msg::Tunlinkat>(&m)) {
     drop_name(path_of(x8->dirfid), x8->name, ~0ull);
   } else if (auto* x9 = std::get_if<msg::Trename>(&m)) {
-    forget_own_name(x9->fid);
     drop_name(path_of(x9->dfid), x9->name, path_of(x9->fid));
     names_[{path_of(x9->dfid), x9->name}] = path_of(x9->fid);
-    // The renamed fid itself follows its file (other fids on it, and below it, do not, on a path-based
-    // server).
-    auto dir_chain = c.fid_names.find(x9->dfid);
-    if (dir_chain != c.fid_names.end()) {
-      auto chain = dir_chain->second;
-      chain.emplace_back(path_of(x9->dfid), x9->name);
-      c.fid_names[x9->fid] = std::move(chain);
-    } else {
-      c.fid_names.erase(x9->fid);
-    }
   } else if (auto* x10 = std::get_if<msg::Trenameat>(&m)) {
     auto src = names_.find({path_of(x10->olddirfid), x10->oldname});
     std::uint64_t moved = src == names_.end() ? ~0ull : src->second;
@@ -725,7 +657,6 @@ void Replayer::track(int conn, std::size_t req, std::size_t rep) {
     if (moved != ~0ull) names_[{path_of(x10->newdirfid), x10->newname}] = moved;
   } else if (auto* x11 = std::get_if<msg::Tclunk>(&m)) {
     c.fid_path.erase(x11->fid);
-    c.fid_names.erase(x11->fid);
     c.listings.erase(x11->fid);
     fid_cause_.erase({conn, x11->fid});
   }
