@@ -4,7 +4,8 @@
 # p9faulty answers every Tstatfs with Rlerror EIO; a rule for its profile
 # name (given as p9conform --profile) makes those failures known deviations,
 # counted in the verdict by the rule's class; a rule that matched nothing is
-# reported as unused; without the rule the same cases fail. On diod (when it
+# reported as unused; without the rule the same cases fail; a malformed rule
+# stops the run, naming its file and line. On diod (when it
 # can be run), whose fids are host paths, a stale-fid rule for Tgetattr lists
 # getattr of a fid whose file was unlinked, and leaves a Tsetattr failure failed.
 # Environment: P9CONFORM, P9FAULTY (the programs), P9_REPORT_DIR.
@@ -45,6 +46,13 @@ P9_DEVIATIONS=/dev/null P9_REPORT="$P9_REPORT_DIR/rules-none.md" \
   "$P9CONFORM" --profile faulty-rules --gtest_brief=1 --gtest_filter='Statfs.*' >"$out.none" 2>&1 &&
   fail "without the rules p9conform passed"
 expect '^\| Statfs\.FieldsAreSane \| FAILED' "$P9_REPORT_DIR/rules-none.md" "that the case fails without the rule"
+# A malformed rule stops the run before any case, naming the file and line.
+printf '%s\n' '| target | request | reference reply | server reply | class | reason |' '|---|---|---|---|---|---|' \
+  '| faulty-rules | Tstatfs | Rstatfs | Rlerror EIO | fatal | no such class |' >"$list.bad"
+P9_DEVIATIONS="$list.bad" "$P9CONFORM" --profile faulty-rules --gtest_filter='Statfs.*' >"$out.bad" 2>&1
+rc=$?
+[ $rc -eq 2 ] || fail "a malformed rule did not stop p9conform (exit $rc)"
+expect "^p9conform: $list.bad:3: class 'fatal' is none of" "$out.bad" "the malformed rule's file, line and what is wrong"
 # diod: the stale-fid qualifier, judged on the case's own exchanges.
 if command -v diod >/dev/null 2>&1 || [ -x /usr/sbin/diod ]; then
   cat >"$list" <<'LIST'

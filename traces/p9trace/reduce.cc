@@ -955,7 +955,8 @@ int cmd_reduce(const std::vector<std::string>& args) {
   if (trace_path.empty() || (ts.spec.empty() && ts.start.empty()) || max_replays < 2) {
     std::fprintf(
         stderr,
-        "usage: p9trace reduce TRACE --target T|--start 'CMD {port} {export}' [--aname A] [--inprocess]\n"
+        "usage: p9trace reduce TRACE --target T|--start 'CMD {port} {export}' [--aname A] [--inprocess] "
+        "[--profile ID]\n"
         "       [--reference T (default inprocess:model)] [--deviations FILE] [--max-replays N (default "
         "1000, at least 2)]\n"
         "       [--timeout-ms N] [-o PREFIX (default NAME-reduced: writes PREFIX.trace, .txt, .cc)]\n"
