@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -171,10 +172,20 @@ bool Client::closed_by_peer(int timeout_ms) {
 }
 
 Frame Client::rpc(Message request) {
+  if (!observer_) return rpc_once(std::move(request));
+  Message sent = request;
+  Frame f = rpc_once(std::move(request));
+  observer_(sent, f.body);
+  return f;
+}
+
+Frame Client::rpc_once(Message request) {
   error_.clear();
   Frame req{new_tag(), std::move(request)};
   if (std::holds_alternative<msg::Tversion>(req.body)) req.tag = NOTAG;
   const auto type = static_cast<std::uint8_t>(type_of(req.body));
+  static std::atomic<std::uint64_t> exchanges{0};
+  last_exchange_ = Exchange{++exchanges, type, 0, 0};
   if (unanswered_) {
     if (std::string why = unanswered_->refuse(type); !why.empty()) {
       error_ = why;
@@ -198,9 +209,12 @@ Frame Client::rpc(Message request) {
     return Frame{req.tag, std::monostate{}};
   }
   if (reply->tag != req.tag) {
-    error_ = "reply tag " + std::to_string(reply->tag) + " does not match request tag " + std::to_string(req.tag);
+    error_ =
+        "reply tag " + std::to_string(reply->tag) + " does not match request tag " + std::to_string(req.tag);
     return Frame{req.tag, std::monostate{}};
   }
+  last_exchange_.reply = static_cast<std::uint8_t>(type_of(reply->body));
+  if (const auto* e = std::get_if<msg::Rlerror>(&reply->body)) last_exchange_.ecode = e->ecode;
   return *reply;
 }
 
@@ -213,8 +227,8 @@ Result<void> Client::handshake(std::uint32_t msize, const std::string& aname, st
     return Errno::PROTO;
   }
   msize_ = v->msize;
-  auto a = call<msg::Rattach>(msg::Tattach{root_fid, static_cast<std::uint32_t>(NOFID), uid == 0 ? "root" : "",
-                                           aname, uid});
+  auto a = call<msg::Rattach>(
+      msg::Tattach{root_fid, static_cast<std::uint32_t>(NOFID), uid == 0 ? "root" : "", aname, uid});
   P9_TRY(a);
   return {};
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -120,6 +121,23 @@ class Client {
   void set_recording(bool on) { recording_ = on; }
   const std::vector<std::pair<bool, Frame>>& recorded() const { return recorded_; }
 
+  // The last exchange of rpc() (call<>), for deviation rules that match by
+  // request type and reply (conformance/deviations/deviation_list.h): its
+  // request type (0 before any), its reply's type (0 when none came) and
+  // Rlerror code, and when it was sent, as a process-wide count (the larger,
+  // the later), to find the last exchange over several connections.
+  struct Exchange {
+    std::uint64_t seq = 0;
+    std::uint8_t request = 0, reply = 0;
+    std::uint32_t ecode = 0;
+  };
+  const Exchange& last_exchange() const { return last_exchange_; }
+  // Called after every rpc() with its request and the reply (monostate when
+  // none came): the conformance runner follows a case's names with it.
+  void set_observer(std::function<void(const Message& request, const Message& reply)> f) {
+    observer_ = std::move(f);
+  }
+
  private:
   void note(const char* dir, const std::string& line);
   int fd_;
@@ -135,6 +153,9 @@ class Client {
   std::deque<std::string> transcript_;
   bool recording_ = false;
   std::vector<std::pair<bool, Frame>> recorded_;
+  Exchange last_exchange_;
+  std::function<void(const Message&, const Message&)> observer_;
+  Frame rpc_once(Message request);
 };
 
 }  // namespace p9::client

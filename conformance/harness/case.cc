@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "conformance/deviations/fid_names.h"
 #include "conformance/harness/deviations.h"
 #include "conformance/harness/liveness.h"
 #include "conformance/harness/severity.h"
@@ -27,6 +28,12 @@ std::string g_previous_case;  // the last case that ran (for a death noticed bef
 // be made: that case, and why later ones are not run.
 std::string g_broken_by, g_broken_reason;
 }  // namespace
+
+struct Case::Names {
+  deviations::FidNames fids;
+  bool last_stale = false;  // the last exchange's request named a stale fid (before its reply)
+  int conns = 0;
+};
 
 Target& target() { return *g_target; }
 void set_target(Target* t) { g_target = t; }
@@ -108,7 +115,9 @@ void Case::SetUp() {
   }
   unanswered()->set_context(current_case_name());
   std::string error;
+  names_ = std::make_shared<Names>();
   main_ = connect_watched(target(), &error);
+  if (main_) follow_names(*main_);
   Result<void> h = main_ ? main_->handshake(case_msize(), target().aname(), 0, root_fid_) : Errno::PROTO;
   if (!h.ok() && h.error() == Errno::PROTO) {
     // Refused, reset or silent at the handshake: died after the last case, or hung.
@@ -122,6 +131,7 @@ void Case::SetUp() {
         GTEST_SKIP() << "not run: " << server_gone();
       }
       main_ = connect_watched(target(), &error);
+      if (main_) follow_names(*main_);
       h = main_ ? main_->handshake(case_msize(), target().aname(), 0, root_fid_) : Errno::PROTO;
     }
   }
@@ -227,14 +237,66 @@ void Case::mismatch(const std::string& expected, const std::string& actual, cons
   const Deviation* d = find_deviation(target().deviation_id(), name);
   if (d && actual.rfind(d->observed, 0) == 0) {
     deviation_seen_ = true;
-    RecordProperty("known_deviation", d->reason);
-    RecordProperty("class", d->severity);
+    Severity s = Severity::Errno;
+    if (parse_severity(d->severity, &s)) {
+      note_known(d->reason, s);
+    } else {  // "none": differential rows only
+      RecordProperty("known_deviation", d->reason);
+      RecordProperty("class", d->severity);
+    }
     std::printf("[ KNOWN DEVIATION ] %s: %s (%s)\n", name.c_str(), actual.c_str(), d->reason.c_str());
+    return;
+  }
+  if (const deviations::Rule* rule = matching_rule(expected)) {
+    // Counted by the rule's class, but never kinder than a death or an escape
+    // the failure itself shows (a rule is written for a request type, not for this case).
+    Severity s = Severity::Errno;
+    parse_severity(rule->severity, &s);
+    const Severity facts = classify_failure(name, {"  expected: " + expected + "\n  actual:   " + actual});
+    if (facts == Severity::Crash || facts == Severity::Escape) s = std::min(s, facts);
+    note_known("rule " + rule->where() + ": " + rule->reason, s);
+    std::printf("[ KNOWN DEVIATION ] %s: %s (by rule %s: %s)\n", name.c_str(), actual.c_str(),
+                rule->where().c_str(), rule->reason.c_str());
     return;
   }
   ADD_FAILURE_AT(file, line) << "check: " << expr << "\n  expected: " << expected
                              << "\n  actual:   " << actual << "\n"
                              << transcripts();
+}
+
+// The rule for this target that matches the last exchange (over every
+// connection of the case) of a failed check: its request type, the reply the
+// check wanted (the reference's: an Rlerror, or the request's own reply for
+// success and for values) and the reply that came (the check's text says
+// less: a value, or "EPROTO ...").
+const deviations::Rule* Case::matching_rule(const std::string& expected) {
+  client::Client::Exchange last = main_ ? main_->last_exchange() : client::Client::Exchange{};
+  for (const auto& w : others_)
+    if (auto cl = w.lock(); cl && cl->last_exchange().seq > last.seq) last = cl->last_exchange();
+  const char* request = last.request ? msg_name(last.request) : nullptr;
+  const char* own_reply = request ? msg_name(static_cast<std::uint8_t>(last.request + 1)) : nullptr;
+  if (!request || !own_reply) return nullptr;
+  // Check_errno's texts ("Rlerror ENOENT") are reply texts already.
+  const std::string reference = expected.rfind("Rlerror ", 0) == 0 ? expected : std::string(own_reply);
+  deviations::RuleRequest rq{request, {}};
+  if (names_ && names_->last_stale) rq.qualifiers.push_back("stale-fid");
+  return find_rule(target().deviation_id(), rq, reference, deviations::reply_text(last.reply, last.ecode));
+}
+
+void Case::follow_names(client::Client& cl) {
+  if (!names_) names_ = std::make_shared<Names>();
+  cl.set_observer([n = names_, conn = names_->conns++](const Message& request, const Message& reply) {
+    n->last_stale = n->fids.stale(conn, request);
+    n->fids.exchange(conn, request, reply);
+  });
+}
+
+void Case::note_known(const std::string& reason, Severity s) {
+  if (!known_class_ || s < *known_class_) {
+    known_class_ = s;
+    RecordProperty("class", severity_name(s));
+  }
+  RecordProperty("known_deviation", reason);
 }
 
 std::string Case::transcripts() {
@@ -279,6 +341,7 @@ Case::Conn Case::connect_as(std::uint32_t uid) {
     return conn;
   }
   others_.push_back(conn.client);
+  follow_names(*conn.client);
   conn.root = 1;
   conn.dir = 2;
   auto h = conn.client->handshake(case_msize(), target().aname(), uid, conn.root);
@@ -297,8 +360,10 @@ std::shared_ptr<client::Client> Case::raw_connection() {
   std::shared_ptr<client::Client> cl = connect_watched(target(), &error);
   if (!cl)
     ADD_FAILURE() << "cannot connect: " << error;
-  else
+  else {
     others_.push_back(cl);
+    follow_names(*cl);
+  }
   return cl;
 }
 

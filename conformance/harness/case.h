@@ -12,13 +12,20 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "conformance/client/client.h"
 #include "conformance/harness/target.h"
 
+namespace p9::deviations {
+struct Rule;  // deviation_list.h
+}
+
 namespace p9::conformance {
+
+enum class Severity;  // severity.h
 
 Target& target();  // the process-wide target (set by main.cc)
 void set_target(Target* t);
@@ -91,6 +98,10 @@ class Case : public ::testing::Test {
  private:
   void mismatch(const std::string& expected, const std::string& actual, const char* expr, const char* file,
                 int line);
+  const deviations::Rule* matching_rule(const std::string& expected);
+  // A known deviation (a case row or a rule): its reason, and its class when
+  // it is the case's worst so far.
+  void note_known(const std::string& reason, Severity s);
   std::string transcripts();  // every connection's last frames
   // After the case (or a failed start): the server still answers, or its death is recorded.
   void check_alive(const std::string& exchange);
@@ -102,6 +113,11 @@ class Case : public ::testing::Test {
   std::uint32_t root_fid_ = 1, dir_fid_ = 2;
   std::string dir_name_;
   bool deviation_seen_ = false;
+  std::optional<Severity> known_class_;  // the worst class of the case's known deviations
+  // The names of the case's exchanges, every connection (the stale-fid rule qualifier).
+  struct Names;
+  std::shared_ptr<Names> names_;
+  void follow_names(client::Client& cl);
 };
 
 }  // namespace p9::conformance

@@ -104,6 +104,8 @@ class Certificate : public ::testing::EmptyTestEventListener {
     report.msize = case_msize();
     report.timeout_s = request_timeout_ms() / 1000.0;
     report.elapsed_s = static_cast<double>(unit.elapsed_time()) / 1000.0;
+    for (const deviations::Rule* u : unused_rules(target().deviation_id()))
+      report.unused_rules.push_back(u->where() + ": " + u->text());
     report.summary.page = std::filesystem::path(sibling_path(path_, ".html")).filename().string();
     write_console(report, path_);
     // The report a person reads (Markdown and HTML), and the summary the matrix is drawn from.
@@ -157,6 +159,15 @@ int main(int argc, char** argv) {
   using namespace p9::conformance;
   if (argc > 1 && std::string(argv[1]) == "--matrix") return matrix_main(argc, argv);
   ::testing::InitGoogleTest(&argc, argv);
+  // --profile NAME[:features]: as P9_PROFILE (target.h), for tcp:, unix: and started servers;
+  // its name picks their rows of the deviation list.
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--profile" && i + 1 < argc) {
+      ::setenv("P9_PROFILE", argv[i + 1], 1);
+      for (int k = i; k + 2 <= argc; ++k) argv[k] = argv[k + 2];
+      argc -= 2;
+      --i;
+    }
   std::string error;
   const char* dev = std::getenv("P9_DEVIATIONS");
   std::string dev_path = dev && *dev ? dev : P9_DEFAULT_DEVIATIONS;

@@ -226,6 +226,7 @@ void write_console(const Report& r, const std::string& report_path) {
   std::printf("   (%.1f s)\n", r.elapsed_s);
   for (const auto& c : r.cases)
     if (c.outcome == "FAILED") std::printf("FAILED  %s\n", c.name.c_str());
+  for (const std::string& u : r.unused_rules) std::printf("UNUSED RULE %s\n", u.c_str());
   std::printf("report   %s (and %s)\n", report_path.c_str(), sibling_path(report_path, ".html").c_str());
 }
 
@@ -278,6 +279,11 @@ void write_markdown(const Report& r, std::ostream& md) {
         md << "\n### " << c.name << "\n\nClass: " << c.severity << "; cause: " << c.cause
            << "\n\nRule: " << c.rule << " (source: " << c.source << ")\n\n```\n"
            << c.detail << "```\n";
+  }
+  if (!r.unused_rules.empty()) {
+    md << "\n## Unused deviation rules\n\nRule rows for this target that matched no failed check in this "
+          "run (a run of some cases only leaves rules unused too):\n\n";
+    for (const std::string& u : r.unused_rules) md << "- " << u << "\n";
   }
   md << "\n## Every case\n\n| case | outcome | class | rule | source |\n|---|---|---|---|---|\n";
   for (const auto& c : r.cases)

@@ -56,6 +56,9 @@ struct Report {
   std::vector<Death> deaths;
   std::vector<client::Unanswered::Type> silent;
   std::vector<CaseResult> cases;  // in run order
+  // Rule rows of the deviation list for this target that matched nothing
+  // ("FILE:LINE: target | request | ... "): reported, not failed.
+  std::vector<std::string> unused_rules;
 };
 
 // Everything the writers show, computed here only: counts per group, the

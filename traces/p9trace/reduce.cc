@@ -274,18 +274,263 @@ std::optional<Trace> undo_rename(const Trace& t, std::size_t k) {
   return c;
 }
 
+// Removes the request at k of a compact trace and its reply (right after it).
+void erase_exchange(Trace& c, std::size_t k) {
+  std::size_t n = k + 1 < c.records.size() && !c.records[k + 1].from_client ? 2 : 1;
+  c.records.erase(c.records.begin() + static_cast<std::ptrdiff_t>(k),
+                  c.records.begin() + static_cast<std::ptrdiff_t>(k + n));
+  for (std::size_t j = 0; j < c.records.size(); ++j) c.records[j].index = j;
+}
+
+// True when a request names `name` as an entry it makes, removes or renames.
+bool names_entry(const Message& m, const std::string& name) {
+  bool hit = false;
+  std::visit(
+      [&](const auto& x) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(x)>, std::monostate>)
+          msg::visit_fields(x, [&](const char* field, const auto& v, auto k) {
+            if constexpr (std::is_same_v<decltype(k), kind::str>) {
+              const std::string_view f(field);
+              if ((f == "name" || f == "oldname" || f == "newname") && v == name) hit = true;
+            }
+          });
+      },
+      m);
+  return hit;
+}
+
+// A walk (any conn) whose recorded qids are edited by `edit(names, qids)`;
+// false when a walk that `touches` cannot be edited (no whole recorded reply,
+// or a walk in place).
+template <class Touches, class Edit>
+bool edit_walks(Trace& c, std::size_t from, Touches touches, Edit edit) {
+  for (std::size_t u = from; u < c.records.size(); ++u) {
+    const Record& r = c.records[u];
+    if (!r.from_client || !r.decoded.ok()) continue;
+    const auto* w = std::get_if<msg::Twalk>(&r.decoded.frame.body);
+    if (!w || !touches(*w)) continue;
+    FullWalk x = full_walk(c, u);
+    if (!x.walk) return false;
+    msg::Twalk nw = *x.walk;
+    msg::Rwalk nr = *x.reply;
+    edit(nw.wname, nr.wqid);
+    set_frame(c.records[u], Frame{r.decoded.frame.tag, nw});
+    set_frame(c.records[u + 1], Frame{c.records[u + 1].decoded.frame.tag, nr});
+  }
+  return true;
+}
+
+// The names a compact trace walks, makes, links, unlinks or renames in each
+// directory (by recorded qid.path), and the directory each Tmkdir makes its
+// directory in (by record index).
+struct DirNames {
+  std::map<std::uint64_t, std::set<std::string>> in;
+  std::map<std::size_t, std::uint64_t> mkdir_parent;
+};
+DirNames dir_names(const Trace& t) {
+  DirNames d;
+  std::map<std::pair<int, std::uint32_t>, std::uint64_t> path;  // fid -> recorded qid.path
+  for (std::size_t u = 0; u < t.records.size(); ++u) {
+    const Record& r = t.records[u];
+    if (!r.from_client || !r.decoded.ok()) continue;
+    const Record* rep =
+        u + 1 < t.records.size() && !t.records[u + 1].from_client && t.records[u + 1].decoded.ok()
+            ? &t.records[u + 1]
+            : nullptr;
+    const Message& m = r.decoded.frame.body;
+    auto dir_of = [&](std::uint32_t fid) {
+      auto it = path.find({r.conn, fid});
+      return it == path.end() ? ~0ull : it->second;
+    };
+    auto name_in = [&](std::uint32_t fid, const std::string& name) { d.in[dir_of(fid)].insert(name); };
+    if (auto* a = std::get_if<msg::Tattach>(&m)) {
+      if (auto* ra = rep ? std::get_if<msg::Rattach>(&rep->decoded.frame.body) : nullptr)
+        path[{r.conn, a->fid}] = ra->qid.path;
+    } else if (auto* w = std::get_if<msg::Twalk>(&m)) {
+      const auto* rw = rep ? std::get_if<msg::Rwalk>(&rep->decoded.frame.body) : nullptr;
+      std::uint64_t cur = dir_of(w->fid);
+      for (std::size_t i = 0; i < w->wname.size(); ++i) {
+        d.in[cur].insert(w->wname[i]);
+        cur = rw && i < rw->wqid.size() ? rw->wqid[i].path : ~0ull;
+      }
+      if (rw && rw->wqid.size() == w->wname.size()) path[{r.conn, w->newfid}] = cur;
+    } else if (auto* l = std::get_if<msg::Tlcreate>(&m)) {
+      name_in(l->fid, l->name);
+      if (auto* rl = rep ? std::get_if<msg::Rlcreate>(&rep->decoded.frame.body) : nullptr)
+        path[{r.conn, l->fid}] = rl->qid.path;
+    } else if (auto* mk = std::get_if<msg::Tmkdir>(&m)) {
+      name_in(mk->dfid, mk->name);
+      d.mkdir_parent[u] = dir_of(mk->dfid);
+    } else if (auto* sy = std::get_if<msg::Tsymlink>(&m)) {
+      name_in(sy->fid, sy->name);
+    } else if (auto* mn = std::get_if<msg::Tmknod>(&m)) {
+      name_in(mn->dfid, mn->name);
+    } else if (auto* ln = std::get_if<msg::Tlink>(&m)) {
+      name_in(ln->dfid, ln->name);
+    } else if (auto* un = std::get_if<msg::Tunlinkat>(&m)) {
+      name_in(un->dirfid, un->name);
+    } else if (auto* rn = std::get_if<msg::Trename>(&m)) {
+      name_in(rn->dfid, rn->name);
+    } else if (auto* ra = std::get_if<msg::Trenameat>(&m)) {
+      name_in(ra->olddirfid, ra->oldname);
+      name_in(ra->newdirfid, ra->newname);
+    }
+  }
+  return d;
+}
+
+// A directory hoisted away: the compact trace without the Tmkdir at k, its
+// entries made in its parent instead. Every walk through it skips its name
+// (and its recorded qid), so fids that were on it are on the parent. Only
+// when nothing else names it, no walk goes back up ("..") and no name used in
+// it is used in the parent too (which would make two entries one).
+std::optional<Trace> hoist_dir(const Trace& t, std::size_t k) {
+  const Record& q = t.records[k];
+  const auto* mk =
+      q.from_client && q.decoded.ok() ? std::get_if<msg::Tmkdir>(&q.decoded.frame.body) : nullptr;
+  const Record* r = k + 1 < t.records.size() ? &t.records[k + 1] : nullptr;
+  const auto* rm =
+      r && !r->from_client && r->decoded.ok() ? std::get_if<msg::Rmkdir>(&r->decoded.frame.body) : nullptr;
+  if (!mk || !rm) return std::nullopt;
+  const std::string name = mk->name;
+  const std::uint64_t dir = rm->qid.path;
+  DirNames used = dir_names(t);
+  const std::set<std::string>& inside = used.in[dir];
+  for (const std::string& n : used.in[used.mkdir_parent[k]])
+    if (n != name && inside.count(n)) return std::nullopt;
+  for (std::size_t u = 0; u < t.records.size(); ++u) {
+    const Record& x = t.records[u];
+    if (u == k || !x.from_client || !x.decoded.ok()) continue;
+    if (names_entry(x.decoded.frame.body, name)) return std::nullopt;
+    if (const auto* w = std::get_if<msg::Twalk>(&x.decoded.frame.body))
+      for (const std::string& n : w->wname)
+        if (n == "..") return std::nullopt;
+  }
+  Trace c = t;
+  bool walked = false;
+  auto through = [&](const msg::Twalk& w) {
+    return std::find(w.wname.begin(), w.wname.end(), name) != w.wname.end();
+  };
+  bool ok = edit_walks(c, k + 2, through, [&](std::vector<std::string>& names, std::vector<Qid>& qids) {
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (names[i] == name && qids[i].path == dir) {
+        names.erase(names.begin() + static_cast<std::ptrdiff_t>(i));
+        qids.erase(qids.begin() + static_cast<std::ptrdiff_t>(i));
+        walked = true;
+        return;
+      }
+  });
+  if (!ok || !walked) return std::nullopt;
+  erase_exchange(c, k);
+  return c;
+}
+
+// A clone dropped: a walk of no names P->N at k, N used in place of nothing
+// but as a directory or a walk's start, becomes P in those requests.
+std::optional<Trace> drop_clone(const Trace& t, std::size_t k) {
+  FullWalk w = full_walk(t, k);
+  if (!w.walk || !w.walk->wname.empty()) return std::nullopt;
+  const std::uint32_t p = w.walk->fid, n = w.walk->newfid;
+  const int conn = t.records[k].conn;
+  Trace c = t;
+  for (std::size_t u = k + 2; u < c.records.size(); ++u) {
+    Record& r = c.records[u];
+    if (!r.from_client || r.conn != conn || !r.decoded.ok()) continue;
+    const Message& m = r.decoded.frame.body;
+    // Requests that change the fid they name: neither N (P would change) nor P (N's uses need it as it was).
+    std::uint32_t changed = ~0u;
+    if (auto* o = std::get_if<msg::Tlopen>(&m)) changed = o->fid;
+    if (auto* l = std::get_if<msg::Tlcreate>(&m)) changed = l->fid;
+    if (auto* x = std::get_if<msg::Txattrcreate>(&m)) changed = x->fid;
+    if (auto* cl = std::get_if<msg::Tclunk>(&m)) changed = cl->fid;
+    if (auto* rm = std::get_if<msg::Tremove>(&m)) changed = rm->fid;
+    if (auto* ww = std::get_if<msg::Twalk>(&m); ww && ww->fid == ww->newfid) changed = ww->fid;
+    if (changed == p || changed == n) return std::nullopt;
+    Frame f = r.decoded.frame;
+    bool uses = false;
+    for_each_used_fid(f.body, [&](std::uint32_t& fid) {
+      if (fid == n) fid = p, uses = true;
+    });
+    if (uses) set_frame(r, f);
+  }
+  erase_exchange(c, k);
+  return c;
+}
+
+// A rename into a directory flattened: Trename(F, G, name) at k, G walked to
+// a directory B used for nothing else, becomes a rename of F over B itself
+// (G walked to B's parent, the new name B's), and later walks through
+// B/name walk through B's name alone. Renaming a directory over an empty
+// one replaces it (rename(2)); the test says whether B was empty.
+std::optional<Trace> flatten_rename(const Trace& t, std::size_t k) {
+  const Record& q = t.records[k];
+  const auto* rn =
+      q.from_client && q.decoded.ok() ? std::get_if<msg::Trename>(&q.decoded.frame.body) : nullptr;
+  if (!rn) return std::nullopt;
+  std::size_t g = kNone, f = kNone;
+  for (std::size_t e = 0; e < k; ++e)
+    if (FullWalk w = full_walk(t, e); w.walk && t.records[e].conn == q.conn) {
+      if (w.walk->newfid == rn->dfid) g = e;
+      if (w.walk->newfid == rn->fid) f = e;
+    }
+  if (g == kNone || f == kNone) return std::nullopt;
+  FullWalk gw = full_walk(t, g), fw = full_walk(t, f);
+  if (gw.walk->wname.empty() || fw.walk->wname.empty()) return std::nullopt;
+  for (std::size_t u = g + 2; u < t.records.size(); ++u) {  // G serves this rename only
+    const Record& r = t.records[u];
+    if (u == k || !r.from_client || r.conn != q.conn || !r.decoded.ok()) continue;
+    bool uses = false;
+    Message m = r.decoded.frame.body;
+    for_each_used_fid(m, [&](std::uint32_t& fid) { uses |= fid == rn->dfid; });
+    if (uses) return std::nullopt;
+  }
+  const std::string b_name = gw.walk->wname.back(), moved_name = rn->name;
+  const std::uint64_t b = gw.reply->wqid.back().path, a = fw.reply->wqid.back().path;
+  Trace c = t;
+  msg::Twalk nw = *gw.walk;
+  msg::Rwalk nr = *gw.reply;
+  nw.wname.pop_back();
+  nr.wqid.pop_back();
+  set_frame(c.records[g], Frame{t.records[g].decoded.frame.tag, nw});
+  set_frame(c.records[g + 1], Frame{t.records[g + 1].decoded.frame.tag, nr});
+  msg::Trename r2 = *rn;
+  r2.name = b_name;
+  set_frame(c.records[k], Frame{q.decoded.frame.tag, r2});
+  bool walked = false;
+  auto through = [&](const msg::Twalk& w) {
+    return std::find(w.wname.begin(), w.wname.end(), moved_name) != w.wname.end();
+  };
+  bool ok = edit_walks(c, k + 1, through, [&](std::vector<std::string>& names, std::vector<Qid>& qids) {
+    for (std::size_t i = 0; i + 1 < names.size(); ++i)
+      if (qids[i].path == b && names[i + 1] == moved_name && qids[i + 1].path == a) {
+        names.erase(names.begin() + static_cast<std::ptrdiff_t>(i + 1));
+        qids.erase(qids.begin() + static_cast<std::ptrdiff_t>(i));
+        walked = true;
+        return;
+      }
+  });
+  if (!ok || !walked) return std::nullopt;
+  return c;
+}
+
 // Simplifications of a compact trace that keep what the server is asked:
 // - join: a walk P->N whose fid N is used only by walks N->M becomes part of
 //   each of them (P->M with both name lists, both qid lists as the reply);
 // - share: a second walk P->N2 with the same names (and recorded qids) as an
 //   earlier P->N1 goes, and N1 is used in its place;
-// - a rename undone (undo_rename).
+// - a rename undone (undo_rename);
+// - a rename into a directory made a rename over it (flatten_rename), a
+//   directory hoisted away (hoist_dir), a clone walk dropped (drop_clone):
+//   shorter paths, so fewer requests to make them.
 // Each candidate is tested like a ddmin step, so one that changes the outcome
 // is not kept.
 std::vector<Trace> simplifications(const Trace& t) {
   std::vector<Trace> out;
   for (std::size_t k = 0; k < t.records.size(); ++k) {
     if (auto undone = undo_rename(t, k)) out.push_back(std::move(*undone));
+    if (auto flat = flatten_rename(t, k)) out.push_back(std::move(*flat));
+    if (auto hoisted = hoist_dir(t, k)) out.push_back(std::move(*hoisted));
+    if (auto dropped = drop_clone(t, k)) out.push_back(std::move(*dropped));
     FullWalk w = full_walk(t, k);
     if (!w.walk) continue;
     const int conn = t.records[k].conn;
@@ -466,7 +711,7 @@ bool Reducer::simplify() {
     Set all = requests_of(c);
     if (!test(c, all)) continue;
     t_ = std::move(c);
-    std::printf("  %zu requests, walks joined or shared (replays: %zu)\n", all.size(), replays_);
+    std::printf("  %zu requests, simplified (replays: %zu)\n", all.size(), replays_);
     std::fflush(stdout);
     return true;
   }
@@ -710,7 +955,8 @@ int cmd_reduce(const std::vector<std::string>& args) {
   if (trace_path.empty() || (ts.spec.empty() && ts.start.empty()) || max_replays < 2) {
     std::fprintf(
         stderr,
-        "usage: p9trace reduce TRACE --target T|--start 'CMD {port} {export}' [--aname A] [--inprocess]\n"
+        "usage: p9trace reduce TRACE --target T|--start 'CMD {port} {export}' [--aname A] [--inprocess] "
+        "[--profile ID]\n"
         "       [--reference T (default inprocess:model)] [--deviations FILE] [--max-replays N (default "
         "1000, at least 2)]\n"
         "       [--timeout-ms N] [-o PREFIX (default NAME-reduced: writes PREFIX.trace, .txt, .cc)]\n"

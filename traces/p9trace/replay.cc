@@ -20,6 +20,7 @@
 
 #include "conformance/client/client.h"
 #include "conformance/deviations/deviation_list.h"
+#include "conformance/deviations/fid_names.h"
 #include "conformance/diff/normalize.h"
 #include "reference/codec/printer.h"
 #include "traces/p9trace/commands.h"
@@ -27,18 +28,27 @@
 
 namespace p9::trace {
 
-bool read_deviations(const std::string& path, std::vector<Deviation>* out, std::string* error) {
+bool read_deviations(const std::string& path, DeviationList* out, std::string* error) {
   std::vector<deviations::Row> rows;
-  if (!deviations::read(path, {"trace", "target", "message", "observed", "reason"}, &rows, error))
+  if (!deviations::read_tables(
+          path, {{"trace", "target", "message", "observed", "reason"}, deviations::kRuleHeader}, &rows,
+          error))
     return false;
-  for (deviations::Row& r : rows)
-    out->push_back({std::move(r.cells[0]), std::move(r.cells[1]), std::move(r.cells[2]),
-                    std::move(r.cells[3]), std::move(r.cells[4])});
+  for (deviations::Row& r : rows) {
+    if (r.table == 1) {
+      deviations::Rule rule;
+      if (!deviations::parse_rule(path, r, &rule, error)) return false;
+      out->rules.push_back(std::move(rule));
+      continue;
+    }
+    out->rows.push_back({std::move(r.cells[0]), std::move(r.cells[1]), std::move(r.cells[2]),
+                         std::move(r.cells[3]), std::move(r.cells[4])});
+  }
   return true;
 }
 
 bool read_inputs(const char* cmd, const std::string& trace_path, const std::string& devs_path, Trace* t,
-                 std::vector<Deviation>* devs) {
+                 DeviationList* devs) {
   if (!read_trace_or_say(cmd, trace_path, t)) return false;
   std::string error;
   if (devs_path.empty() || read_deviations(devs_path, devs, &error)) return true;
@@ -105,7 +115,8 @@ class Replayer {
   void prepare_root();
   std::string exchange_text(std::size_t req, const Frame& replayed) const;
   void print_summary() const;
-  std::string deviation_for(std::size_t req, std::size_t reply) const;
+  std::string deviation_for(int conn, std::size_t req, std::size_t reply, const Frame* actual);
+  std::string recorded_server() const;
   std::string refused_by_recorded_server(std::size_t req) const;
   bool kept(std::size_t i) const { return !o_.keep || (*o_.keep)[i]; }
 
@@ -130,6 +141,8 @@ class Replayer {
   std::set<std::uint64_t> roots_;          // recorded qid.path of every attach
   ReplayResult res_;
   std::map<std::string, int> refused_reasons_;
+  std::vector<bool> rule_used_;     // by index in o_.devs.rules
+  deviations::FidNames fid_names_;  // the recorded session's names (the stale-fid rule qualifier)
 };
 
 void Replayer::pair_replies() {
@@ -152,12 +165,16 @@ bool Replayer::open_conn(int id) {
   return true;
 }
 
-std::string Replayer::deviation_for(std::size_t req, std::size_t reply) const {
+// The reason a divergence is listed: a row for this trace and target, else a
+// rule (deviations::kRuleHeader). A rule naming the target compares the
+// recorded reply as the reference's with the replayed one as the server's;
+// a rule naming the recorded server, on another target, the other way round.
+std::string Replayer::deviation_for(int conn, std::size_t req, std::size_t reply, const Frame* actual) {
   std::string id = target_.deviation_id();
   std::string req_type = t_.records[req].decoded.ok() ? msg_name(t_.records[req].decoded.type) : "";
   std::string rep_type =
       reply != kNone && t_.records[reply].decoded.ok() ? msg_name(t_.records[reply].decoded.type) : "";
-  for (const Deviation& d : o_.devs) {
+  for (const Deviation& d : o_.devs.rows) {
     if (!deviations::names(d.trace, t_.name) || !deviations::names(d.target, id)) continue;
     const std::string& m = d.message;
     bool hit = m == "*" || m == "#" + std::to_string(req) ||
@@ -165,7 +182,31 @@ std::string Replayer::deviation_for(std::size_t req, std::size_t reply) const {
                (!rep_type.empty() && m == rep_type);
     if (hit) return d.reason;
   }
+  if (req_type.empty() || reply == kNone || !t_.records[reply].decoded.ok()) return {};
+  auto text = [](const Message& m) {
+    const auto* e = std::get_if<msg::Rlerror>(&m);
+    return deviations::reply_text(static_cast<std::uint8_t>(type_of(m)), e ? e->ecode : 0);
+  };
+  const std::string recorded = text(t_.records[reply].decoded.frame.body);
+  const std::string replayed = actual ? text(actual->body) : "";
+  deviations::RuleRequest q{req_type, {}};
+  if (fid_names_.stale(conn, t_.records[req].decoded.frame.body)) q.qualifiers.push_back("stale-fid");
+  const std::string server = recorded_server();
+  for (std::size_t k = 0; k < o_.devs.rules.size(); ++k) {
+    const deviations::Rule& r = o_.devs.rules[k];
+    if (!deviations::rule_matches(r, id, q, recorded, replayed) &&
+        (server.empty() || server == id || !deviations::rule_matches(r, server, q, replayed, recorded)))
+      continue;
+    rule_used_[k] = true;
+    return "rule " + r.where() + " (" + r.text() + "): " + r.reason;
+  }
   return {};
+}
+
+// The first word of the trace's "server" header: the recorded server's deviation id.
+std::string Replayer::recorded_server() const {
+  std::string server = t_.meta_value("server");
+  return server.substr(0, server.find(' '));
 }
 
 // A request the recorded server refused (a listed "recorded:SERVER" row):
@@ -178,11 +219,10 @@ std::string Replayer::refused_by_recorded_server(std::size_t req) const {
       !std::holds_alternative<msg::Rlerror>(t_.records[rep].decoded.frame.body) ||
       !t_.records[req].decoded.ok())
     return {};
-  std::string server = t_.meta_value("server");
-  server = server.substr(0, server.find(' '));
+  const std::string server = recorded_server();
   if (server.empty() || target_.deviation_id() == server) return {};
   std::string req_type = msg_name(t_.records[req].decoded.type);
-  for (const Deviation& d : o_.devs) {
+  for (const Deviation& d : o_.devs.rows) {
     bool refusal_row = d.target.rfind("recorded:", 0) == 0;  // not a "*" row meant for replay targets
     if (!refusal_row || !deviations::names(d.target, "recorded:" + server) ||
         !deviations::names(d.trace, t_.name))
@@ -197,7 +237,7 @@ std::string Replayer::refused_by_recorded_server(std::size_t req) const {
 void Replayer::diverge(int conn, std::size_t req, std::size_t reply, const std::string& reason,
                        const std::string& rec, const std::string& rep, const Frame* actual) {
   std::vector<Divergence>& divs = res_.divergences;
-  Divergence d{conn, req, reply, reason, rec, rep, deviation_for(req, reply), kNone, {}, {}};
+  Divergence d{conn, req, reply, reason, rec, rep, deviation_for(conn, req, reply, actual), kNone, {}, {}};
   if (actual) d.actual = *actual;
   bool first_unknown = d.known.empty() && !res_.first_unknown();
   if (d.known.empty()) d.cause = root_cause(conn, req, reply, divs.size());
@@ -578,6 +618,7 @@ void Replayer::track(int conn, std::size_t req, std::size_t rep) {
     if (it->second != keep) qids_.forget(it->second);
     names_.erase(it);
   };
+  fid_names_.exchange(conn, m, a);
   if (!ok) return;
   if (auto* x1 = std::get_if<msg::Tattach>(&m)) {
     c.fid_path[x1->fid] = std::get<msg::Rattach>(a).qid.path;
@@ -622,6 +663,7 @@ void Replayer::track(int conn, std::size_t req, std::size_t rep) {
 }
 
 ReplayResult Replayer::run() {
+  rule_used_.assign(o_.devs.rules.size(), false);
   pair_replies();
   prepare_root();
   for (const Record& r : t_.records) {
@@ -634,6 +676,13 @@ ReplayResult Replayer::run() {
   }
   if (!stop_) wait_for_replies_before(t_.records.size());
   res_.invariants = target_.check_invariants();
+  const std::string id = target_.deviation_id(), server = recorded_server();
+  for (std::size_t k = 0; k < o_.devs.rules.size(); ++k) {
+    const deviations::Rule& r = o_.devs.rules[k];
+    const bool applies = deviations::names(r.target, id) ||
+                         (!server.empty() && server != id && deviations::names(r.target, server));
+    if (applies && !rule_used_[k]) res_.unused_rules.push_back(&r);
+  }
   if (!o_.quiet) print_summary();
   return std::move(res_);
 }
@@ -677,6 +726,9 @@ void Replayer::print_summary() const {
   }
   if (!res_.invariants.empty())
     std::printf("the target's invariants are broken after the replay: %s\n", res_.invariants.c_str());
+  for (const deviations::Rule* r : res_.unused_rules)
+    std::printf("unused rule %s (%s): matched nothing in this replay\n", r->where().c_str(),
+                r->text().c_str());
   std::printf(
       "replay %s on %s: %zu requests, %zu replies compared, %zu matched, %zu diverged (%zu listed "
       "deviations)",
@@ -732,12 +784,12 @@ int cmd_replay(const std::vector<std::string>& args) {
   }
   if (ts.direct && ts.spec.empty()) ts.spec = "inprocess:model";
   if (trace_path.empty() || (ts.spec.empty() && ts.start.empty())) {
-    std::fprintf(
-        stderr,
-        "usage: p9trace replay TRACE --target T|--start 'CMD {port} {export}'|--inprocess [--aname A] "
-        "[--deviations FILE] [--p9ref PATH] [--timeout-ms N] [--verbose] [--skip-unavailable]\n"
-        "  T: %s\n",
-        kTargetNames);
+    std::fprintf(stderr,
+                 "usage: p9trace replay TRACE --target T|--start 'CMD {port} {export}'|--inprocess [--aname "
+                 "A] [--profile ID] "
+                 "[--deviations FILE] [--p9ref PATH] [--timeout-ms N] [--verbose] [--skip-unavailable]\n"
+                 "  T: %s\n",
+                 kTargetNames);
     return 2;
   }
   Trace t;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "conformance/deviations/deviation_list.h"
 #include "reference/codec/codec.h"
 #include "traces/p9trace/trace.h"
 
@@ -51,12 +52,14 @@ struct TargetSpec {
   bool have_aname = false;
   bool direct = false;  // --inprocess: inprocess:* targets without a socket
   std::string p9ref;    // the p9ref program for p9ref:* targets
+  std::string profile;  // --profile NAME[:features] (as P9_PROFILE) of a tcp:, unix: or --start target:
+                        // its name is the target's deviation id
 };
 // A fresh target (a fresh backend or a freshly started server, except for
 // tcp: and unix:, which are whatever is running). nullptr + *error when not.
 std::unique_ptr<ReplayTarget> make_replay_target(const TargetSpec& spec, std::string* error);
 // The option parser of replay and reduce: consumes --target, --aname,
-// --inprocess, --p9ref, --start at args[i]; false when args[i] is none of them.
+// --inprocess, --p9ref, --start, --profile at args[i]; false when args[i] is none of them.
 bool parse_target_option(const char* cmd, const std::vector<std::string>& args, std::size_t& i,
                          TargetSpec* t);
 
@@ -64,17 +67,22 @@ bool parse_target_option(const char* cmd, const std::vector<std::string>& args, 
 struct Deviation {
   std::string trace, target, message, observed, reason;
 };
-bool read_deviations(const std::string& path, std::vector<Deviation>* out, std::string* error);
+// The rows of a trace deviation list and its rule rows (deviations::kRuleHeader).
+struct DeviationList {
+  std::vector<Deviation> rows;
+  std::vector<deviations::Rule> rules;
+};
+bool read_deviations(const std::string& path, DeviationList* out, std::string* error);
 // The trace and (when devs_path is not empty) the deviation list, saying on
 // stderr why not ("p9trace CMD: ...").
 bool read_inputs(const char* cmd, const std::string& trace_path, const std::string& devs_path, Trace* t,
-                 std::vector<Deviation>* devs);
+                 DeviationList* devs);
 
 struct Divergence {
   int conn = 0;
   std::size_t req = kNone, reply = kNone;
   std::string reason, recorded, replayed;
-  std::string known;                 // reason from the deviation list, if listed
+  std::string known;  // reason from the deviation list, if listed (a rule: "rule FILE:LINE (...): reason")
   std::size_t cause = kNone;         // index (in divergences) of the earlier divergence this one follows from
   std::vector<std::string> context;  // the connection's previous exchanges (first unknown one only)
   std::optional<Frame> actual;       // the replayed reply, when one came
@@ -89,7 +97,7 @@ std::vector<std::pair<std::string, std::string>> field_literals(const Message& m
 
 struct ReplayOptions {
   std::string aname;
-  std::vector<Deviation> devs;
+  DeviationList devs;
   int timeout_ms = 10000;
   bool verbose = false;
   bool quiet = false;                       // print nothing (reduce)
@@ -103,6 +111,9 @@ struct ReplayResult {
   std::vector<Divergence> divergences;
   std::map<std::size_t, Frame> replies;  // request index -> replayed reply (keep_replies)
   std::string invariants;                // the target's broken invariants after the replay
+  // The rules that apply to this replay (naming the target, or the recorded
+  // server on another target) and matched no divergence.
+  std::vector<const deviations::Rule*> unused_rules;
   std::size_t unknown() const;
   const Divergence* first_unknown() const;
 };

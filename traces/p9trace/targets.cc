@@ -134,6 +134,14 @@ std::string temp_dir() {
 
 std::unique_ptr<ReplayTarget> make_replay_target(const TargetSpec& t, std::string* error) {
   const std::string& s = t.spec;
+  if (!t.profile.empty()) {
+    // Built-in targets carry their own profile and deviation id (conformance/harness/target.h).
+    if (t.start.empty() && s.rfind("tcp:", 0) != 0 && s.rfind("unix:", 0) != 0) {
+      *error = "--profile is for tcp:, unix: and --start targets; " + s + " has its own";
+      return nullptr;
+    }
+    ::setenv("P9_PROFILE", t.profile.c_str(), 1);
+  }
   // In process without a socket: the planted bugs always, the others with --inprocess.
   if (s.rfind("inprocess:bug:", 0) == 0) {
     auto b = make_planted(s.substr(14), error);
@@ -196,6 +204,8 @@ bool parse_target_option(const char* cmd, const std::vector<std::string>& args, 
     t->p9ref = option_value(cmd, args, i);
   else if (a == "--inprocess")
     t->direct = true;
+  else if (a == "--profile")
+    t->profile = option_value(cmd, args, i);
   else
     return false;
   return true;
