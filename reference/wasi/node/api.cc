@@ -97,6 +97,11 @@ EMSCRIPTEN_KEEPALIVE const char* p9w_check() {
 }
 
 // Zeroed, so that a result shorter than its buffer copies back no stale bytes.
+// WASI's name of an errno (errno.def), for traces.
+EMSCRIPTEN_KEEPALIVE const char* p9w_errno_name(std::uint32_t code) {
+  return errno_name(static_cast<std::uint16_t>(code));
+}
+
 EMSCRIPTEN_KEEPALIVE void* p9w_alloc(std::uint32_t n) { return std::calloc(n ? n : 1, 1); }
 EMSCRIPTEN_KEEPALIVE void p9w_free(void* p) { std::free(p); }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// p9wasi run [--store model] [--preopen /NAME] [--env K=V]... PROG.wasm [ARGS...]
+// p9wasi run [--store model] [--preopen /NAME] [--env K=V]... [--trace FILE] PROG.wasm [ARGS...]
 //
 // Runs a WASI preview1 program (wasi_snapshot_preview1) on p9::wasi::Host over
 // the in-memory model, in the manner of `wasmtime run --dir`: one preopen
@@ -7,7 +7,8 @@
 // directory of the model; the program's stdout and stderr passed through;
 // argv[0] is PROG.wasm as given; the exit status is the program's (proc_exit's
 // code, 0 when _start returns), 134 on a trap (as wasmtime on Unix: 128 +
-// SIGABRT), 2 for a usage error.
+// SIGABRT), 2 for a usage error. --trace FILE writes one line per WASI call
+// (reference/wasi/README.md, "Traces").
 //
 // --store posix:DIR is not offered: the posix backend is native C++
 // (reference/posix/, *at() system calls on a host directory) and the Host here
@@ -26,13 +27,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 function usage(msg) {
   if (msg) process.stderr.write(`p9wasi: ${msg}\n`);
-  process.stderr.write('usage: p9wasi run [--store model] [--preopen /NAME] [--env K=V]... PROG.wasm [ARGS...]\n');
+  process.stderr.write('usage: p9wasi run [--store model] [--preopen /NAME] [--env K=V]... [--trace FILE] PROG.wasm [ARGS...]\n');
   process.exit(2);
 }
 
 const argv = process.argv.slice(2);
 if (argv[0] !== 'run') usage(argv.length ? `unknown command '${argv[0]}'` : '');
-let i = 1, preopen = '/sandbox';
+let i = 1, preopen = '/sandbox', trace = null;
 const env = {};
 for (; i < argv.length && argv[i].startsWith('--'); ++i) {
   const opt = argv[i], val = argv[i + 1];
@@ -47,6 +48,8 @@ for (; i < argv.length && argv[i].startsWith('--'); ++i) {
   } else if (opt === '--preopen') {
     if (!val.startsWith('/') && val !== '.') usage('--preopen wants /NAME (or .)');
     preopen = val;
+  } else if (opt === '--trace') {
+    trace = val;
   } else if (opt === '--env') {
     const eq = val.indexOf('=');
     if (eq <= 0) usage('--env wants K=V');
@@ -66,7 +69,16 @@ try {
 } catch (e) {
   usage(`${prog}: ${e.message}`);
 }
-const host = await createHost({hostJs, args, env, preopen});
+let traceFd = null;
+if (trace) {
+  try {
+    traceFd = fs.openSync(trace, 'w');
+  } catch (e) {
+    usage(`--trace ${trace}: ${e.message}`);
+  }
+}
+const host = await createHost({hostJs, args, env, preopen,
+                               trace: traceFd === null ? undefined : (line) => fs.writeSync(traceFd, line + '\n')});
 let status;
 try {
   const {instance} = await WebAssembly.instantiate(bytes, host.imports);
