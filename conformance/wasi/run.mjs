@@ -72,7 +72,7 @@ function readDeviations(file) {
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line.startsWith('| ') || line.startsWith('| host ') || line.startsWith('|--')) continue;
     const cells = line.split('|').slice(1, -1).map((c) => c.trim().replace(/^`|`$/g, ''));
-    if (cells.length < 6) continue;
+    if (cells.length !== 6) throw new Error(`${file}: a row needs 6 cells (a '|' inside one?): ${line}`);
     const [host, probe, linux, got, kind, reason] = cells;
     rows.push({host, probe, linux, got, kind, reason});
   }
