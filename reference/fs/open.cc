@@ -27,6 +27,12 @@ Result<Opened> open_at(Backend& backend, const Cred& cred, Node& dir, std::strin
   if (!c.ok() && c.error() == Errno::EXIST && !excl) {
     auto existing = backend.lookup(cred, dir, name);
     P9_TRY(existing);
+    // O_CREAT on an existing directory is EISDIR, whatever the access mode
+    // (fs/namei.c do_open: "if (open_flag & O_CREAT) { if
+    // (d_is_dir(nd->path.dentry)) return -EISDIR;").
+    auto a = backend.getattr(**existing);
+    P9_TRY(a);
+    if (a->type == FileType::Directory) return Errno::ISDIR;
     return open_node(backend, cred, *existing, flags);
   }
   P9_TRY(c);

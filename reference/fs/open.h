@@ -26,8 +26,8 @@ struct Opened {
 //  - With O_CREAT: "." or ".." name an existing directory: EEXIST with
 //    O_EXCL, else EISDIR (Linux fs/namei.c do_open / open_last_lookups); a
 //    new name is created as a regular file with `mode` & 07777 and `gid`; an
-//    existing name is EEXIST with O_EXCL, else it is opened as without
-//    O_CREAT (open(2)).
+//    existing name is EEXIST with O_EXCL, else EISDIR when it is a directory
+//    (fs/namei.c do_open), else it is opened as without O_CREAT (open(2)).
 // `name` is checked with fs::check_name.
 Result<Opened> open_at(Backend& backend, const Cred& cred, Node& dir, std::string_view name,
                        std::uint32_t flags, std::uint32_t mode, std::uint32_t gid);

@@ -355,6 +355,16 @@ Errno Host::path_rename(Fd old_dirfd, std::string_view old_path, Fd new_dirfd, s
   return r.ok() ? Errno::SUCCESS : lx(r.error());
 }
 
+// A name to be made as something other than a directory (a symlink, a hard
+// link) given with a trailing '/': EEXIST when it exists, else ENOENT, as
+// Linux's filename_create (fs/namei.c: "a trailing '/' ... a directory wasn't
+// requested": no create, then -EEXIST for a positive dentry, -ENOENT).
+Errno Host::slash_on_new_nondir(const fs::Place& dir, const std::string& last) {
+  auto found = backend_.lookup(cred_, *dir.node, last);
+  if (found.ok()) return Errno::EXIST;
+  return found.error() == p9::Errno::NOENT ? Errno::NOENT : lx(found.error());
+}
+
 Errno Host::path_symlink(std::string_view target, Fd dirfd, std::string_view path) {
   auto s = dir(dirfd, right::PATH_SYMLINK);
   if (!s.ok()) return s.error();
@@ -365,6 +375,7 @@ Errno Host::path_symlink(std::string_view target, Fd dirfd, std::string_view pat
   std::string last;
   auto p = walk_parent(*s, path, last);
   if (!p.ok()) return p.error();
+  if (trailing_slash(path)) return slash_on_new_nondir(*p, last);
   auto r = backend_.symlink(cred_, *p->node, last, target, cred_.gid);
   return r.ok() ? Errno::SUCCESS : lx(r.error());
 }
@@ -390,6 +401,7 @@ Errno Host::path_link(Fd old_dirfd, std::uint32_t old_lookupflags, std::string_v
   std::string last;
   auto p = walk_parent(*s2, new_path, last);
   if (!p.ok()) return p.error();
+  if (trailing_slash(new_path)) return slash_on_new_nondir(*p, last);
   auto r = backend_.link(cred_, *src->node, *p->node, last);
   return r.ok() ? Errno::SUCCESS : lx(r.error());
 }

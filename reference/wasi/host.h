@@ -145,6 +145,7 @@ class Host {
   // its directory and last name.
   Result<fs::Place> walk(const Start& s, std::string_view path, bool follow);
   Result<fs::Place> walk_parent(const Start& s, std::string_view path, std::string& last);
+  Errno slash_on_new_nondir(const fs::Place& dir, const std::string& last);
   Fd lowest_free() const;
   Result<std::size_t> write_at(Entry& e, std::span<const Ciovec> iovs, std::uint64_t offset);
   Result<std::size_t> read_at(Entry& e, std::span<const Iovec> iovs, std::uint64_t offset);

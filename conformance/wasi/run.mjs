@@ -1,0 +1,167 @@
+// Runs the WASI probes (conformance/wasi/*.c) natively (Linux: the ground
+// truth) and on a WASI host, compares them line by line and writes a
+// certificate of the host: passed, known deviations (conformance/wasi/
+// deviations.md, each with its kind and reason), failed.
+//
+//   node run.mjs --host p9wasi|node:wasi --bin DIR [--p9wasi CMD] [--report FILE] [--deviations FILE]
+//
+// DIR holds each probe program twice: NAME (native) and NAME.wasm. Each run
+// gets a fresh directory T/box as ROOT, next to T/outside ("secret"); a WASI
+// program sees ROOT as its preopen /sandbox (p9wasi: an empty directory of
+// the model; node:wasi: T/box itself).
+// Exit status: 0 when every probe matched Linux or its listed deviation and
+// every listed deviation still happens; 1 otherwise.
+import {spawnSync} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const opt = {deviations: path.join(here, 'deviations.md')};
+for (let i = 2; i < process.argv.length; i += 2) opt[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+if (!opt.host || !opt.bin) {
+  console.error('usage: node run.mjs --host p9wasi|node:wasi --bin DIR [--p9wasi CMD] [--report FILE]');
+  process.exit(2);
+}
+const programs = ['files', 'paths', 'dirs'];
+
+function freshRoot() {
+  const t = fs.mkdtempSync(path.join(os.tmpdir(), 'p9probe-'));
+  fs.mkdirSync(path.join(t, 'box'));
+  fs.writeFileSync(path.join(t, 'outside'), 'secret');
+  return t;
+}
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, {encoding: 'utf8', maxBuffer: 64 << 20});
+  if (r.error) throw r.error;
+  return r;
+}
+
+// `name: result` lines as a Map.
+function parse(out) {
+  const m = new Map();
+  for (const line of out.split('\n')) {
+    const i = line.indexOf(': ');
+    if (i > 0) m.set(line.slice(0, i), line.slice(i + 2));
+  }
+  return m;
+}
+
+function runHost(prog) {
+  const wasm = path.join(opt.bin, prog + '.wasm');
+  if (opt.host === 'p9wasi') {
+    const [cmd, ...pre] = (opt.p9wasi || 'p9wasi').split(' ');
+    return run(cmd, [...pre, 'run', '--preopen', '/sandbox', wasm, '/sandbox']);
+  }
+  if (opt.host === 'node:wasi') {
+    const t = freshRoot();
+    try {
+      return run(process.execPath, [path.join(here, 'node_wasi.mjs'), wasm, path.join(t, 'box'), '/sandbox']);
+    } finally {
+      fs.rmSync(t, {recursive: true, force: true});
+    }
+  }
+  throw new Error(`unknown host ${opt.host}`);
+}
+
+// deviations.md: rows `| host | probe | Linux | host's | kind | reason |`.
+function readDeviations(file) {
+  const rows = [];
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line.startsWith('| ') || line.startsWith('| host ') || line.startsWith('|--')) continue;
+    const cells = line.split('|').slice(1, -1).map((c) => c.trim().replace(/^`|`$/g, ''));
+    if (cells.length !== 6) throw new Error(`${file}: a row needs 6 cells (a '|' inside one?): ${line}`);
+    const [host, probe, linux, got, kind, reason] = cells;
+    rows.push({host, probe, linux, got, kind, reason});
+  }
+  return rows;
+}
+
+const deviations = readDeviations(opt.deviations).filter((d) => d.host === opt.host || d.host === '*');
+const results = [];
+let failed = 0;
+for (const prog of programs) {
+  const t = freshRoot();
+  let linux;
+  try {
+    const r = run(path.join(opt.bin, prog), [path.join(t, 'box')]);
+    if (r.status !== 0) throw new Error(`native ${prog} exited ${r.status}: ${r.stderr}`);
+    linux = parse(r.stdout);
+  } finally {
+    fs.rmSync(t, {recursive: true, force: true});
+  }
+  const h = runHost(prog);
+  const got = parse(h.stdout);
+  if (h.status !== 0) {
+    // The native program exited 0 (checked above): so must the host's run
+    // (p9wasi with P9WASI_CHECK=1 also exits non-zero when the model's
+    // invariants do not hold after the run).
+    ++failed;
+    const why = h.stderr.split('\n').filter((l) => l).slice(-3).join(' ');
+    results.push({prog, probe: '(exit status)', want: '0', have: String(h.status), verdict: `FAIL ${why}`});
+  }
+  for (const [probe, want] of linux) {
+    const have = got.has(probe) ? got.get(probe) : '(no line)';
+    const dev = deviations.find((d) => d.probe === probe);
+    let verdict;
+    if (dev) {
+      if (dev.linux !== want) {
+        verdict = `FAIL listed deviation's Linux line '${dev.linux}' is not Linux's '${want}'`;
+      } else if (have === dev.got) {
+        verdict = `deviation (${dev.kind})`;
+      } else if (have === want) {
+        verdict = 'FAIL listed deviation no longer happens';
+      } else {
+        verdict = `FAIL differs from the listed deviation '${dev.got}'`;
+      }
+    } else {
+      verdict = have === want ? 'pass' : 'FAIL';
+    }
+    if (verdict.startsWith('FAIL')) ++failed;
+    results.push({prog, probe, want, have, verdict, dev});
+  }
+}
+
+for (const d of deviations) {
+  if (!results.some((r) => r.probe === d.probe)) {
+    ++failed;
+    results.push({prog: '?', probe: d.probe, want: d.linux, have: '(no such probe)', dev: d,
+                  verdict: 'FAIL listed deviation names no probe'});
+  }
+}
+
+const count = (p) => results.filter((r) => p(r.verdict)).length;
+const lines = [];
+lines.push(`# WASI probes on ${opt.host}`, '');
+lines.push(`${results.length} probes (${programs.join(', ')}), each compared with the same program built natively on Linux.`);
+// Listings after changes (cookies, removed entries) are the file system's:
+// say which one gave the ground truth.
+const fsType = spawnSync('stat', ['-f', '-c', '%T', os.tmpdir()], {encoding: 'utf8'}).stdout.trim();
+lines.push(`Linux ${os.release()}, its answers taken in ${os.tmpdir()} (${fsType || 'file system unknown'}).`);
+lines.push('');
+lines.push(`- passed (the line Linux prints): ${count((v) => v === 'pass')}`);
+const kinds = [...new Set(results.filter((r) => r.verdict.startsWith('deviation')).map((r) => r.dev.kind))];
+for (const k of kinds) lines.push(`- known deviations, ${k}: ${count((v) => v === `deviation (${k})`)}`);
+lines.push(`- failed: ${failed}`, '');
+// Differences WASI requires and those of the C library are no fault of the
+// host; its own differences from Linux are, even when known.
+const own = count((v) => v === 'deviation (host)');
+const verdict = failed ? 'NOT CONFORMANT' : own ? `NOT CONFORMANT (${own} known deviations of its own)` : 'CONFORMANT';
+lines.push(`Verdict: ${verdict}; every deviation is listed in conformance/wasi/deviations.md with its reason`);
+lines.push('');
+const notPass = results.filter((r) => r.verdict !== 'pass');
+if (notPass.length) {
+  lines.push('| probe | Linux | ' + opt.host + ' | verdict | reason |', '|---|---|---|---|---|');
+  for (const r of notPass) {
+    lines.push(`| ${r.prog}/${r.probe} | \`${r.want}\` | \`${r.have}\` | ${r.verdict} | ${r.dev ? r.dev.reason : ''} |`);
+  }
+}
+const report = lines.join('\n') + '\n';
+process.stdout.write(report);
+if (opt.report) {
+  fs.mkdirSync(path.dirname(opt.report), {recursive: true});
+  fs.writeFileSync(opt.report, report);
+}
+process.exitCode = failed ? 1 : 0;
