@@ -560,18 +560,28 @@ Session::Reply Session::on(const msg::Txattrcreate& m, Fids& f) {
 }
 
 // Treaddir: as many whole entries as fit in count (and the msize); each
-// entry's offset is the cookie that resumes after it.
+// entry's offset is the cookie that resumes after it. When not even the
+// first entry fits the answer is EINVAL, as getdents64(2) gives ("result
+// buffer is too small"; Linux fs/readdir.c filldir64 sets buf->error =
+// -EINVAL and ksys_getdents64 returns it when nothing was filled): an empty
+// Rreaddir would tell the client the directory ended. At the end of the
+// directory any count gets an empty Rreaddir (nothing to fill, no error).
 Session::Reply Session::on(const msg::Treaddir& m, Fids& f) {
   std::size_t room = m.count < payload_room(msize_) ? m.count : payload_room(msize_);
   msg::Rreaddir r;
   std::size_t used = 0;
+  bool too_small = false;
   P9_TRY(f[0].file->readdir(m.offset, [&](const fs::DirEntry& e) {
     std::size_t need = dirent_wire_size(e.name.size());
-    if (used + need > room) return false;
+    if (used + need > room) {
+      too_small = r.entries.empty();
+      return false;
+    }
     used += need;
     r.entries.push_back(Dirent{qid_of_type(e.type, e.ino), e.next_cookie, fs::dirent_type(e.type), e.name});
     return true;
   }));
+  if (too_small) return Errno::INVAL;
   return r;
 }
 
