@@ -202,6 +202,18 @@ TEST_F(Setattr, SizeAboveOffsetMaxIsEINVAL) {
   P9_EXPECT_EQ(getattr(f).size, 3u);
 }
 
+TEST_F(Setattr, SizeOffsetMaxIsTakenOrEFBIG) {
+  P9_RULE(
+      "P9_ATTR_SIZE 2^63-1 is a valid length: the file takes it (a file system whose s_maxbytes is "
+      "MAX_LFS_FILESIZE, as tmpfs) or EFBIG (a smaller s_maxbytes, as ext4), never EINVAL",
+      "truncate(2) EFBIG; Linux fs/attr.c inode_newsize_ok: offset > s_maxbytes is EFBIG");
+  std::uint32_t f = create(dir(), "f", "abc");
+  auto r = setattr_size(f, (1ULL << 63) - 1);
+  std::string got = r.ok() || r.error() == Errno::FBIG ? "taken or EFBIG" : outcome(r);
+  P9_EXPECT_EQ(got, std::string("taken or EFBIG"));
+  P9_EXPECT_EQ(getattr(f).size, r.ok() ? (1ULL << 63) - 1 : 3u);
+}
+
 TEST_F(Setattr, SizeUpExtendsWithZeros) {
   P9_RULE("P9_ATTR_SIZE larger than the file extends it with a hole reading as zeros",
           "truncate(2): 'the extended part reads as null bytes'");

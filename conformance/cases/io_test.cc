@@ -247,6 +247,33 @@ TEST_F(Io, WriteAtANegativeOffsetIsEINVAL) {
   P9_EXPECT_EQ(getattr(f).size, 3u);
 }
 
+TEST_F(Io, WriteReachingPastOffsetMaxIsEINVAL) {
+  P9_RULE(
+      "a 1-byte Twrite at 2^63-1 ends past the largest loff_t: EINVAL (not EFBIG), nothing written; at "
+      "2^63-1 a write of 0 bytes writes nothing and succeeds",
+      "Linux fs/read_write.c rw_verify_area: '(loff_t) (pos + count) < 0' is EINVAL, checked in vfs_write "
+      "before the file system's EFBIG (mm/filemap.c generic_write_check_limits)");
+  std::uint32_t f = create(dir(), "f", "abc");
+  P9_EXPECT_ERRNO(c().call<msg::Rwrite>(msg::Twrite{f, (1ULL << 63) - 1, "x"}), INVAL);
+  P9_EXPECT_ERRNO(c().call<msg::Rwrite>(msg::Twrite{f, (1ULL << 63) - 2, "xy"}), INVAL);
+  auto z = c().call<msg::Rwrite>(msg::Twrite{f, (1ULL << 63) - 1, ""});
+  P9_EXPECT_OK(z);
+  if (z.ok()) P9_EXPECT_EQ(z->count, 0u);
+  P9_EXPECT_EQ(getattr(f).size, 3u);
+}
+
+TEST_F(Io, ReadReachingPastOffsetMaxIsEINVAL) {
+  P9_RULE(
+      "a Tread at 2^63-1 of 1 byte or more ends past the largest loff_t: EINVAL, as pread(2) gives; a "
+      "count of 0 there reads nothing",
+      "Linux fs/read_write.c rw_verify_area: '(loff_t) (pos + count) < 0' is EINVAL (vfs_read)");
+  std::uint32_t f = create(dir(), "f", "abc");
+  P9_EXPECT_ERRNO(c().call<msg::Rread>(msg::Tread{f, (1ULL << 63) - 1, 1}), INVAL);
+  auto z = c().call<msg::Rread>(msg::Tread{f, (1ULL << 63) - 1, 0});
+  P9_EXPECT_OK(z);
+  if (z.ok()) P9_EXPECT_EQ(z->data.size(), 0u);
+}
+
 TEST_F(Io, WriteToAReadOnlyFidIsEBADF) {
   P9_RULE("Twrite on a fid opened O_RDONLY fails with EBADF", "write(2) EBADF: 'fd is not open for writing'");
   make_file(dir(), "f", "abc");

@@ -224,6 +224,42 @@ TEST_F(Permissions, TimesNowWithoutWritePermissionIsEACCES) {
   P9_EXPECT_ERRNO(r, ACCES);
 }
 
+TEST_F(Permissions, WriteByAnotherUserClearsSetIdBits) {
+  P9_RULE(
+      "a write by a user other than root clears S_ISUID, and S_ISGID when group-exec is set; S_ISGID without "
+      "group-exec stays, and root's writes keep both",
+      "write(2) and chmod(2): 'the S_ISUID bit is turned off ... when a process without CAP_FSETID writes'; "
+      "Linux fs/inode.c file_remove_privs, should_remove_suid");
+  P9_REQUIRE(Ownership);
+  root_file("suid", 06777);
+  // Set-gid without group-exec, group 1000: kept for a writer in the group
+  // (Linux 6.2 and later drop it for a writer outside the group too: fs/attr.c
+  // setattr_should_drop_sgid, in_group_or_capable).
+  root_file("sgid", 02766, 0, 1000);
+  root_file("root", 06777);
+  auto write_as = [&](client::Client& cl, std::uint32_t fid) {
+    auto o = cl.call<msg::Rlopen>(msg::Tlopen{fid, access::WRONLY});
+    P9_EXPECT_OK(o);
+    auto w = cl.call<msg::Rwrite>(msg::Twrite{fid, 0, "x"});
+    P9_EXPECT_OK(w);
+    (void)cl.call<msg::Rclunk>(msg::Tclunk{fid});
+  };
+  {
+    auto [u, f] = walk_as(1000, {"suid"});
+    ASSERT_TRUE(f);
+    write_as(*u.client, f);
+    auto g = try_walk(u, {"sgid"});
+    ASSERT_TRUE(g.ok());
+    write_as(*u.client, *g);
+  }
+  std::uint32_t r = walk(dir(), {"root"});
+  ASSERT_TRUE(r);
+  write_as(c(), r);
+  P9_EXPECT_EQ(perm_bits(attr_at({"suid"}).mode), 0777u);
+  P9_EXPECT_EQ(perm_bits(attr_at({"sgid"}).mode), 02766u);
+  P9_EXPECT_EQ(perm_bits(attr_at({"root"}).mode), 06777u);
+}
+
 TEST_F(Permissions, NewFilesBelongToTheAttachedUser) {
   P9_RULE("a file created by a user is owned by that user (and the gid it gave)",
           "open(2) O_CREAT: owner is the effective UID; diod protocol.md lcreate gid");

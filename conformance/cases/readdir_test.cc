@@ -237,15 +237,67 @@ TEST_F(Readdir, CountAboveTheMsizeIsCapped) {
   P9_EXPECT_EQ(got, std::string("entries that fit"));
 }
 
-TEST_F(Readdir, CountTooSmallForOneEntry) {
-  P9_RULE("a count too small for one entry gives an empty Rreaddir or an Rlerror, never a cut entry",
-          "diod protocol.md readdir; Linux client always asks for msize - P9_READDIRHDRSZ");
+TEST_F(Readdir, CountTooSmallForOneEntryIsEINVAL) {
+  P9_RULE(
+      "a count too small for the next entry is EINVAL, never an empty Rreaddir (which means the end) "
+      "nor a cut entry",
+      "getdents64(2) EINVAL 'result buffer is too small'; Linux fs/readdir.c filldir64 (buf->error = "
+      "-EINVAL)");
   make_file(dir(), "a-long-enough-name");
   std::uint32_t d = open({}, access::RDONLY);
   auto r = c().call<msg::Rreaddir>(msg::Treaddir{d, 0, 10});
-  std::string got = outcome(r);
-  if (r.ok()) got = r->entries.empty() ? "empty" : "entries";
-  P9_EXPECT_EQ(got == "empty" || got == "Rlerror", true);
+  P9_EXPECT_ERRNO(r, INVAL);
+  // The refusal consumed nothing: a large enough count lists every entry.
+  P9_EXPECT_EQ(names(readdir_all_from(d, 0)), std::vector<std::string>{"a-long-enough-name"});
+}
+
+TEST_F(Readdir, CountTooSmallAtTheEndIsAnEmptyReply) {
+  P9_RULE("at the end of the directory even a count too small for any entry gets an empty Rreaddir",
+          "getdents64(2): 0 at the end of the directory; Linux fs/readdir.c (no entry filled, no error)");
+  make_file(dir(), "f");
+  std::uint32_t d = open({}, access::RDONLY);
+  auto all = readdir_all_from(d, 0);
+  if (all.empty()) return;  // readdir_all_from reported it
+  auto r = c().call<msg::Rreaddir>(msg::Treaddir{d, all.back().offset, 10});
+  P9_EXPECT_OK(r);
+  if (r.ok()) P9_EXPECT_EQ(r->entries.size(), 0u);
+}
+
+TEST_F(Readdir, OffsetAboveOffsetMaxIsEINVAL) {
+  P9_RULE("a Treaddir offset above 2^63-1 is a negative position: EINVAL, as lseek(2) on the directory gives",
+          "lseek(2) EINVAL 'the resulting file offset would be negative'; Linux fs/read_write.c vfs_setpos");
+  make_file(dir(), "f");
+  std::uint32_t d = open({}, access::RDONLY);
+  P9_EXPECT_ERRNO(c().call<msg::Rreaddir>(msg::Treaddir{d, 1ULL << 63, 8192}), INVAL);
+  P9_EXPECT_ERRNO(c().call<msg::Rreaddir>(msg::Treaddir{d, ~0ULL, 8192}), INVAL);
+}
+
+TEST_F(Readdir, OffsetNeverHandedOutListsOnlyRealEntriesOnce) {
+  P9_RULE(
+      "a Treaddir from an offset no entry carried is answered: only names of the directory, none twice; "
+      "the fid still lists everything from offset 0 afterwards",
+      "getdents64(2) after lseek(2) to any position up to 2^63-1 succeeds; which entries follow it is the "
+      "file system's (ext4: hash order, tmpfs: its offset map)");
+  for (const char* n : {"a", "b", "c", "d"}) make_file(dir(), n);
+  std::uint32_t d = open({}, access::RDONLY);
+  auto all = readdir_all_from(d, 0);
+  std::set<std::uint64_t> handed_out;
+  for (const auto& e : all) handed_out.insert(e.offset);
+  const auto everything = names(all);
+  for (std::uint64_t off : {(1ULL << 62) + 12345, (1ULL << 63) - 1, 7ULL}) {
+    if (handed_out.count(off)) continue;  // not a fresh offset on this server
+    auto r = c().call<msg::Rreaddir>(msg::Treaddir{d, off, 8192});
+    P9_EXPECT_OK(r);
+    if (!r.ok()) continue;
+    std::string bad;
+    for (const auto& [name, times] : tally(r->entries)) {
+      bool known = name == "." || name == ".." ||
+                   std::find(everything.begin(), everything.end(), name) != everything.end();
+      if (times > 1 || !known) bad += name + " ";
+    }
+    P9_EXPECT_EQ(bad, std::string());
+  }
+  P9_EXPECT_EQ(names(readdir_all_from(d, 0)), everything);
 }
 
 TEST_F(Readdir, TwoThousandEntriesListedOnceWithSmallCounts) {

@@ -160,13 +160,16 @@ class OpenFile {
   virtual ~OpenFile() = default;
   // pread(2): reads up to len bytes at offset; fewer at end of file; 0
   // at/after EOF. EINVAL for an offset above FILE_SIZE_MAX (a negative
-  // loff_t, checked first); EBADF if not opened for reading; EISDIR on a
+  // loff_t, checked first); EBADF if not opened for reading; EINVAL when
+  // offset + len passes FILE_SIZE_MAX (fs::check_io_range); EISDIR on a
   // directory.
   virtual Result<std::size_t> read(std::uint64_t offset, std::uint8_t* out, std::size_t len) = 0;
   // pwrite(2): writes at offset (at end of file if the file is in append
   // mode, whatever the offset); fills a gap with a hole. EINVAL for an offset
-  // above FILE_SIZE_MAX (first); EBADF if not opened for writing; EFBIG at or
-  // past the backend's maximum size (a write reaching past it is short).
+  // above FILE_SIZE_MAX (first); EBADF if not opened for writing; EINVAL
+  // when offset + len passes FILE_SIZE_MAX (fs::check_io_range: a 1-byte
+  // write at 2^63-1), whatever O_APPEND; EFBIG at or past the backend's
+  // maximum size (a write reaching past it is short).
   // Clears S_ISUID (and S_ISGID with group-exec) when the opener is not root
   // (Linux file_remove_privs). Returns the count written.
   virtual Result<std::size_t> write(std::uint64_t offset, const std::uint8_t* data, std::size_t len) = 0;
@@ -174,7 +177,10 @@ class OpenFile {
   // emit for each until it returns false (the caller's buffer is full; the
   // entry it refused is sent again next time). Cookies stay valid while
   // other entries are added or removed: an entry present throughout is
-  // listed exactly once. ENOTDIR on a non-directory.
+  // listed exactly once. ENOTDIR on a non-directory; EINVAL for a cookie
+  // above FILE_SIZE_MAX (lseek(2) to a negative position). A cookie never
+  // handed out resumes wherever the store puts that position (ext4: the
+  // entries whose hash follows it; the model: those added after it).
   virtual Result<void> readdir(std::uint64_t cookie, const std::function<bool(const DirEntry&)>& emit) = 0;
   // fsync(2)/fdatasync(2): when it returns, the file's data (and, unless
   // datasync, its metadata) are as durable as the store can make them. Each

@@ -22,6 +22,12 @@ Errno check_xattr_value_size(std::uint64_t size) {
   return size > XATTR_VALUE_LEN_MAX ? Errno::TOOBIG : Errno::OK;
 }
 
+Errno check_position(std::uint64_t pos) { return pos > FILE_SIZE_MAX ? Errno::INVAL : Errno::OK; }
+
+Errno check_io_range(std::uint64_t pos, std::uint64_t len) {
+  return len > FILE_SIZE_MAX - pos ? Errno::INVAL : Errno::OK;
+}
+
 Errno check_setattr(const SetAttr& s) {
   if (Errno e = check_time(s.atime); e != Errno::OK) return e;
   return check_time(s.mtime);

@@ -594,9 +594,10 @@ class ModelFile final : public fs::OpenFile {
     std::lock_guard<std::mutex> lk(state_->mu);
     // 9P offsets are u64, Linux's loff_t is signed: one past OFFSET_MAX is a
     // negative position, which pread(2) refuses before it looks at the
-    // descriptor (fs/read_write.c ksys_pread64).
-    if (offset > kOffsetMax) return Errno::INVAL;
-    if (!mode_.readable) return Errno::BADF;                     // read(2) EBADF
+    // descriptor; a range passing OFFSET_MAX is EINVAL after it (fs/rules.h).
+    if (Errno e = fs::check_position(offset); e != Errno::OK) return e;
+    if (!mode_.readable) return Errno::BADF;  // read(2) EBADF
+    if (Errno e = fs::check_io_range(offset, len); e != Errno::OK) return e;
     if (inode_->is_dir()) return Errno::ISDIR;                   // read(2) EISDIR
     if (inode_->type != FileType::Regular) return Errno::INVAL;  // not reached: open() refuses special files
     Result<std::size_t> n = inode_->data->read(offset, out, len);
@@ -612,10 +613,12 @@ class ModelFile final : public fs::OpenFile {
   Result<std::size_t> write(std::uint64_t offset, const std::uint8_t* data, std::size_t len) override {
     std::lock_guard<std::mutex> lk(state_->mu);
     // A negative position (above OFFSET_MAX as u64): pwrite(2) EINVAL, checked
-    // before anything else, the descriptor and O_APPEND included
-    // (fs/read_write.c ksys_pwrite64).
-    if (offset > kOffsetMax) return Errno::INVAL;
+    // before anything else, the descriptor and O_APPEND included; a range
+    // passing OFFSET_MAX is EINVAL after the descriptor's check, before
+    // O_APPEND and EFBIG (fs/rules.h).
+    if (Errno e = fs::check_position(offset); e != Errno::OK) return e;
     if (!mode_.writable) return Errno::BADF;  // write(2) EBADF
+    if (Errno e = fs::check_io_range(offset, len); e != Errno::OK) return e;
     if (inode_->type != FileType::Regular) return Errno::INVAL;
     // Linux generic_write_checks(): nothing to write changes nothing.
     if (len == 0) return std::size_t{0};
@@ -652,7 +655,9 @@ class ModelFile final : public fs::OpenFile {
         std::lock_guard<std::mutex> lk(state_->mu);
         Inode* d = inode_;
         if (!d->is_dir()) return Errno::NOTDIR;  // getdents(2) ENOTDIR
-        if (d->dead()) return Errno::NOENT;      // Linux iterate_dir(): IS_DEADDIR
+        // A cookie no lseek(2) can reach (a negative loff_t): EINVAL.
+        if (Errno e = fs::check_position(cookie); e != Errno::OK) return e;
+        if (d->dead()) return Errno::NOENT;  // Linux iterate_dir(): IS_DEADDIR
         if (first) {
           Timespec before = d->atime;
           touch_atime(*d, state_->now());

@@ -276,13 +276,22 @@ TEST_F(ModelTest, TruncateToZeroFreesBlocks) {
   EXPECT_EQ(m.allocated_blocks(), 0u);
 }
 
-TEST_F(ModelTest, WritePastMaximumIsEFBIG) {
-  auto f = open(mkfile(root(), "f"), WR);
+// A range passing the maximum is EINVAL before any size limit
+// (fs/read_write.c rw_verify_area; fs::check_io_range); the maximum is
+// MAX_LFS_FILESIZE, so EFBIG is left for an append at a file of that size
+// (mm/filemap.c generic_write_check_limits: pos >= s_maxbytes).
+TEST_F(ModelTest, WriteRangePastMaximumIsEINVALAppendAtMaximumIsEFBIG) {
+  auto n = mkfile(root(), "f");
+  auto f = open(n, WR);
   std::uint8_t b[4] = {};
-  EXPECT_EQ(E(f->write(Model::kMaxFileSize, b, 4)), Errno::FBIG);
-  auto r = f->write(Model::kMaxFileSize - 2, b, 4);  // short write up to the maximum
+  EXPECT_EQ(E(f->write(Model::kMaxFileSize, b, 4)), Errno::INVAL);
+  EXPECT_EQ(E(f->write(Model::kMaxFileSize - 2, b, 4)), Errno::INVAL);
+  auto r = f->write(Model::kMaxFileSize - 4, b, 4);  // ends exactly at the maximum
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.value(), 2u);
+  EXPECT_EQ(r.value(), 4u);
+  EXPECT_EQ(attr(n).size, Model::kMaxFileSize);
+  auto a = open(n, WR | oflag::APPEND);
+  EXPECT_EQ(E(a->write(0, b, 1)), Errno::FBIG);
 }
 
 // ---- open -------------------------------------------------------------------
@@ -501,9 +510,10 @@ TEST_F(ModelTest, ReaddirAfterCookieSeesAddedNotRemoved) {
 TEST_F(ModelTest, LargestPositionReadsEndOfFile) {
   auto n = mkfile(root(), "f");
   std::uint8_t b[4] = {};
-  auto r = open(n, RD)->read(Model::kMaxFileSize, b, 4);
+  auto r = open(n, RD)->read(Model::kMaxFileSize - 4, b, 4);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.value(), 0u);
+  EXPECT_EQ(E(open(n, RD)->read(Model::kMaxFileSize, b, 4)), Errno::INVAL);  // the range passes it
 }
 
 TEST_F(ModelTest, WriteBumpsDataVersion) {

@@ -16,10 +16,16 @@ std::atomic<bool> g_stop{false};
 extern "C" void on_signal(int) { g_stop = true; }
 
 const char* kUsage =
-    "usage: p9ref serve --listen ADDR --backend BACKEND [--msize N] [--max-fids N] [--log]\n"
+    "usage: p9ref serve --listen ADDR --backend BACKEND [--msize N] [--max-fids N] [--max-total-fids N]\n"
+    "                   [--max-connections N] [--log]\n"
     "  ADDR     tcp:HOST:PORT (PORT 0 picks a free port) | unix:PATH | stdio\n"
     "  BACKEND  model | posix:DIR\n"
     "  --msize  largest msize agreed to (default 1048600; at least 4096)\n"
+    "  --max-fids N         fids per connection; more are refused with EMFILE (default 16384)\n"
+    "  --max-total-fids N   fids of all connections together; more are refused with ENFILE, logged\n"
+    "                       (default 1048576)\n"
+    "  --max-connections N  connections served at once; more are answered EUSERS and closed, logged\n"
+    "                       (default 1024; 0: no cap)\n"
     "  --log    print every request and reply on stderr\n"
     "Prints 'p9ref: listening on ADDR' on stderr when ready; SIGINT/SIGTERM stop it.\n";
 }  // namespace
@@ -46,11 +52,20 @@ int serve_main(const std::vector<std::string>& args) {
       }
       return n;
     };
-    if (a == "--listen") listen = value("--listen");
-    else if (a == "--backend") backend_spec = value("--backend");
-    else if (a == "--msize") options.max_msize = static_cast<std::uint32_t>(number("--msize"));
-    else if (a == "--max-fids") options.max_fids = number("--max-fids");
-    else if (a == "--log") options.log = true;
+    if (a == "--listen")
+      listen = value("--listen");
+    else if (a == "--backend")
+      backend_spec = value("--backend");
+    else if (a == "--msize")
+      options.max_msize = static_cast<std::uint32_t>(number("--msize"));
+    else if (a == "--max-fids")
+      options.max_fids = number("--max-fids");
+    else if (a == "--max-total-fids")
+      options.max_total_fids = number("--max-total-fids");
+    else if (a == "--max-connections")
+      options.max_connections = number("--max-connections");
+    else if (a == "--log")
+      options.log = true;
     else if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);
       return 0;

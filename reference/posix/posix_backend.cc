@@ -296,8 +296,11 @@ class PosixBackend::File final : public fs::OpenFile {
   File(const File&) = delete;
   File& operator=(const File&) = delete;
 
+  // The host's pread/pwrite give EINVAL for a range passing OFFSET_MAX
+  // (fs::check_io_range) themselves; a u64 offset above it must not reach
+  // them as a positive off_t, so it is refused here (fs::check_position).
   Result<std::size_t> read(std::uint64_t offset, std::uint8_t* out, std::size_t len) override {
-    if (offset > kOffsetMax) return Errno::INVAL;
+    if (Errno e = fs::check_position(offset); e != Errno::OK) return e;
     ssize_t n;
     do n = ::pread(fd_, out, len, static_cast<off_t>(offset));
     while (n < 0 && errno == EINTR);
@@ -306,7 +309,7 @@ class PosixBackend::File final : public fs::OpenFile {
   }
 
   Result<std::size_t> write(std::uint64_t offset, const std::uint8_t* data, std::size_t len) override {
-    if (offset > kOffsetMax) return Errno::INVAL;
+    if (Errno e = fs::check_position(offset); e != Errno::OK) return e;
     // A write by a user without CAP_FSETID clears set-id bits (Linux
     // file_remove_privs): write as the opener when it is not root. (Root's
     // writes, the common case, pay nothing for the switch.)
@@ -329,6 +332,9 @@ class PosixBackend::File final : public fs::OpenFile {
   // follows an entry, so it can mean "from the start".
   Result<void> readdir(std::uint64_t cookie, const std::function<bool(const fs::DirEntry&)>& emit) override {
     if (type_ != fs::FileType::Directory) return Errno::NOTDIR;
+    // seekdir(3) cannot report lseek(2)'s EINVAL for a negative position: it
+    // would silently go on from where the stream was. Refuse it first.
+    if (Errno e = fs::check_position(cookie); e != Errno::OK) return e;
     if (dir_ == nullptr) {
       int d = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
       if (d < 0) return last_error();

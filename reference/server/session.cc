@@ -50,10 +50,32 @@ void Server::log(const std::string& line) const {
     std::fprintf(stderr, "%s\n", line.c_str());
 }
 
+void Server::fids_changed(std::size_t before, std::size_t after) {
+  if (after >= before) {
+    fids_in_use_ += after - before;
+    return;
+  }
+  std::size_t now = fids_in_use_ -= before - after;
+  if (now < options_.max_total_fids) fid_cap_logged_ = false;
+}
+
+bool Server::fid_room(std::uint64_t connection) {
+  std::size_t now = fids_in_use_;
+  if (now < options_.max_total_fids) return true;
+  if (!fid_cap_logged_.exchange(true))
+    log("p9ref: conn " + std::to_string(connection) + ": new fid refused (ENFILE): " + std::to_string(now) +
+        " fids in use, the server-wide cap (--max-total-fids " + std::to_string(options_.max_total_fids) +
+        "); logged once until fids are released");
+  return false;
+}
+
 Session::Session(Server& server, std::uint64_t id)
     : server_(server), backend_(server.backend()), id_(id), msize_(server.options().max_msize) {}
 
-Session::~Session() { fids_.clear(); }
+Session::~Session() {
+  server_.fids_changed(fids_.size(), 0);
+  fids_.clear();
+}
 
 // ------------------------------------------------------ generic checks ----
 
@@ -66,6 +88,7 @@ Result<Session::Fid*> Session::check_fid(std::uint32_t fid, FidRule rule, std::u
     if (fid == NOFID) return Errno::INVAL;
     if (fids_.count(fid)) return Errno::INVAL;
     if (fids_.size() >= server_.options().max_fids) return Errno::MFILE;
+    if (!server_.fid_room(id_)) return Errno::NFILE;
     return static_cast<Fid*>(nullptr);
   }
   auto it = fids_.find(fid);
@@ -219,6 +242,7 @@ void Session::handle(const std::uint8_t* frame, std::size_t len, std::vector<std
     respond(d.frame.tag, msg::Rlerror{static_cast<std::uint32_t>(Errno::PROTO)}, out);
     return;
   }
+  const std::size_t fids_before = fids_.size();
   Reply r = std::visit(
       [&](const auto& m) -> Reply {
         using M = std::decay_t<decltype(m)>;
@@ -235,6 +259,7 @@ void Session::handle(const std::uint8_t* frame, std::size_t len, std::vector<std
         }
       },
       d.frame.body);
+  server_.fids_changed(fids_before, fids_.size());
   if (r.ok())
     respond(d.frame.tag, std::move(r.value()), out);
   else
@@ -560,18 +585,28 @@ Session::Reply Session::on(const msg::Txattrcreate& m, Fids& f) {
 }
 
 // Treaddir: as many whole entries as fit in count (and the msize); each
-// entry's offset is the cookie that resumes after it.
+// entry's offset is the cookie that resumes after it. When not even the
+// first entry fits the answer is EINVAL, as getdents64(2) gives ("result
+// buffer is too small"; Linux fs/readdir.c filldir64 sets buf->error =
+// -EINVAL and ksys_getdents64 returns it when nothing was filled): an empty
+// Rreaddir would tell the client the directory ended. At the end of the
+// directory any count gets an empty Rreaddir (nothing to fill, no error).
 Session::Reply Session::on(const msg::Treaddir& m, Fids& f) {
   std::size_t room = m.count < payload_room(msize_) ? m.count : payload_room(msize_);
   msg::Rreaddir r;
   std::size_t used = 0;
+  bool too_small = false;
   P9_TRY(f[0].file->readdir(m.offset, [&](const fs::DirEntry& e) {
     std::size_t need = dirent_wire_size(e.name.size());
-    if (used + need > room) return false;
+    if (used + need > room) {
+      too_small = r.entries.empty();
+      return false;
+    }
     used += need;
     r.entries.push_back(Dirent{qid_of_type(e.type, e.ino), e.next_cookie, fs::dirent_type(e.type), e.name});
     return true;
   }));
+  if (too_small) return Errno::INVAL;
   return r;
 }
 

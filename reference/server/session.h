@@ -15,7 +15,9 @@
 //   newfid already in use               EINVAL (QEMU hw/9pfs v9fs_walk: alloc_fid fails -> EINVAL)
 //   I/O on a fid that is not open       EBADF  (read(2) on a descriptor not open)
 //   Tlopen/Tlcreate on an open fid      EINVAL
-//   more fids than max_fids             EMFILE
+//   more fids than max_fids             EMFILE (the per-process limit, open(2))
+//   more fids than max_total_fids       ENFILE (the system-wide limit, open(2)), logged once
+//                                       until the count falls below the cap again
 //   afid other than NOFID in Tattach    EINVAL (no authentication is configured)
 //   Tauth                               EOPNOTSUPP ("authentication not configured" is logged)
 //   any request before Tversion         EPROTO
@@ -43,8 +45,10 @@ namespace p9::server {
 struct Options {
   // Largest msize the server agrees to (payload 1 MiB + the I/O header).
   std::uint32_t max_msize = (1u << 20) + static_cast<std::uint32_t>(IOHDRSZ);
-  std::size_t max_fids = 16384;                      // per connection
-  bool log = false;                                  // print every request and reply
+  std::size_t max_fids = 16384;           // per connection (more: EMFILE)
+  std::size_t max_total_fids = 1u << 20;  // all connections together (more: ENFILE, logged)
+  std::size_t max_connections = 1024;     // served at once by listen_and_serve (more: refused, logged)
+  bool log = false;                       // print every request and reply
   std::function<void(const std::string&)> log_sink;  // default: stderr
   // Credentials of an attached uid (Linux access=user attaches each user).
   // Default: primary gid = uid, no supplementary groups.
@@ -59,10 +63,21 @@ class Server {
   std::uint64_t next_connection_id() { return ++connections_; }
   void log(const std::string& line) const;
 
+  // Fids of every session together (Options::max_total_fids). A session
+  // reports how its own count changed; fid_room() says whether one more
+  // fid is allowed, logging the first refusal of each episode at the cap.
+  // Sessions check and add in separate steps, so concurrent requests may pass
+  // the cap by at most one fid each.
+  std::size_t fids_in_use() const { return fids_in_use_; }
+  void fids_changed(std::size_t before, std::size_t after);
+  bool fid_room(std::uint64_t connection);
+
  private:
   fs::Backend& backend_;
   Options options_;
   std::atomic<std::uint64_t> connections_{0};
+  std::atomic<std::size_t> fids_in_use_{0};
+  std::atomic<bool> fid_cap_logged_{false};
 };
 
 // What a transport feeds frames to: one per connection. Session is the real

@@ -32,11 +32,19 @@ bool parse_address(const std::string& text, Address* out, std::string* error);
 // until *stop becomes true (checked at least every 100 ms). Returns 0 on a
 // clean stop, or prints why and returns non-zero. `ready(port)` is called
 // once listening (with the bound port for tcp, 0 for unix).
+// Limits: at most max_connections (0: no cap) are served at once; one more is
+// answered Rlerror EUSERS on its first request and closed, logged once per
+// episode at the cap. When accept(2) fails for lack of descriptors or memory
+// (EMFILE, ENFILE, ENOBUFS, ENOMEM) the listener waits, 10 ms doubling up to
+// 1 s, instead of retrying at once (the pending connection keeps the
+// listening socket readable), and logs the failure and the recovery.
 using HandlerFactory = std::function<std::unique_ptr<server::FrameHandler>()>;
-int listen_and_serve(const HandlerFactory& make_handler, const Address& address, const std::atomic<bool>& stop,
-                     const std::function<void(int port)>& ready = {},
-                     const std::function<void(const std::string&)>& log = {});
-// The same with a Session of `server` per connection (logs through the server).
+int listen_and_serve(const HandlerFactory& make_handler, const Address& address,
+                     const std::atomic<bool>& stop, const std::function<void(int port)>& ready = {},
+                     const std::function<void(const std::string&)>& log = {},
+                     std::size_t max_connections = 0);
+// The same with a Session of `server` per connection (logs through the
+// server; Options::max_connections).
 int listen_and_serve(server::Server& server, const Address& address, const std::atomic<bool>& stop,
                      const std::function<void(int port)>& ready = {});
 

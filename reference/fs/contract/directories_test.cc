@@ -50,6 +50,17 @@ TEST_P(Directories, ReaddirOfFileIsENOTDIR) {
   EXPECT_EQ(E(f->readdir(0, [](const DirEntry&) { return true; })), Errno::NOTDIR);
 }
 
+// A cookie above FILE_SIZE_MAX is a negative position: lseek(2) EINVAL
+// (fs/read_write.c vfs_setpos), never a listing from somewhere.
+TEST_P(Directories, ReaddirCookieAboveOffsetMaxIsEINVAL) {
+  mkfile(root(), "f");
+  auto d = open(root(), RD | oflag::DIRECTORY);
+  int listed = 0;
+  EXPECT_EQ(E(d->readdir(FILE_SIZE_MAX + 1, [&](const DirEntry&) { return ++listed, true; })), Errno::INVAL);
+  EXPECT_EQ(E(d->readdir(~0ULL, [&](const DirEntry&) { return ++listed, true; })), Errno::INVAL);
+  EXPECT_EQ(listed, 0);
+}
+
 // A removed directory cannot gain entries (Linux IS_DEADDIR: ENOENT) and has
 // no links. (What readdir and ".." give on it differs: Linux iterate_dir
 // says ENOENT, which glibc's readdir turns into the end of the directory.)

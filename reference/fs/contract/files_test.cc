@@ -84,6 +84,52 @@ TEST_P(Files, NegativePositionIsEINVAL) {
   EXPECT_EQ(E(open(n, RD)->write(~0ULL, b, 4)), Errno::INVAL);
 }
 
+TEST_P(Files, RangePastOffsetMaxIsEINVAL) {
+  // A range ending past OFFSET_MAX (pos + count a negative loff_t) is EINVAL
+  // (fs/read_write.c rw_verify_area), after the descriptor's mode and before
+  // EFBIG: a 1-byte write at 2^63-1 is EINVAL. 0 bytes there are fine.
+  auto n = mkfile(root(), "f");
+  put(n, 0, "abc");
+  std::uint8_t b[4] = {'x', 'y', 'z', 'w'};
+  EXPECT_EQ(E(open(n, WR)->write(FILE_SIZE_MAX, b, 1)), Errno::INVAL);
+  EXPECT_EQ(E(open(n, WR)->write(FILE_SIZE_MAX - 1, b, 2)), Errno::INVAL);
+  EXPECT_EQ(E(open(n, WR | oflag::APPEND)->write(FILE_SIZE_MAX, b, 1)), Errno::INVAL);  // before O_APPEND
+  EXPECT_EQ(E(open(n, RD)->write(FILE_SIZE_MAX, b, 1)), Errno::BADF);                   // after the mode
+  EXPECT_EQ(E(open(n, RD)->read(FILE_SIZE_MAX, b, 1)), Errno::INVAL);
+  EXPECT_EQ(E(open(n, WR)->read(FILE_SIZE_MAX, b, 1)), Errno::BADF);
+  auto z = open(n, WR)->write(FILE_SIZE_MAX, b, 0);
+  ASSERT_TRUE(z.ok());
+  EXPECT_EQ(*z, 0u);
+  auto r = open(n, RD)->read(FILE_SIZE_MAX, b, 0);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, 0u);
+  EXPECT_EQ(attr(n).size, 3u);
+}
+
+// A write by a user without CAP_FSETID (not root) clears S_ISUID, and
+// S_ISGID when group-exec is set (Linux fs/inode.c file_remove_privs,
+// should_remove_suid); root's writes keep them.
+TEST_P(Files, WriteByNonRootClearsSetIdBits) {
+  P9_NEEDS(ownership);
+  auto d = shared_dir();
+  auto f = mkfile(d, "f", 0644);
+  std::uint8_t b[1] = {'x'};
+  ASSERT_TRUE(chmod(f, 06777).ok());
+  ASSERT_TRUE(open(f, WR, kRoot)->write(0, b, 1).ok());
+  EXPECT_EQ(perm(f), 06777u);
+  ASSERT_TRUE(open(f, WR, kBob)->write(0, b, 1).ok());
+  EXPECT_EQ(perm(f), 0777u);
+  // Set-gid without group-exec stays when the writer is in the file's group
+  // (Linux 6.2 and later also drop it for a writer outside the group:
+  // fs/attr.c setattr_should_drop_sgid, in_group_or_capable).
+  SetAttr group;
+  group.gid = kBob.gid;
+  ASSERT_TRUE(be->setattr(kRoot, *f, group).ok());
+  ASSERT_TRUE(chmod(f, 02766).ok());
+  ASSERT_TRUE(open(f, WR, kBob)->write(0, b, 1).ok());
+  EXPECT_EQ(perm(f), 02766u);
+}
+
 TEST_P(Files, OpenTruncTruncatesAndStampsTimes) {
   auto n = mkfile(root(), "f");
   put(n, 0, "data");
