@@ -1,5 +1,7 @@
 // Result<T>: a value or a Linux errno (p9::Errno). The core builds with
 // Emscripten's libc++ 13, which has no std::expected, so this is ours.
+// BasicResult<T, E, kOk> is the same for another error enum whose success
+// value is kOk (the WASI front end's wasi::Result, reference/wasi/result.h).
 #pragma once
 
 #include <cassert>
@@ -10,19 +12,20 @@
 
 namespace p9 {
 
-template <class T>
-class [[nodiscard]] Result {
+template <class T, class E, E kOk>
+class [[nodiscard]] BasicResult {
  public:
-  Result(T value) : value_(std::move(value)), err_(Errno::OK) {}  // NOLINT
+  BasicResult(T value) : value_(std::move(value)), err_(kOk) {}  // NOLINT
   // Anything T can be made from (e.g. one message struct into a Message variant).
   template <class U>
-  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, Errno> &&
-           !std::is_same_v<std::decay_t<U>, T> && !std::is_same_v<std::decay_t<U>, Result>) Result(U&& u)
-      : value_(std::forward<U>(u)), err_(Errno::OK) {}             // NOLINT
-  Result(Errno e) : value_(), err_(e) { assert(e != Errno::OK); }  // NOLINT
-  bool ok() const { return err_ == Errno::OK; }
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, E> &&
+           !std::is_same_v<std::decay_t<U>, T> && !std::is_same_v<std::decay_t<U>, BasicResult>)
+      BasicResult(U&& u)
+      : value_(std::forward<U>(u)), err_(kOk) {}              // NOLINT
+  BasicResult(E e) : value_(), err_(e) { assert(e != kOk); }  // NOLINT
+  bool ok() const { return err_ == kOk; }
   explicit operator bool() const { return ok(); }
-  Errno error() const { return err_; }
+  E error() const { return err_; }
   T& value() & {
     assert(ok());
     return value_;
@@ -42,21 +45,24 @@ class [[nodiscard]] Result {
 
  private:
   T value_;
-  Errno err_;
+  E err_;
 };
 
-template <>
-class [[nodiscard]] Result<void> {
+template <class E, E kOk>
+class [[nodiscard]] BasicResult<void, E, kOk> {
  public:
-  Result() : err_(Errno::OK) {}
-  Result(Errno e) : err_(e) {}  // NOLINT
-  bool ok() const { return err_ == Errno::OK; }
+  BasicResult() : err_(kOk) {}
+  BasicResult(E e) : err_(e) {}  // NOLINT
+  bool ok() const { return err_ == kOk; }
   explicit operator bool() const { return ok(); }
-  Errno error() const { return err_; }
+  E error() const { return err_; }
 
  private:
-  Errno err_;
+  E err_;
 };
+
+template <class T>
+using Result = BasicResult<T, Errno, Errno::OK>;
 
 // Propagate an error: P9_TRY(r) returns r.error() from the enclosing function.
 #define P9_TRY(expr)                               \
