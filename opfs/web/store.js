@@ -372,15 +372,7 @@ class Store {
     const error = rc < 0 ? `p9o_close_store: ${M.UTF8ToString(M._p9o_message())}` : null;
     for (const h of this.handles) {
       try {
-        // Truncated before it is closed and removed (no flush: nothing reuses
-        // it). Removed with its bytes, the origin had no room left after a
-        // restart in Chromium 156 (opfs.fill failed; the reopened page's
-        // navigator.storage.estimate() said usage 4290771140, 2^32 minus about
-        // 4 MiB, the removed file's size); truncated first, opfs.fill passes.
-        if (h) {
-          h.truncate(0);
-          h.close();
-        }
+        if (h) h.close();
       } catch (e) {
         this.log(`close: ${e && e.name}: ${e && e.message}`);
       }
