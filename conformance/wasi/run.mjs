@@ -34,11 +34,15 @@ function freshRoot() {
   return t;
 }
 
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, {encoding: 'utf8', maxBuffer: 64 << 20});
-  if (r.error) throw r.error;
+// A host's run that does not end is stopped after `timeout` ms (status
+// null): its probes are then run alone (below), each with the same limit.
+function run(cmd, args, timeout = 0) {
+  const r = spawnSync(cmd, args, {encoding: 'utf8', maxBuffer: 64 << 20, timeout});
+  if (r.error && r.error.code !== 'ETIMEDOUT') throw r.error;
+  if (r.status === null) r.stderr += `\nstopped: no end in ${timeout / 1000} s\n`;
   return r;
 }
+const hostTimeout = 60000;
 
 // `name: result` lines as a Map.
 function parse(out) {
@@ -71,10 +75,10 @@ function runHost(prog, names = []) {
   // an empty directory there, as ROOT is.
   const modules = opt.modules || path.join(here, 'hosts', 'node_modules');
   if (opt.host === 'browser_wasi_shim') {
-    return run(process.execPath, [path.join(here, 'hosts', 'browser_wasi_shim.mjs'), modules, wasm, '/sandbox', ...names]);
+    return run(process.execPath, [path.join(here, 'hosts', 'browser_wasi_shim.mjs'), modules, wasm, '/sandbox', ...names], hostTimeout);
   }
   if (opt.host === 'wasmer_wasi') {
-    return run(process.execPath, [path.join(here, 'hosts', 'wasmer_wasi.mjs'), modules, wasm, '/sandbox', ...names]);
+    return run(process.execPath, [path.join(here, 'hosts', 'wasmer_wasi.mjs'), modules, wasm, '/sandbox', ...names], hostTimeout);
   }
   throw new Error(`unknown host ${opt.host}`);
 }

@@ -14,8 +14,10 @@ import {pathToFileURL} from 'node:url';
 const [modules, prog, ...args] = process.argv.slice(2);
 const shim = await import(pathToFileURL(path.join(modules, '@bjorn3/browser_wasi_shim/dist/index.js')).href);
 const {WASI, OpenFile, File, ConsoleStdout, PreopenDirectory} = shim;
-const out = (fd) => new ConsoleStdout((bytes) => fs.writeSync(fd, bytes));
-const fds = [new OpenFile(new File([])), out(1), out(2), new PreopenDirectory('/sandbox', new Map())];
+// Through process.stdout/stderr, which queue what the pipe cannot take yet:
+// fs.writeSync(1, …) failed with EAGAIN in one run (a non-blocking pipe).
+const out = (stream) => new ConsoleStdout((bytes) => stream.write(Buffer.from(bytes)));
+const fds = [new OpenFile(new File([])), out(process.stdout), out(process.stderr), new PreopenDirectory('/sandbox', new Map())];
 const wasi = new WASI([prog, ...args], [], fds);
 const module = await WebAssembly.compile(fs.readFileSync(prog));
 const instance = await WebAssembly.instantiate(module, {wasi_snapshot_preview1: wasi.wasiImport});
