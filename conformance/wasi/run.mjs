@@ -3,7 +3,8 @@
 // certificate of the host: passed, known deviations (conformance/wasi/
 // deviations.md, each with its kind and reason), failed.
 //
-//   node run.mjs --host p9wasi|node:wasi --bin DIR [--p9wasi CMD] [--report FILE] [--deviations FILE]
+//   node run.mjs --host p9wasi|node:wasi|browser_wasi_shim|wasmer_wasi --bin DIR [--p9wasi CMD] [--modules DIR]
+//                [--report FILE] [--deviations FILE]
 //
 // DIR holds each probe program twice: NAME (native) and NAME.wasm. Each run
 // gets a fresh directory T/box as ROOT, next to T/outside ("secret"); a WASI
@@ -21,7 +22,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const opt = {deviations: path.join(here, 'deviations.md')};
 for (let i = 2; i < process.argv.length; i += 2) opt[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
 if (!opt.host || !opt.bin) {
-  console.error('usage: node run.mjs --host p9wasi|node:wasi --bin DIR [--p9wasi CMD] [--report FILE]');
+  console.error('usage: node run.mjs --host p9wasi|node:wasi|browser_wasi_shim|wasmer_wasi --bin DIR [--p9wasi CMD] [--modules DIR] [--report FILE]');
   process.exit(2);
 }
 const programs = ['files', 'paths', 'dirs'];
@@ -33,11 +34,15 @@ function freshRoot() {
   return t;
 }
 
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, {encoding: 'utf8', maxBuffer: 64 << 20});
-  if (r.error) throw r.error;
+// A host's run that does not end is stopped after `timeout` ms (status
+// null): its probes are then run alone (below), each with the same limit.
+function run(cmd, args, timeout = 0) {
+  const r = spawnSync(cmd, args, {encoding: 'utf8', maxBuffer: 64 << 20, timeout});
+  if (r.error && r.error.code !== 'ETIMEDOUT') throw r.error;
+  if (r.status === null) r.stderr += `\nstopped: no end in ${timeout / 1000} s\n`;
   return r;
 }
+const hostTimeout = 60000;
 
 // `name: result` lines as a Map.
 function parse(out) {
@@ -49,19 +54,31 @@ function parse(out) {
   return m;
 }
 
-function runHost(prog) {
+// names: only these probes (probe.h: ROOT [NAME...]); none: all.
+function runHost(prog, names = []) {
   const wasm = path.join(opt.bin, prog + '.wasm');
   if (opt.host === 'p9wasi') {
     const [cmd, ...pre] = (opt.p9wasi || 'p9wasi').split(' ');
-    return run(cmd, [...pre, 'run', '--preopen', '/sandbox', wasm, '/sandbox']);
+    return run(cmd, [...pre, 'run', '--preopen', '/sandbox', wasm, '/sandbox', ...names]);
   }
   if (opt.host === 'node:wasi') {
     const t = freshRoot();
     try {
-      return run(process.execPath, [path.join(here, 'node_wasi.mjs'), wasm, path.join(t, 'box'), '/sandbox']);
+      return run(process.execPath, [path.join(here, 'node_wasi.mjs'), wasm, path.join(t, 'box'), '/sandbox', ...names]);
     } finally {
       fs.rmSync(t, {recursive: true, force: true});
     }
+  }
+  // Hosts from npm (hosts/package.json, installed by hosts/setup.sh into
+  // --modules DIR, default hosts/node_modules). browser_wasi_shim keeps its
+  // own in-memory file system, and so does wasmer_wasi (MemFS): the preopen is
+  // an empty directory there, as ROOT is.
+  const modules = opt.modules || path.join(here, 'hosts', 'node_modules');
+  if (opt.host === 'browser_wasi_shim') {
+    return run(process.execPath, [path.join(here, 'hosts', 'browser_wasi_shim.mjs'), modules, wasm, '/sandbox', ...names], hostTimeout);
+  }
+  if (opt.host === 'wasmer_wasi') {
+    return run(process.execPath, [path.join(here, 'hosts', 'wasmer_wasi.mjs'), modules, wasm, '/sandbox', ...names], hostTimeout);
   }
   throw new Error(`unknown host ${opt.host}`);
 }
@@ -94,7 +111,26 @@ for (const prog of programs) {
   }
   const h = runHost(prog);
   const got = parse(h.stdout);
+  // A host that stops the program (a JavaScript exception, a trap) loses the
+  // probes after it: each of those runs alone, and one whose own run stops
+  // too gets `(exit N: the host's last stderr line)` as its line, to be
+  // compared (and listed) as any other.
+  let blamed = 0;
   if (h.status !== 0) {
+    for (const probe of linux.keys()) {
+      if (got.has(probe)) continue;
+      const r = runHost(prog, [probe]);
+      const line = parse(r.stdout).get(probe);
+      if (r.status === 0 && line !== undefined) {
+        got.set(probe, line);
+      } else {
+        ++blamed;
+        const why = r.stderr.split('\n').filter((l) => l).slice(-1).join('');
+        got.set(probe, `(exit ${r.status}: ${why.trim()})`);
+      }
+    }
+  }
+  if (h.status !== 0 && !blamed) {
     // The native program exited 0 (checked above): so must the host's run
     // (p9wasi with P9WASI_CHECK=1 also exits non-zero when the model's
     // invariants do not hold after the run).
