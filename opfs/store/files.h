@@ -75,7 +75,7 @@ class Files {
   // remove_now() where that can be done synchronously, else by the host
   // (take_retired()). Its number is not given out again while the store is
   // open. A crash before the removal is durable brings the file back at the
-  // next start-up as one no record claims, which is emptied then.
+  // next start-up as one no record claims, which is removed then.
   Result<void> release(Slot s);
   // A released slot whose file the host is to close and remove; none: -1.
   std::int64_t take_retired();
@@ -95,7 +95,7 @@ class Files {
   virtual bool remove_now(Slot) { return false; }
 
  private:
-  std::vector<Slot> free_;           // a stack: the most recently released is reused first
+  std::vector<Slot> free_;           // created, not yet taken (a stack)
   std::vector<bool> exists_, used_;  // by slot number
   std::vector<Slot> retired_;        // released, for the host to remove
 };

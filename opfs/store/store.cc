@@ -182,10 +182,9 @@ class OpfsStore final : public model::Store {
     pending_.u64(ino);
     pending_.str(name);
   }
-  // The inode's slot is emptied only once the record saying it is freed is
-  // durable (the next durable commit): emptied earlier, a crash before the
-  // record lands would bring the file back without its bytes (p9crash found
-  // exactly that with an unlink killed in flight).
+  // The inode's slot is released (Files::release: its file removed) only once the record saying it is freed
+  // is durable (the next durable commit): released earlier, a crash before the record lands would bring the
+  // file back without its bytes (p9crash found exactly that with an unlink killed in flight).
   void freed(std::uint64_t ino) override {
     pending_.u8(static_cast<std::uint8_t>(Op::Freed));
     pending_.u64(ino);
@@ -275,7 +274,7 @@ class OpfsStore final : public model::Store {
   std::map<std::uint64_t, Slot> slots_;
   std::size_t checkpoint_bytes_;
   Writer pending_;
-  std::vector<Slot> to_release_;  // freed inodes' slots, emptied at the next durable commit
+  std::vector<Slot> to_release_;  // freed inodes' slots, released at the next durable commit
   bool unflushed_ = false;
   bool failed_ = false;
 };
@@ -461,7 +460,7 @@ std::unique_ptr<model::Model> open_store(std::shared_ptr<Files> files, model::Mo
   // 3. Data slots: each file's slot must exist and be its own; a slot no
   //    file claims joins the pool when it is empty and is removed otherwise
   //    (Files::release: a file released just before a crash).
-  std::size_t emptied = 0;  // removed, in fact
+  std::size_t removed = 0;
   for (auto it = base.slots.begin(); it != base.slots.end();) {
     auto ino = base.image.inodes.find(it->first);
     bool regular = ino != base.image.inodes.end() && ino->second.type == fs::FileType::Regular;
@@ -485,7 +484,7 @@ std::unique_ptr<model::Model> open_store(std::shared_ptr<Files> files, model::Mo
         *error = "cannot remove the unused data file " + slot_name(s);
         return nullptr;
       }
-      ++emptied;
+      ++removed;
     }
   }
   auto store = std::make_unique<OpfsStore>(files, base_gen, tail, base.slots, base_bytes);
@@ -501,7 +500,7 @@ std::unique_ptr<model::Model> open_store(std::shared_ptr<Files> files, model::Mo
   std::ostringstream sum;
   sum << "checkpoint generation " << base_gen << ", " << replayed << " journal records replayed ("
       << end_reason << "), " << inodes << " inodes, " << restored.reclaimed << " unlinked inodes reclaimed, "
-      << emptied << " unused data files removed, " << slots.size() << " data files";
+      << removed << " unused data files removed, " << slots.size() << " data files";
   rep.summary = sum.str();
   return m;
 }
