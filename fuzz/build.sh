@@ -15,6 +15,7 @@ command -v "$CXX" >/dev/null || { echo "fuzz/build.sh: $CXX not found (apt-get i
 
 codec="spec/linux.cc spec/protocol.cc reference/codec/codec.cc reference/codec/printer.cc"
 server=$(cat "$SRC/reference/core-sources.txt")  # the whole server core
+wasi="reference/wasi/errno.cc reference/wasi/dirent.cc reference/wasi/host.cc reference/wasi/random_calls.cc"
 # A target's coverage ignore list (fuzz/<target>.ignorelist), for compilers that
 # take one; P9_FUZZ_FULL_COVERAGE=1 instruments everything (slower, but steers
 # by the printer's and encoder's paths too).
@@ -46,4 +47,5 @@ build() {  # target sources...
 build fuzz_decode fuzz/fuzz_decode.cc $codec
 build fuzz_server fuzz/fuzz_server.cc $server
 build fuzz_diff fuzz/fuzz_diff.cc $server reference/posix/posix_backend.cc conformance/diff/normalize.cc
+build fuzz_wasi fuzz/fuzz_wasi.cc $server reference/posix/posix_backend.cc $wasi
 echo "fuzz/build.sh: built into $OUT" >&2

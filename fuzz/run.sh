@@ -10,7 +10,7 @@
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 SECS=${1:-30}; shift || true
-TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz_decode fuzz_server fuzz_diff)
+TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz_decode fuzz_server fuzz_diff fuzz_wasi)
 case "${FUZZ_FLAVOR:-asan}" in
   asan) OUT=${OUT:-$SRC/build-fuzz} ;;
   plain)
@@ -23,7 +23,9 @@ status=0
 for t in "${TARGETS[@]}"; do
   mkdir -p "$OUT/new/$t"
   echo "fuzz/run.sh: $t for ${SECS}s" >&2
-  if ! "$OUT/$t" -max_total_time="$SECS" -dict="$SRC/fuzz/p9.dict" -print_final_stats=1 \
+  dict=(-dict="$SRC/fuzz/p9.dict")   # 9P's words; fuzz_wasi's input is numbers
+  [ "$t" != fuzz_wasi ] || dict=()
+  if ! "$OUT/$t" -max_total_time="$SECS" "${dict[@]}" -print_final_stats=1 \
         -artifact_prefix="$OUT/new/$t-" "$OUT/new/$t" "$SRC/fuzz/corpus/$t" 2> "$OUT/$t.log"; then
     echo "fuzz/run.sh: $t FOUND A CRASH; see $OUT/$t.log and the artifact in $OUT/new/" >&2
     tail -30 "$OUT/$t.log" >&2
