@@ -29,10 +29,12 @@ check "a missing program is a usage error (status 2)" '[ "$status" -eq 2 ]'
 status=$?
 check "--trace: the run is the same (status 5)" '[ "$status" -eq 5 ]'
 check "--trace: args_get, the write of stdout and proc_exit are recorded" \
-  'grep -q "^[0-9]* args_get .* = ESUCCESS$" "$t/trace" && grep -q "^[0-9]* fd_write 1 .* = ESUCCESS$" "$t/trace" &&
+  'grep -q "^[0-9]* args_get .* = ESUCCESS$" "$t/trace" && grep -q "^[0-9]* fd_write 1 x:[0-9a-f]* = ESUCCESS n=[0-9]*$" "$t/trace" &&
    grep -q "^[0-9]* proc_exit 5 = exit 5$" "$t/trace"'
 paths=$(dirname "$prog")/paths.wasm
 "$p9wasi" run --trace "$t/trace" "$paths" /sandbox symlink_create >"$t/out" 2>"$t/err"
+check "--trace: the header names the trace format and the host" \
+  'head -2 "$t/trace" | tr "\n" "|" | grep -q "^# p9wasi trace 1|# host: p9wasi (model)|$"'
 check "--trace: paths show as strings" \
   'grep -q "path_symlink \"target\" 3 \"symlink_create/l\" = ESUCCESS" "$t/trace"'
 exit $bad

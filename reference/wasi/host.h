@@ -65,6 +65,11 @@ class Host {
     return create(backend, std::move(cred), std::move(dir), std::move(preopen_name), Options{});
   }
   static constexpr Fd kPreopenFd = 3;
+  // A Host whose preopen is a new directory `dir` made (0755) in the
+  // backend's root by `cred`: what p9wasi, the replayer and the tests start
+  // a program on.
+  static Result<std::unique_ptr<Host>> in_new_directory(fs::Backend& backend, const fs::Cred& cred,
+                                                        std::string_view dir, std::string preopen_name);
 
   // Where fd_write on fds 1 and 2 goes (default: nowhere).
   void set_output(std::function<void(Fd, std::string_view)> output) { output_ = std::move(output); }

@@ -56,14 +56,9 @@ const char* const kTargets[] = {"a", "d", "d/a", "../a", "../../a", "ld", "l", "
 }  // namespace
 
 bool CallSide::init(std::unique_ptr<fs::Backend> b) {
-  const fs::Cred root{0, 0, {}};
   be = std::move(b);
   if (!be) return false;
-  auto r = be->root();
-  if (!r.ok()) return false;
-  auto top = be->mkdir(root, **r, "top", 0755, 0);
-  if (!top.ok()) return false;
-  auto host = Host::create(*be, root, *top, "/top");
+  auto host = Host::in_new_directory(*be, fs::Cred{0, 0, {}}, "top", "/top");
   if (!host.ok()) return false;
   h = std::move(*host);
   return true;

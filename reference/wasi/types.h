@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "reference/fs/backend.h"
 
@@ -73,6 +74,17 @@ enum class Advice : std::uint8_t {
 
 // `$whence` (enum u8).
 enum class Whence : std::uint8_t { SET = 0, CUR = 1, END = 2 };
+
+// A program's integer as `$advice` / `$whence`: nullopt when it names none
+// (the call is then EINVAL, as wasmtime's preview1 answers a bad enum).
+inline std::optional<Advice> to_advice(std::uint64_t v) {
+  if (v > static_cast<std::uint64_t>(Advice::NOREUSE)) return std::nullopt;
+  return static_cast<Advice>(v);
+}
+inline std::optional<Whence> to_whence(std::uint64_t v) {
+  if (v > static_cast<std::uint64_t>(Whence::END)) return std::nullopt;
+  return static_cast<Whence>(v);
+}
 
 // `$rights` (flags u64).
 namespace right {

@@ -75,12 +75,7 @@ extern "C" {
 EMSCRIPTEN_KEEPALIVE std::uint16_t p9w_init(const char* dir, const char* name) {
   g_host.reset();
   g_store = std::make_unique<p9::model::Model>();
-  const p9::fs::Cred root{0, 0, {}};
-  auto top = g_store->root();
-  if (!top.ok()) return code(from_linux(top.error()));
-  auto d = g_store->mkdir(root, **top, dir, 0755, 0);
-  if (!d.ok()) return code(from_linux(d.error()));
-  auto h = Host::create(*g_store, root, *d, name);
+  auto h = Host::in_new_directory(*g_store, p9::fs::Cred{0, 0, {}}, dir, name);
   if (!h.ok()) return code(h.error());
   g_host = std::move(*h);
   g_host->set_output([](Fd fd, std::string_view s) {
@@ -107,8 +102,9 @@ EMSCRIPTEN_KEEPALIVE void p9w_free(void* p) { std::free(p); }
 
 EMSCRIPTEN_KEEPALIVE std::uint16_t p9w_fd_advise(Fd fd, std::uint64_t off, std::uint64_t len,
                                                  std::uint32_t advice) {
-  if (advice > static_cast<std::uint32_t>(Advice::NOREUSE)) return code(Errno::INVAL);
-  return code(g_host->fd_advise(fd, off, len, static_cast<Advice>(advice)));
+  auto a = to_advice(advice);
+  if (!a) return code(Errno::INVAL);
+  return code(g_host->fd_advise(fd, off, len, *a));
 }
 EMSCRIPTEN_KEEPALIVE std::uint16_t p9w_fd_allocate(Fd fd, std::uint64_t off, std::uint64_t len) {
   return code(g_host->fd_allocate(fd, off, len));
@@ -198,8 +194,9 @@ EMSCRIPTEN_KEEPALIVE std::uint16_t p9w_fd_renumber(Fd from, Fd to) {
 }
 EMSCRIPTEN_KEEPALIVE std::uint16_t p9w_fd_seek(Fd fd, std::int64_t off, std::uint32_t whence,
                                                std::uint64_t* pos) {
-  if (whence > static_cast<std::uint32_t>(Whence::END)) return code(Errno::INVAL);
-  return out(g_host->fd_seek(fd, off, static_cast<Whence>(whence)), [&](std::uint64_t p) { put(pos, p); });
+  auto w = to_whence(whence);
+  if (!w) return code(Errno::INVAL);
+  return out(g_host->fd_seek(fd, off, *w), [&](std::uint64_t p) { put(pos, p); });
 }
 EMSCRIPTEN_KEEPALIVE std::uint16_t p9w_fd_tell(Fd fd, std::uint64_t* pos) {
   return out(g_host->fd_tell(fd), [&](std::uint64_t p) { put(pos, p); });

@@ -18,6 +18,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import {createRequire} from 'node:module';
 
+import {traced} from './trace.mjs';
+
 const E = {SUCCESS: 0, BADF: 8, INVAL: 28, NOSYS: 52, FAULT: 21};
 
 // proc_exit unwinds the program with this.
@@ -39,8 +41,8 @@ function encodeStrings(list) {
 // here and handed over as wasmBinary: Emscripten 3.1.6's loader would fetch()
 // it when fetch exists, which node 18 and later have, and fetch takes no file
 // path.
-// trace(line): when given, called once per WASI call with one line (the
-// format is in reference/wasi/README.md, "Traces").
+// trace(line): when given, called once per WASI call with one line
+// (trace.mjs; the format is in reference/wasi/README.md, "Traces").
 // preopen: the name the program sees for fd 3. write(fd, bytes): where fds 1
 // and 2 go (default: this process's own 1 and 2).
 export async function createHost({hostJs, args = [], env = {}, preopen = '/sandbox', write, trace} = {}) {
@@ -272,7 +274,7 @@ export async function createHost({hostJs, args = [], env = {}, preopen = '/sandb
     path_unlink_file: (fd, p, n) => call(H._p9w_path_unlink_file, [fd, copyIn(p, n), n]),
   };
 
-  if (trace) traced(wasi, trace, () => memory, (e) => H.UTF8ToString(H._p9w_errno_name(e)));
+  if (trace) traced(wasi, trace, () => memory);
   return {
     imports: {wasi_snapshot_preview1: wasi},
     module: H,
@@ -291,44 +293,4 @@ export async function createHost({hostJs, args = [], env = {}, preopen = '/sandb
     // The model's invariants: "" when they hold.
     check() { return H.UTF8ToString(H._p9w_check()); },
   };
-}
-
-// The (pointer, length) argument pairs that are paths, by call: shown as
-// strings in a trace.
-const PATH_ARGS = {
-  path_create_directory: [1], path_filestat_get: [2], path_filestat_set_times: [2], path_link: [2, 5],
-  path_open: [2], path_readlink: [1], path_remove_directory: [1], path_rename: [1, 4], path_symlink: [0, 3],
-  path_unlink_file: [1],
-};
-
-// Wraps every call of `wasi` to report `SEQ NAME ARG... = ERRNO` (paths as
-// JSON strings, other arguments as the numbers the program passed; ERRNO is
-// the name reference/wasi/errno.def gives it, e.g. ESUCCESS, ENOENT).
-// proc_exit reports `= exit STATUS`.
-function traced(wasi, trace, memory, errnoName) {
-  let seq = 0;
-  const dec = new TextDecoder();
-  for (const [name, fn] of Object.entries(wasi)) {
-    const paths = PATH_ARGS[name] || [];
-    wasi[name] = (...a) => {
-      const shown = [];
-      for (let i = 0; i < a.length; ++i) {
-        if (paths.includes(i)) {
-          const bytes = new Uint8Array(memory().buffer, a[i], a[i + 1]);
-          shown.push(JSON.stringify(dec.decode(bytes)));
-          ++i;
-        } else {
-          shown.push(String(a[i]));
-        }
-      }
-      const head = `${++seq} ${name}${shown.length ? ' ' + shown.join(' ') : ''}`;
-      if (name === 'proc_exit') {
-        trace(`${head} = exit ${a[0]}`);
-        return fn(...a);
-      }
-      const r = fn(...a);
-      trace(`${head} = ${errnoName(r)}`);
-      return r;
-    };
-  }
 }

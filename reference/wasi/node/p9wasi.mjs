@@ -22,6 +22,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import {createHost} from './imports.mjs';
+import {traceHeader} from './trace.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -73,6 +74,9 @@ let traceFd = null;
 if (trace) {
   try {
     traceFd = fs.openSync(trace, 'w');
+    for (const line of traceHeader({host: 'p9wasi (model)', preopen, program: args.join(' ')})) {
+      fs.writeSync(traceFd, line + '\n');
+    }
   } catch (e) {
     usage(`--trace ${trace}: ${e.message}`);
   }
