@@ -18,6 +18,20 @@ check "stderr passes through" '[ "$(cat "$t/err")" = "to stderr" ]'
 "$p9wasi" run --store model --preopen /data "$prog" 0 >"$t/out" 2>"$t/err"
 status=$?
 check "--store model --preopen /data runs (status 0)" '[ "$status" -eq 0 ]'
+mkdir -p "$t/tree/sub"
+echo "first line" >"$t/tree/sub/f"
+ln -s sub/f "$t/tree/link"
+"$p9wasi" run --preopen /data --dir "$t/tree" "$prog" 0 @/data/sub/f @/data/link @/data/none >"$t/out" 2>"$t/err"
+status=$?
+check "--dir copies a host tree (files, symlinks) into the preopen" \
+  '[ "$status" -eq 0 ] && [ "$(cat "$t/out")" = "argc=5 first line first line (/data/none: No such file or directory)" ]'
+"$p9wasi" run --no-preopen "$prog" 0 @/sandbox/x >"$t/out" 2>"$t/err"
+status=$?
+check "--no-preopen: no preopen, so no path resolves" \
+  '[ "$status" -eq 0 ] && grep -q "^argc=3 (/sandbox/x: " "$t/out" && ! grep -q "No such file" "$t/out"'
+"$p9wasi" run --dir "$t/missing" "$prog" 0 >"$t/out" 2>"$t/err"
+status=$?
+check "--dir of a missing directory is a usage error (status 2)" '[ "$status" -eq 2 ] && grep -q "not a directory" "$t/err"'
 "$p9wasi" run --store posix:/tmp "$prog" 0 >"$t/out" 2>"$t/err"
 status=$?
 check "--store posix:DIR is refused with its reason (status 2)" \

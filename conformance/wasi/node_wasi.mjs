@@ -10,7 +10,11 @@ import {WASI} from 'node:wasi';
 
 process.removeAllListeners('warning');  // node:wasi is "experimental": said once, on stderr
 const [prog, dir, ...args] = process.argv.slice(2);
-const wasi = new WASI({version: 'preview1', args: [prog, ...args], env: {}, preopens: {'/sandbox': dir},
+// P9WASI_PREOPEN: the name the program sees (default /sandbox; "none": no
+// preopen); P9WASI_ENV: its environment as JSON (default none).
+const preopen = process.env.P9WASI_PREOPEN || '/sandbox';
+const env = process.env.P9WASI_ENV ? JSON.parse(process.env.P9WASI_ENV) : {};
+const wasi = new WASI({version: 'preview1', args: [prog, ...args], env, preopens: preopen === 'none' ? {} : {[preopen]: dir},
                        returnOnExit: true});
 const imports = wasi.getImportObject();
 let instance = null;
@@ -18,7 +22,7 @@ if (process.env.P9WASI_TRACE) {
   const {traced, traceHeader} = await import(process.env.P9WASI_TRACE_JS);
   const out = fs.openSync(process.env.P9WASI_TRACE, 'w');
   const write = (line) => fs.writeSync(out, line + '\n');
-  traceHeader({host: `node:wasi (node ${process.version})`, preopen: '/sandbox', program: [prog, ...args].join(' ')})
+  traceHeader({host: `node:wasi (node ${process.version})`, preopen, program: [prog, ...args].join(' ')})
       .forEach(write);
   imports.wasi_snapshot_preview1 = traced({...imports.wasi_snapshot_preview1}, write, () => instance.exports.memory);
 }

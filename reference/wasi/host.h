@@ -114,6 +114,11 @@ class Host {
   Errno fd_sync(Fd fd);
   Errno fd_datasync(Fd fd);
   Result<Fdstat> fd_fdstat_get(Fd fd);
+  // sock_accept, sock_recv, sock_send, sock_shutdown: no descriptor of this
+  // Host is a socket, so each is EBADF for a closed fd and ENOTSOCK for an
+  // open one (witx $errno notsock; wasi-testsuite sock_shutdown-not_sock,
+  // sock_shutdown-invalid_fd).
+  Errno sock_call(Fd fd);
   Errno fd_fdstat_set_flags(Fd fd, std::uint16_t flags);
   Errno fd_fdstat_set_rights(Fd fd, std::uint64_t rights_base, std::uint64_t rights_inheriting);
   Result<Prestat> fd_prestat_get(Fd fd);

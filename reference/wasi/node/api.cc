@@ -110,6 +110,7 @@ EMSCRIPTEN_KEEPALIVE std::uint16_t p9w_fd_allocate(Fd fd, std::uint64_t off, std
   return code(g_host->fd_allocate(fd, off, len));
 }
 EMSCRIPTEN_KEEPALIVE std::uint16_t p9w_fd_close(Fd fd) { return code(g_host->fd_close(fd)); }
+EMSCRIPTEN_KEEPALIVE std::uint16_t p9w_sock_call(Fd fd) { return code(g_host->sock_call(fd)); }
 EMSCRIPTEN_KEEPALIVE std::uint16_t p9w_fd_datasync(Fd fd) { return code(g_host->fd_datasync(fd)); }
 EMSCRIPTEN_KEEPALIVE std::uint16_t p9w_fd_sync(Fd fd) { return code(g_host->fd_sync(fd)); }
 

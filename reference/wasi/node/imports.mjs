@@ -8,14 +8,15 @@
 // $filestat, $fdstat, $prestat are the same bytes in both memories, both being
 // wasm32 little-endian). The calls that are not about files, which wasi-libc
 // programs need to start and stop (args_*, environ_*, clock_*, random_get,
-// proc_exit, sched_yield), are answered here; the socket calls, poll_oneoff and
-// proc_raise answer ENOSYS.
+// proc_exit, sched_yield, poll_oneoff), are answered here; the socket calls
+// ask the Host's fd table (EBADF or ENOTSOCK); proc_raise answers ENOSYS.
 //
 //   const host = await createHost({hostJs: 'build/bin/p9wasi-host.js', args, env, preopen: '/sandbox'});
 //   const {instance} = await WebAssembly.instantiate(bytes, host.imports);
 //   const status = host.start(instance);   // the exit status
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import {createRequire} from 'node:module';
 
 import {traced} from './trace.mjs';
@@ -164,6 +165,63 @@ export async function createHost({hostJs, args = [], env = {}, preopen = '/sandb
   }
 
   const start = process.hrtime.bigint();
+  // The time of clock `id` in ns, null for no such clock.
+  function now(id) {
+    if (id === 0) return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e3)) * 1000n;
+    if (id <= 3) return process.hrtime.bigint() - (id === 1 ? 0n : start);
+    return null;
+  }
+  // witx poll_oneoff: $subscription 48 bytes (userdata u64 @0, tag u8 @8;
+  // clock: id u32 @16, timeout u64 @24, flags u16 @40, abstime = 1; fd_read
+  // and fd_write: fd u32 @16), $event 32 bytes (userdata u64 @0, error u16 @8,
+  // type u8 @10, nbytes u64 @16). A descriptor of ours never blocks (files,
+  // stdin at its end, stdout and stderr passed on), so each fd subscription
+  // is an event at once (EBADF for a closed fd, from the Host's table); with
+  // none, the call sleeps until the earliest clock and reports the clocks
+  // that are due. Zero subscriptions: EINVAL (wasmtime's preview1).
+  function pollOneoff(inp, outp, n, nevents) {
+    if (n === 0) return E.INVAL;
+    const v = view(), events = [];
+    let wake = null;
+    const clocks = [];
+    for (let i = 0; i < n; ++i) {
+      const s = inp + 48 * i, userdata = v.getBigUint64(s, true), tag = v.getUint8(s + 8);
+      if (tag === 0) {
+        const id = v.getUint32(s + 16, true), t = now(id);
+        if (t === null) {
+          events.push([userdata, E.INVAL, 0]);
+          continue;
+        }
+        const timeout = v.getBigUint64(s + 24, true), abs = v.getUint16(s + 40, true) & 1;
+        const due = abs ? timeout : t + timeout;
+        clocks.push([userdata, id, due]);
+        const wait = due > t ? due - t : 0n;
+        if (wake === null || wait < wake) wake = wait;
+      } else if (tag === 1 || tag === 2) {
+        const fd = v.getUint32(s + 16, true);
+        const p = H._p9w_alloc(24);
+        const err = H._p9w_fd_fdstat_get(fd, p);
+        H._p9w_free(p);
+        events.push([userdata, err, tag]);
+      } else {
+        events.push([userdata, E.INVAL, tag]);
+      }
+    }
+    if (!events.length && wake !== null) {
+      if (wake > 0n) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(wake / 1000000n) + 1);
+      for (const [userdata, id, due] of clocks) if (now(id) >= due) events.push([userdata, E.SUCCESS, 0]);
+    }
+    const w = view();
+    events.forEach(([userdata, err, type], i) => {
+      const e = outp + 32 * i;
+      for (let k = 0; k < 32; k += 4) w.setUint32(e + k, 0, true);
+      w.setBigUint64(e, userdata, true);
+      w.setUint16(e + 8, err, true);
+      w.setUint8(e + 10, type);
+    });
+    w.setUint32(nevents, events.length, true);
+    return E.SUCCESS;
+  }
   const wasi = {
     args_sizes_get: (c, s) => sizes(argv, c, s),
     args_get: (p, b) => strings(argv, p, b),
@@ -176,14 +234,8 @@ export async function createHost({hostJs, args = [], env = {}, preopen = '/sandb
       return E.SUCCESS;
     },
     clock_time_get: (id, _precision, time) => {
-      let t;
-      if (id === 0) {
-        t = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e3)) * 1000n;
-      } else if (id <= 3) {
-        t = process.hrtime.bigint() - (id === 1 ? 0n : start);
-      } else {
-        return E.INVAL;
-      }
+      const t = now(id);
+      if (t === null) return E.INVAL;
       view().setBigUint64(time, t, true);
       return E.SUCCESS;
     },
@@ -196,11 +248,12 @@ export async function createHost({hostJs, args = [], env = {}, preopen = '/sandb
     proc_exit: (code) => { throw new Exit(code); },
     proc_raise: () => E.NOSYS,
     sched_yield: () => E.SUCCESS,
-    poll_oneoff: () => E.NOSYS,
-    sock_accept: () => E.NOSYS,
-    sock_recv: () => E.NOSYS,
-    sock_send: () => E.NOSYS,
-    sock_shutdown: () => E.NOSYS,
+    poll_oneoff: (inp, out, n, nevents) => pollOneoff(inp, out, n, nevents),
+    // No descriptor is a socket: EBADF or ENOTSOCK, from the Host's fd table.
+    sock_accept: (fd) => H._p9w_sock_call(fd),
+    sock_recv: (fd) => H._p9w_sock_call(fd),
+    sock_send: (fd) => H._p9w_sock_call(fd),
+    sock_shutdown: (fd) => H._p9w_sock_call(fd),
 
     fd_advise: (fd, off, len, advice) => H._p9w_fd_advise(fd, off, len, advice),
     fd_allocate: (fd, off, len) => H._p9w_fd_allocate(fd, off, len),
@@ -292,5 +345,60 @@ export async function createHost({hostJs, args = [], env = {}, preopen = '/sandb
     },
     // The model's invariants: "" when they hold.
     check() { return H.UTF8ToString(H._p9w_check()); },
+    // Copies the host directory `dir` (its files, directories and symlinks;
+    // nothing else) into the preopen, through the Host's own calls, before a
+    // program runs. Throws, naming the entry, when a call fails.
+    load(dir) { loadTree(H, dir); },
+    // Closes fd 3: the program starts without a preopen.
+    closePreopen() {
+      const err = H._p9w_fd_close(3);
+      if (err) throw new Error(`p9wasi: the preopen could not be closed: WASI errno ${err}`);
+    },
   };
+}
+
+// witx: $oflags creat 1, trunc 8; $rights fd_write 1 << 6.
+const O_CREAT_TRUNC = 1 | 8, RIGHT_FD_WRITE = 1n << 6n;
+
+function loadTree(H, top) {
+  const enc = new TextEncoder();
+  // fn(...pointers) with each byte array copied into the Host's memory.
+  function withBytes(list, fn) {
+    const ptrs = list.map((b) => {
+      const p = H._p9w_alloc(b.length);
+      H.HEAPU8.set(b, p);
+      return p;
+    });
+    try {
+      return fn(...ptrs);
+    } finally {
+      ptrs.forEach((p) => H._p9w_free(p));
+    }
+  }
+  const check = (err, what, rel) => {
+    if (err) throw new Error(`p9wasi: --dir ${top}: ${what} ${rel}: ${H.UTF8ToString(H._p9w_errno_name(err))}`);
+  };
+  const walk = (abs, rel) => {
+    for (const ent of fs.readdirSync(abs, {withFileTypes: true})) {
+      const a = path.join(abs, ent.name), r = rel ? `${rel}/${ent.name}` : ent.name, rb = enc.encode(r);
+      if (ent.isDirectory()) {
+        check(withBytes([rb], (p) => H._p9w_path_create_directory(3, p, rb.length)), 'mkdir', r);
+        walk(a, r);
+      } else if (ent.isSymbolicLink()) {
+        const tb = enc.encode(fs.readlinkSync(a));
+        check(withBytes([tb, rb], (t, p) => H._p9w_path_symlink(t, tb.length, 3, p, rb.length)), 'symlink', r);
+      } else if (ent.isFile()) {
+        const data = fs.readFileSync(a);
+        withBytes([rb, new Uint8Array(4), data, new Uint8Array(4)], (p, fdp, d, np) => {
+          check(H._p9w_path_open(3, 0, p, rb.length, O_CREAT_TRUNC, RIGHT_FD_WRITE, 0n, 0, fdp), 'create', r);
+          const fd = new DataView(H.HEAPU8.buffer).getUint32(fdp, true);
+          check(data.length ? H._p9w_fd_write(fd, d, data.length, np) : 0, 'write', r);
+          check(H._p9w_fd_close(fd), 'close', r);
+        });
+      } else {
+        process.stderr.write(`p9wasi: --dir ${top}: ${r}: not a file, directory or symlink: left out\n`);
+      }
+    }
+  };
+  walk(top, '');
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// p9wasi run [--store model] [--preopen /NAME] [--env K=V]... [--trace FILE] PROG.wasm [ARGS...]
+// p9wasi run [--store model] [--preopen /NAME | --no-preopen] [--dir HOSTDIR] [--env K=V]... [--trace FILE] PROG.wasm [ARGS...]
 //
 // Runs a WASI preview1 program (wasi_snapshot_preview1) on p9::wasi::Host over
 // the in-memory model, in the manner of `wasmtime run --dir`: one preopen
@@ -8,7 +8,10 @@
 // argv[0] is PROG.wasm as given; the exit status is the program's (proc_exit's
 // code, 0 when _start returns), 134 on a trap (as wasmtime on Unix: 128 +
 // SIGABRT), 2 for a usage error. --trace FILE writes one line per WASI call
-// (reference/wasi/README.md, "Traces").
+// (reference/wasi/README.md, "Traces"). --dir HOSTDIR copies HOSTDIR's files,
+// directories and symlinks into the preopen before the program starts (the
+// model lives in memory: nothing is written back). --no-preopen: the program
+// starts with fds 0-2 only (as `wasmtime run` without --dir).
 //
 // --store posix:DIR is not offered: the posix backend is native C++
 // (reference/posix/, *at() system calls on a host directory) and the Host here
@@ -28,15 +31,20 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 function usage(msg) {
   if (msg) process.stderr.write(`p9wasi: ${msg}\n`);
-  process.stderr.write('usage: p9wasi run [--store model] [--preopen /NAME] [--env K=V]... [--trace FILE] PROG.wasm [ARGS...]\n');
+  process.stderr.write('usage: p9wasi run [--store model] [--preopen /NAME | --no-preopen] [--dir HOSTDIR] [--env K=V]... [--trace FILE] PROG.wasm [ARGS...]\n');
   process.exit(2);
 }
 
 const argv = process.argv.slice(2);
 if (argv[0] !== 'run') usage(argv.length ? `unknown command '${argv[0]}'` : '');
-let i = 1, preopen = '/sandbox', trace = null;
+let i = 1, preopen = '/sandbox', trace = null, load = null;
 const env = {};
+let noPreopen = false;
 for (; i < argv.length && argv[i].startsWith('--'); ++i) {
+  if (argv[i] === '--no-preopen') {
+    noPreopen = true;
+    continue;
+  }
   const opt = argv[i], val = argv[i + 1];
   if (val === undefined) usage(`${opt} needs a value`);
   ++i;
@@ -49,6 +57,9 @@ for (; i < argv.length && argv[i].startsWith('--'); ++i) {
   } else if (opt === '--preopen') {
     if (!val.startsWith('/') && val !== '.') usage('--preopen wants /NAME (or .)');
     preopen = val;
+  } else if (opt === '--dir') {
+    if (!fs.existsSync(val) || !fs.statSync(val).isDirectory()) usage(`--dir ${val}: not a directory`);
+    load = val;
   } else if (opt === '--trace') {
     trace = val;
   } else if (opt === '--env') {
@@ -84,6 +95,14 @@ if (trace) {
 const host = await createHost({hostJs, args, env, preopen,
                                trace: traceFd === null ? undefined : (line) => fs.writeSync(traceFd, line + '\n')});
 let status;
+if (noPreopen && load) usage('--dir needs a preopen');
+try {
+  if (load) host.load(load);
+  if (noPreopen) host.closePreopen();
+} catch (e) {
+  process.stderr.write(`${e.message}\n`);
+  process.exit(1);
+}
 try {
   const {instance} = await WebAssembly.instantiate(bytes, host.imports);
   status = host.start(instance);
