@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "reference/fs/findings.h"
+
 namespace p9::fs {
 
 namespace {
@@ -116,7 +118,7 @@ void FileLocks::release(const LockOwners& owners) {
 }
 
 std::string FileLocks::check() const {
-  std::ostringstream out;
+  Findings out;
   for (std::size_t i = 0; i < locks_.size(); ++i) {
     const Lock& a = locks_[i];
     if (a.start > a.end || a.end > kMax || a.type == LockType::Unlock) out << "bad lock; ";

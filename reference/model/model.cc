@@ -13,6 +13,7 @@
 #include <sstream>
 #include <utility>
 
+#include "reference/fs/findings.h"
 #include "reference/fs/locks.h"
 #include "reference/fs/names.h"
 #include "reference/fs/rules.h"
@@ -1391,7 +1392,7 @@ std::uint64_t Model::allocated_blocks() const {
 
 std::string Model::check_invariants() {
   std::lock_guard<std::mutex> lk(s_->mu);
-  std::ostringstream out;
+  fs::Findings out;
   const Inode* root = s_->root;
   if (!root || !root->is_dir() || root->parent != root)
     out << "root is not a directory that is its own parent; ";
