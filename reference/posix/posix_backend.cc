@@ -521,8 +521,17 @@ fs::Profile PosixBackend::profile() const {
   return p;
 }
 
+// An export removed while the server runs (rmdir(2) leaves the directory
+// with no link, st_nlink 0, though its descriptor still works) is attached no
+// more: ENOENT, what attaching to a path that does not exist answers (diod's
+// attach looks the export path up). Fids attached before keep the deleted
+// directory; Linux answers a creation in it with ENOENT itself (fs/namei.c
+// may_create() and lookup_open(): IS_DEADDIR(dir) is -ENOENT).
 Result<fs::NodeRef> PosixBackend::root() {
   if (!root_) return open_error_ == Errno::OK ? Errno::IO : open_error_;
+  struct stat st;
+  if (::fstatat(static_cast<Node*>(root_.get())->fd, "", &st, AT_EMPTY_PATH) != 0) return last_error();
+  if (st.st_nlink == 0) return Errno::NOENT;
   return root_;
 }
 

@@ -174,6 +174,19 @@ TEST_F(PosixTest, ProfileAndRoot) {
 
 // ---- confinement ----
 
+// The export removed while the server runs: a new attach (root()) is ENOENT;
+// what was attached before stays usable for what Linux allows in a deleted
+// directory (creating in it is ENOENT).
+TEST_F(PosixTest, RemovedExportIsNoLongerAttached) {
+  ASSERT_EQ(::rmdir(dir_.c_str()), 0);
+  auto r = be_->root();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error(), Errno::NOENT);
+  auto f = be_->create(kRoot, *root_, "f", access::RDWR, 0644, 0);
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.error(), Errno::NOENT);
+}
+
 TEST_F(PosixTest, DotDotOfRootIsRoot) {
   auto up = look(root_, "..");
   ASSERT_NE(up, nullptr);
