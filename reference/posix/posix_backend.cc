@@ -335,6 +335,14 @@ class PosixBackend::File final : public fs::OpenFile {
     // seekdir(3) cannot report lseek(2)'s EINVAL for a negative position: it
     // would silently go on from where the stream was. Refuse it first.
     if (Errno e = fs::check_position(cookie); e != Errno::OK) return e;
+    // A directory removed while open: getdents64(2) answers ENOENT (Linux
+    // fs/readdir.c iterate_dir: IS_DEADDIR), which glibc's readdir(3) turns
+    // into the end of the directory ("POSIX.1 requires that we treat this
+    // condition like normal EOF", sysdeps/unix/sysv/linux/readdir64.c). A
+    // removed directory has no link (st_nlink 0): answer as the kernel does.
+    struct stat self;
+    if (::fstat(fd_, &self) != 0) return last_error();
+    if (self.st_nlink == 0) return Errno::NOENT;
     if (dir_ == nullptr) {
       int d = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
       if (d < 0) return last_error();

@@ -224,11 +224,4 @@ std::string random_call(const Choose& choose, Host& h, CallState& st) {
   return o.str();
 }
 
-bool known_difference(const std::string& model, const std::string& posix) {
-  const std::string tail = " -> ENOENT";
-  return model.rfind("fd_readdir ", 0) == 0 && model.size() > tail.size() &&
-         model.compare(model.size() - tail.size(), tail.size(), tail) == 0 &&
-         posix == model.substr(0, model.size() - tail.size()) + " -> ";
-}
-
 }  // namespace p9::wasi

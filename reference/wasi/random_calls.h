@@ -41,13 +41,4 @@ std::string make_temp_dir(const char* prefix);
 // One call, chosen by `choose`, made on `h`; returns its line.
 std::string random_call(const Choose& choose, Host& h, CallState& st);
 
-// The one difference between the model and the posix backend these calls
-// reach, known and reasoned: fd_readdir of a directory removed while open.
-// The model answers ENOENT, as Linux's getdents(2) does (fs/readdir.c
-// iterate_dir: a dead directory is -ENOENT); the posix backend reads through
-// glibc's readdir(3), which turns that ENOENT into the end of the directory
-// ("POSIX.1 requires that we treat this condition like normal EOF", glibc
-// sysdeps/unix/sysv/linux/readdir64.c), so it lists nothing.
-bool known_difference(const std::string& model, const std::string& posix);
-
 }  // namespace p9::wasi
