@@ -1,6 +1,6 @@
 #!/bin/sh
-# long-tar.sh MOUNTPOINT — a long session (about 99,000 requests): ROUNDS times, make a tree, tar it to /tmp, rm -r it, tar x it back, ls -lR, compare, rm -r
-# Trace workload (traces/record.sh, traces/v86/run.mjs --record); deterministic data only.
+# long-tar.sh MOUNTPOINT — a long session (about 99,000 requests): R (21) times, make a tree, tar it to /tmp, rm -r it, tar x it back, ls -lR, compare, rm -r
+# Trace workload (traces/v86/run.mjs --record; not tr-*: the v86 batch tests leave it out, it runs 100 s); deterministic data only.
 # R rounds (one round is about 4,750 requests with cache=none: 21 make the 99,000-request class of trace).
 set -u
 M=${1:?usage: WORKLOAD MOUNTPOINT}
