@@ -190,6 +190,21 @@ TEST(FidNames, RemoveForgetsTheNameOfItsFid) {
   EXPECT_TRUE(n.stale(0, msg::Tgetattr{2, 0}));
 }
 
+// A recording that starts after the case's directory (fid 1) was walked to:
+// without adopt_unknown_fids nothing walked from fid 1 is followed.
+TEST(FidNames, AdoptedFidsAreFollowedFromTheMiddleOfASession) {
+  for (bool adopt : {false, true}) {
+    FidNames n;
+    if (adopt) n.adopt_unknown_fids();
+    n.exchange(0, msg::Tmkdir{1, "d", 0755, 0}, msg::Rmkdir{q(2)});
+    n.exchange(0, msg::Twalk{1, 2, {"d"}}, msg::Rwalk{{q(2)}});
+    n.exchange(0, msg::Twalk{1, 3, {"d"}}, msg::Rwalk{{q(2)}});
+    n.exchange(0, msg::Trename{3, 1, "e"}, msg::Rrename{});
+    EXPECT_EQ(n.stale(0, msg::Tlopen{2, 0}), adopt);
+    EXPECT_FALSE(n.stale(0, msg::Tlopen{3, 0}));
+  }
+}
+
 TEST(DeviationNames, ListsAndPatterns) {
   EXPECT_TRUE(names("diod", "diod"));
   EXPECT_FALSE(names("diod", "diod2"));

@@ -5,6 +5,25 @@
 
 namespace p9::deviations {
 
+namespace {
+
+// The request's first fid field (spec/messages.def order), if it has one.
+std::optional<std::uint32_t> first_fid(const Message& request) {
+  std::optional<std::uint32_t> first;
+  std::visit(
+      [&](const auto& x) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(x)>, std::monostate>)
+          msg::visit_fields(x, [&](const char*, const auto& v, auto k) {
+            if constexpr (std::is_same_v<decltype(k), kind::fid>)
+              if (!first) first = v;
+          });
+      },
+      request);
+  return first;
+}
+
+}  // namespace
+
 void FidNames::forget_own_name(const Fid& f) {
   if (f.names.empty()) return;
   auto it = names_.find(f.names.back());
@@ -12,6 +31,9 @@ void FidNames::forget_own_name(const Fid& f) {
 }
 
 void FidNames::exchange(int conn, const Message& m, const Message& a) {
+  if (adopt_ && !std::holds_alternative<msg::Tattach>(m))
+    if (const auto f = first_fid(m); f && !fids_.count({conn, *f}))
+      fids_[{conn, *f}] = Fid{kAdoptedPath - *f, {}};  // as if attached there
   if (std::holds_alternative<msg::Rlerror>(a) || std::holds_alternative<std::monostate>(a)) return;
   auto fid = [&](std::uint32_t f) -> Fid* {
     auto it = fids_.find({conn, f});
@@ -89,16 +111,7 @@ void FidNames::exchange(int conn, const Message& m, const Message& a) {
 }
 
 bool FidNames::stale(int conn, const Message& request) const {
-  std::optional<std::uint32_t> first;
-  std::visit(
-      [&](const auto& x) {
-        if constexpr (!std::is_same_v<std::decay_t<decltype(x)>, std::monostate>)
-          msg::visit_fields(x, [&](const char*, const auto& v, auto k) {
-            if constexpr (std::is_same_v<decltype(k), kind::fid>)
-              if (!first) first = v;
-          });
-      },
-      request);
+  const std::optional<std::uint32_t> first = first_fid(request);
   if (!first) return false;
   auto it = fids_.find({conn, *first});
   if (it == fids_.end()) return false;

@@ -25,6 +25,11 @@ class FidNames {
   // True when the request's first fid was reached by a name (its own, or a
   // directory's above it) that no longer leads where it led.
   bool stale(int conn, const Message& request) const;
+  // Exchanges fed from the middle of a session (a recording that starts after
+  // the case's directory was walked to): a fid first seen in a request other
+  // than Tattach is taken as an attach root of its own (with a qid.path of its
+  // own, from the top of the range), so names walked and made from it are followed.
+  void adopt_unknown_fids() { adopt_ = true; }
 
  private:
   using Name = std::pair<std::uint64_t, std::string>;  // (directory's qid.path, name)
@@ -35,6 +40,8 @@ class FidNames {
   void forget_own_name(const Fid& f);
   std::map<Name, std::uint64_t> names_;  // what each name leads to, as the replies said
   std::map<std::pair<int, std::uint32_t>, Fid> fids_;
+  bool adopt_ = false;
+  static constexpr std::uint64_t kAdoptedPath = ~std::uint64_t{0};  // minus the fid
 };
 
 }  // namespace p9::deviations

@@ -10,8 +10,13 @@
 // summary. With --deviations, a difference in a case the list names for ID is
 // a known deviation when the difference begins with the row's observed text
 // (with --also, so is a case the list names for ID2: a conformance-level
-// deviation explains its reply differences too); exit status 1 when any other
-// difference is found, or when a listed difference no longer happens.
+// deviation explains its reply differences too); a difference no row names is
+// a known deviation when a rule for ID (or ID2) matches it (deviation_list.h:
+// the request of the first differing reply, the reference side's reply as the
+// reference reply, the other side's as the server reply, stale-fid judged on
+// the other side's exchanges), and rules for ID and ID2 that matched nothing
+// are printed as unused (not failed: a run may leave cases out); exit status 1
+// when any other difference is found, or when a listed difference no longer happens.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +26,7 @@
 #include <vector>
 
 #include "conformance/deviations/deviation_list.h"
+#include "conformance/deviations/fid_names.h"
 #include "conformance/diff/normalize.h"
 #include "conformance/harness/deviations.h"
 #include "reference/codec/codec.h"
@@ -70,6 +76,48 @@ bool load(const std::filesystem::path& path, std::vector<Recorded>* out, std::st
   return true;
 }
 
+// For each reply of a recording, the index of the request it answers (by tag),
+// or -1; and whether that request's fid was stale (deviations::FidNames fed
+// with the exchanges in the order they were recorded, as the server answered).
+struct Answers {
+  std::vector<long> request_of;
+  std::vector<bool> stale;
+};
+
+Answers answers(const std::vector<Recorded>& v) {
+  Answers a{std::vector<long>(v.size(), -1), std::vector<bool>(v.size(), false)};
+  std::map<std::uint16_t, std::size_t> pending;
+  p9::deviations::FidNames names;
+  names.adopt_unknown_fids();  // a case's recording starts after its directory was walked to
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    if (v[k].sent) {
+      if (v[k].request.rfind("(malformed", 0) != 0) pending[v[k].frame.tag] = k;
+      continue;
+    }
+    auto it = pending.find(v[k].frame.tag);
+    if (it == pending.end()) continue;
+    a.request_of[k] = static_cast<long>(it->second);
+    a.stale[k] = names.stale(0, v[it->second].frame.body);
+    names.exchange(0, v[it->second].frame.body, v[k].frame.body);
+    pending.erase(it);
+  }
+  return a;
+}
+
+// A reply as rules see it (deviations::reply_text).
+std::string rule_reply(const Recorded& r) {
+  const auto* e = std::get_if<p9::msg::Rlerror>(&r.frame.body);
+  return p9::deviations::reply_text(static_cast<std::uint8_t>(p9::type_of(r.frame.body)), e ? e->ecode : 0);
+}
+
+// The first difference of a case: its text, and what a rule is matched
+// against (no request when the difference is not at a reply of a decoded one).
+struct Difference {
+  std::string text;
+  p9::deviations::RuleRequest request;
+  std::string reference_reply, server_reply;  // reply_text ("" = no reply)
+};
+
 bool is_listing(const Recorded& r) { return std::holds_alternative<p9::msg::Rreaddir>(r.frame.body); }
 
 // Skips requests; returns the index of the next reply (or size()).
@@ -103,7 +151,25 @@ void forget_shared_root_state(const p9::Message& ref, std::uint64_t root_ref, p9
 // The first difference between two recordings of one case, or "". Replies
 // are compared in order; a run of consecutive Rreaddir replies (one listing,
 // paged as each server chooses) is compared as one set of (name, type).
-std::string compare_case(const std::vector<Recorded>& ref, const std::vector<Recorded>& other) {
+Difference compare_case(const std::vector<Recorded>& ref, const std::vector<Recorded>& other) {
+  const Answers ref_answers = answers(ref), other_answers = answers(other);
+  // The difference at reply i of ref and j of other (either may be past the end: no reply).
+  auto at = [&](std::string text, std::size_t i, std::size_t j) {
+    Difference d{std::move(text), {}, {}, {}};
+    const long q = i < ref.size()     ? ref_answers.request_of[i]
+                   : j < other.size() ? other_answers.request_of[j]
+                                      : -1;
+    if (q < 0) return d;
+    const Recorded& request =
+        i < ref.size() ? ref[static_cast<std::size_t>(q)] : other[static_cast<std::size_t>(q)];
+    const char* name = p9::msg_name(static_cast<std::uint8_t>(p9::type_of(request.frame.body)));
+    if (!name) return d;
+    d.request.type = name;
+    if (j < other.size() && other_answers.stale[j]) d.request.qualifiers.push_back("stale-fid");
+    d.reference_reply = i < ref.size() ? rule_reply(ref[i]) : "";
+    d.server_reply = j < other.size() ? rule_reply(other[j]) : "";
+    return d;
+  };
   p9::diff::QidMap qids;
   bool root_seen = false;
   std::uint64_t root_ref = 0, root_other = 0;
@@ -114,13 +180,14 @@ std::string compare_case(const std::vector<Recorded>& ref, const std::vector<Rec
     j = next_reply(other, j, nullptr);
     if (i >= ref.size() || j >= other.size()) break;
     if (is_listing(ref[i]) && is_listing(other[j])) {
+      const std::size_t i0 = i, j0 = j;
       p9::diff::EntrySet a, b;
       for (; i < ref.size() && (ref[i].sent || is_listing(ref[i])); ++i)
         if (!ref[i].sent) p9::diff::add_entries(ref[i].frame.body, a);
       for (; j < other.size() && (other[j].sent || is_listing(other[j])); ++j)
         if (!other[j].sent) p9::diff::add_entries(other[j].frame.body, b);
       if (a != b) {
-        return "a listing differs (" + last_request + "): " + p9::diff::describe_difference(a, b);
+        return at("a listing differs (" + last_request + "): " + p9::diff::describe_difference(a, b), i0, j0);
       }
       continue;
     }
@@ -135,18 +202,21 @@ std::string compare_case(const std::vector<Recorded>& ref, const std::vector<Rec
       why = p9::diff::compare(ref[i].frame.body, other[j].frame.body, qids);
     }
     if (!why.empty())
-      return "after " + last_request + "\n      ref:   " + p9::to_string(ref[i].frame) +
-             "\n      other: " + p9::to_string(other[j].frame) + "\n      why:   " + why;
+      return at("after " + last_request + "\n      ref:   " + p9::to_string(ref[i].frame) +
+                    "\n      other: " + p9::to_string(other[j].frame) + "\n      why:   " + why,
+                i, j);
     ++i;
     ++j;
   }
   std::size_t ref_left = 0, other_left = 0;
+  const std::size_t i0 = i, j0 = j;  // the first reply one side has and the other has not
   for (; i < ref.size(); ++i) ref_left += !ref[i].sent;
   for (; j < other.size(); ++j) other_left += !other[j].sent;
   if (ref_left != other_left)
-    return "reply counts differ: " + std::to_string(ref_left) + " more on ref, " +
-           std::to_string(other_left) + " more on other";
-  return "";
+    return at("reply counts differ: " + std::to_string(ref_left) + " more on ref, " +
+                  std::to_string(other_left) + " more on other",
+              i0, j0);
+  return {};
 }
 
 // A recorded run: case name -> its .frames file, in name order.
@@ -215,7 +285,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "p9conform-diff: %s\n", error.c_str());
       return 2;
     }
-    std::string diff = compare_case(ref, other);
+    const Difference difference = compare_case(ref, other);
+    const std::string& diff = difference.text;
     if (diff.empty()) {
       ++same;
       compared_same.insert(name);
@@ -232,13 +303,33 @@ int main(int argc, char** argv) {
       d = nullptr;
     }
     if (!d && !also_id.empty()) d = p9::conformance::find_deviation(also_id, name);
-    if (d)
+    // No row names the case: the first rule for the target (or ID2) that matches the difference.
+    const p9::deviations::Rule* rule = nullptr;
+    if (!d && !difference.request.type.empty())
+      for (const std::string& id : {target_id, also_id})
+        if (!rule && !id.empty())
+          rule = p9::conformance::find_rule(id, difference.request, difference.reference_reply,
+                                            difference.server_reply);
+    if (d || rule)
       ++known;
     else
       ++unexpected;
-    std::printf("%s %s\n      %s\n%s", d ? "KNOWN DEVIATION" : "DIFFERS        ", name.c_str(), diff.c_str(),
-                mismatch.c_str());
+    std::printf("%s %s\n      %s\n%s", d || rule ? "KNOWN DEVIATION" : "DIFFERS        ", name.c_str(),
+                diff.c_str(), mismatch.c_str());
+    if (rule)
+      std::printf("      by rule %s (%s): %s\n", rule->where().c_str(), rule->text().c_str(),
+                  rule->reason.c_str());
   }
+  // Rules that apply to this comparison and listed nothing.
+  int unused = 0;
+  for (const std::string& id : {target_id, also_id})
+    if (!id.empty())
+      for (const p9::deviations::Rule* u : p9::conformance::unused_rules(id)) {
+        if (id == also_id && p9::deviations::names(u->target, target_id)) continue;  // printed already
+        ++unused;
+        std::printf("UNUSED RULE     %s (%s): matched no difference in this comparison\n", u->where().c_str(),
+                    u->text().c_str());
+      }
   // The list stays true: a listed difference that no longer happens fails.
   for (const auto& d : p9::conformance::all_deviations())
     if (p9::deviations::names(d.target, target_id) && !comes_and_goes(d.observed) &&
@@ -251,8 +342,9 @@ int main(int argc, char** argv) {
     }
   std::printf(
       "differential: %zu cases: %d same, %d differ (%d known deviations, %d unexpected), %d not run on the "
-      "other side%s\n",
+      "other side%s%s\n",
       cases.size(), same, known + unexpected, known, unexpected, missing,
-      stale ? (", " + std::to_string(stale) + " listed differences no longer happen").c_str() : "");
+      stale ? (", " + std::to_string(stale) + " listed differences no longer happen").c_str() : "",
+      unused ? (", " + std::to_string(unused) + " unused rules").c_str() : "");
   return unexpected || stale ? 1 : 0;
 }

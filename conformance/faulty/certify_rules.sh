@@ -4,7 +4,7 @@
 # p9faulty answers every Tstatfs with Rlerror EIO; a rule for its profile
 # name (given as p9conform --profile) makes those failures known deviations,
 # counted in the verdict by the rule's class; a rule that matched nothing is
-# reported as unused; without the rule the same cases fail; a malformed rule
+# reported as unused (console, Markdown and HTML certificate); without the rule the same cases fail; a malformed rule
 # stops the run, naming its file and line. On diod (when it
 # can be run), whose fids are host paths, a stale-fid rule for Tgetattr lists
 # getattr of a fid whose file was unlinked, and leaves a Tsetattr failure failed.
@@ -40,6 +40,9 @@ expect '^\| Statfs\.FieldsAreSane \| known deviation' "$report" "that the Tstatf
 expect "known deviation: rule $list:3: p9faulty --wrong Tstatfs" "$report" "the rule that listed it"
 expect "^- $list:4: faulty-rules \| Tlink" "$report" "the unused rule, with its line"
 expect "^UNUSED RULE $list:4: " "$out" "the unused rule on the console"
+expect "^<li><code>$list:4: faulty-rules \| Tlink" "${report%.md}.html" "the unused rule in the HTML certificate"
+grep -q "$list:3" "${report%.md}.html" && grep -q "<li><code>$list:3" "${report%.md}.html" &&
+  fail "a used rule is listed as unused in the HTML certificate"
 grep -q "$list:5" "$report" "$out" && fail "another target's rule is reported"
 # Without the rules the same cases fail.
 P9_DEVIATIONS=/dev/null P9_REPORT="$P9_REPORT_DIR/rules-none.md" \

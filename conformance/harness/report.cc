@@ -97,6 +97,9 @@ const char* const kDiedIntro =
 const char* const kSilentIntro =
     "Request types that got no reply within the timeout twice; later requests of these types were not sent "
     "(their cases fail at once with this reason).";
+const char* const kUnusedIntro =
+    "Rule rows for this target that matched no failed check in this run (a run of some cases only leaves "
+    "rules unused too):";
 const char* const kFailuresIntro =
     "Each shows the check, the reply expected, the reply received, and the last frames on the wire in "
     "printer format.";
@@ -281,8 +284,7 @@ void write_markdown(const Report& r, std::ostream& md) {
            << c.detail << "```\n";
   }
   if (!r.unused_rules.empty()) {
-    md << "\n## Unused deviation rules\n\nRule rows for this target that matched no failed check in this "
-          "run (a run of some cases only leaves rules unused too):\n\n";
+    md << "\n## Unused deviation rules\n\n" << kUnusedIntro << "\n\n";
     for (const std::string& u : r.unused_rules) md << "- " << u << "\n";
   }
   md << "\n## Every case\n\n| case | outcome | class | rule | source |\n|---|---|---|---|---|\n";
@@ -381,6 +383,11 @@ void write_html(const Report& r, std::ostream& out) {
             << esc(c.severity) << "</span> <b>" << esc(c.name) << "</b>: " << esc(c.cause)
             << "</summary>\n<p>Rule: " << esc(c.rule) << " (source: " << esc(c.source) << ")</p><pre>"
             << esc(c.detail) << "</pre></details>\n";
+  }
+  if (!r.unused_rules.empty()) {  // as in the Markdown: FILE:LINE: the rule's cells
+    out << "<h2>Unused deviation rules</h2>\n<p>" << esc(kUnusedIntro) << "</p>\n<ul id=\"unused-rules\">\n";
+    for (const std::string& u : r.unused_rules) out << "<li><code>" << esc(u) << "</code></li>\n";
+    out << "</ul>\n";
   }
   out << "<h2>Every case</h2>\n<details><summary>" << r.cases.size()
       << " cases (click to open)</summary>\n<table "

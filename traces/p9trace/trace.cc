@@ -73,14 +73,61 @@ std::vector<std::size_t> reply_index(const Trace& t) {
   return reply_of;
 }
 
-bool read_trace(const std::string& path, Trace* out, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+namespace {
+
+bool ends_with(const std::string& s, const char* tail) {
+  const std::size_t n = std::char_traits<char>::length(tail);
+  return s.size() >= n && s.compare(s.size() - n, n, tail) == 0;
+}
+
+// The whole text of `path`; a name ending in .xz or .gz is decompressed by
+// `xz -dc` / `gzip -dc` through popen(3) (the committed long traces are .xz).
+bool slurp(const std::string& path, std::string* text, std::string* error) {
+  const char* tool = ends_with(path, ".xz") ? "xz" : ends_with(path, ".gz") ? "gzip" : nullptr;
+  if (!tool) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      *error = "cannot open " + path;
+      return false;
+    }
+    std::ostringstream all;
+    all << in.rdbuf();
+    *text = all.str();
+    return true;
+  }
+  if (!std::ifstream(path)) {
     *error = "cannot open " + path;
     return false;
   }
+  std::string quoted = "'";  // the path in single quotes for sh, each ' as '\''
+  for (char c : path) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  quoted += "'";
+  const std::string command = std::string(tool) + " -dc -- " + quoted;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) {
+    *error = "cannot run " + command;
+    return false;
+  }
+  char buf[1 << 16];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) text->append(buf, n);
+  if (pclose(pipe) != 0) {
+    *error = command + " failed";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool read_trace(const std::string& path, Trace* out, std::string* error) {
+  std::string text;
+  if (!slurp(path, &text, error)) return false;
+  std::istringstream in(text);
   std::string base = path.substr(path.find_last_of('/') + 1);
-  if (base.size() > 6 && base.compare(base.size() - 6, 6, ".trace") == 0) base.resize(base.size() - 6);
+  for (const char* tail : {".xz", ".gz"})
+    if (ends_with(base, tail)) base.resize(base.size() - std::char_traits<char>::length(tail));
+  if (base.size() > 6 && ends_with(base, ".trace")) base.resize(base.size() - 6);
   out->name = base;
   std::string line;
   std::size_t lineno = 0;

@@ -37,7 +37,8 @@ constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
 // for requests left unanswered.
 std::vector<std::size_t> reply_index(const Trace& t);
 
-// Reads a trace; false + *error (with the line number) on a malformed line.
+// Reads a trace (a name ending in .xz or .gz is decompressed first); false +
+// *error (with the line number) on a malformed line.
 bool read_trace(const std::string& path, Trace* out, std::string* error);
 
 std::string to_hex(const std::uint8_t* p, std::size_t n);
