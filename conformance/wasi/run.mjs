@@ -11,7 +11,7 @@
 // headless Chromium (opfs/host/serve.mjs --wasi, --web: build/opfs/web);
 // shim_on_p9opfs is browser_wasi_shim's WASI class with our OPFS preopen
 // (opfs/web/wasi_shim.mjs) in place of its PreopenDirectory, in a worker in
-// headless Chromium (opfs/host/shim_run.mjs). Each run gets a fresh Chromium
+// headless Chromium (opfs/host/serve.mjs --shim). Each run gets a fresh Chromium
 // profile, so an empty store.
 //
 // DIR holds each probe program twice: NAME (native) and NAME.wasm. Each run
@@ -98,7 +98,7 @@ function runHost(prog, names = []) {
         return run(process.execPath, [path.resolve(here, '../../opfs/host/serve.mjs'), '--profile', path.join(t, 'profile'),
                                       '--web', web, ...chromium, '--wasi', spec], hostTimeout);
       }
-      return run(process.execPath, [path.resolve(here, '../../opfs/host/shim_run.mjs'), '--profile', path.join(t, 'profile'),
+      return run(process.execPath, [path.resolve(here, '../../opfs/host/serve.mjs'), '--profile', path.join(t, 'profile'),
                                     '--web', web, '--shim', path.join(modules, '@bjorn3/browser_wasi_shim/dist'), ...chromium,
                                     '--wasi', spec], hostTimeout);
     } finally {
@@ -123,8 +123,11 @@ function readDeviations(file) {
 
 // Our Host over the OPFS store is the same Host as over the model (the store
 // is the model kept in OPFS: opfs/README.md): it answers to p9wasi's rows.
-const rowsOf = opt.host === 'p9wasi_opfs' ? 'p9wasi' : opt.host;
-const deviations = readDeviations(opt.deviations).filter((d) => d.host === rowsOf || d.host === '*');
+// browser_wasi_shim's WASI class over that Host (shim_on_p9opfs) answers to
+// its own rows first, then to p9wasi's (what reaches the Host is the Host's).
+const rowsOf = {p9wasi_opfs: ['p9wasi'], shim_on_p9opfs: ['shim_on_p9opfs', 'p9wasi']}[opt.host] || [opt.host];
+const rank = (d) => (d.host === '*' ? rowsOf.length : rowsOf.indexOf(d.host));
+const deviations = readDeviations(opt.deviations).filter((d) => rank(d) >= 0).sort((a, b) => rank(a) - rank(b));
 const results = [];
 let failed = 0;
 for (const prog of programs) {

@@ -21,7 +21,9 @@
 // itself, and the next program runs in the reloaded page. The exit status is
 // the first non-zero status of a program (134 when one traps), else 0; 70
 // when the store's invariants do not hold after a program. --listen is then
-// not needed.
+// not needed. --shim DIR (browser_wasi_shim's dist/) serves it as shim/ and
+// runs each --wasi program through its WASI class with our preopen
+// (opfs/web/p9opfs-wasi.mjs) instead.
 //
 // Each TCP connection accepted on --listen becomes one 9P session in the page:
 // the bridge asks the page (over its control WebSocket) to open a WebSocket
@@ -88,6 +90,7 @@ function parseArgs(argv) {
     else if (k === '--bench') a.bench = v();
     else if (k === '--wasi') a.wasi.push(v());
     else if (k === '--wasi-dir') a.wasiDir = v();
+    else if (k === '--shim') a.shim = v();
     else usage(`unknown argument ${k}`);
   }
   if (a.wasi.length && !a.listen) a.listen = '127.0.0.1:0';
@@ -135,8 +138,13 @@ const token = randomBytes(12).toString('hex');
 const types = {'.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
                '.wasm': 'application/wasm', '.ts': 'text/plain'};
 const httpServer = http.createServer((req, res) => {
-  const name = decodeURIComponent(new URL(req.url, 'http://x').pathname.slice(1)) || 'index.html';
-  const file = path.join(args.web, name);
+  let name = decodeURIComponent(new URL(req.url, 'http://x').pathname.slice(1)) || 'index.html';
+  let dir = args.web;
+  if (args.shim && name.startsWith('shim/')) {  // --shim: browser_wasi_shim's dist/
+    name = name.slice(5);
+    dir = args.shim;
+  }
+  const file = path.join(dir, name);
   if (!/^[A-Za-z0-9._-]+$/.test(name) || !fs.existsSync(file)) {
     res.writeHead(404).end('not found\n');
     return;
@@ -245,7 +253,7 @@ function wasiStep(m) {
     fatal(`--wasi ${prog}: ${e.message}`);
     return;
   }
-  control.sendText(JSON.stringify({type: 'wasi', wasm, args: [prog, ...rest], dir: args.wasiDir}));
+  control.sendText(JSON.stringify({type: 'wasi', wasm, args: [prog, ...rest], dir: args.wasiDir, shim: !!args.shim}));
 }
 
 // ---- TCP: one 9P connection each ----

@@ -39,7 +39,9 @@ export class Server {
    *  named `preopen`, default "/sandbox") is the store's directory `dir` (default
    *  "wasi"), made when absent and kept across page loads. `check` is the store's
    *  invariants after the run ("" when they hold). */
-  runWasi(wasm: BufferSource, options?: { args?: string[]; env?: Record<string, string>; dir?: string; preopen?: string }):
+  runWasi(wasm: BufferSource, options?: { args?: string[]; env?: Record<string, string>; dir?: string; preopen?: string;
+                                          /** through browser_wasi_shim's WASI class (served as shim/) with p9opfs-wasi.mjs's preopen */
+                                          shim?: boolean }):
     Promise<{ status: number; stdout: string; stderr: string; check: string }>;
   /** Runs the benchmarks of opfs/bench/bench.js in the worker, on this store
    *  (it creates and removes its own files); one result per measurement. */

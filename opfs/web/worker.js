@@ -16,11 +16,14 @@
 //   {type:'check-files', id, bytes}        -> {type:'checked', id, rc, text}: JsFiles and
 //                                             library.js on a scratch OPFS file
 //                                             (p9opfs/.check-<store>/scratch)
-//   {type:'wasi', id, wasm, args, env, dir, preopen}
+//   {type:'wasi', id, wasm, args, env, dir, preopen, shim}
 //                                          -> {type:'reply', id, status, stdout, stderr, check}:
 //                                             runs a WASI preview1 program (wasm: its bytes)
 //                                             here, nothing else meanwhile, its preopen the
-//                                             store's directory /dir (made when absent)
+//                                             store's directory /dir (made when absent);
+//                                             shim: through browser_wasi_shim's WASI class
+//                                             (served as shim/index.js) with our preopen
+//                                             (p9opfs-wasi.mjs) in its fds
 //   {type:'serve-ws', url}                 the worker opens a WebSocket to url and
 //                                          serves one 9P connection over it itself
 //                                          (one frame per binary message, both ways)
@@ -71,7 +74,7 @@ self.onmessage = (e) => {
     return;
   }
   if (m.type === 'wasi') {
-    store.exclusive(() => runWasi(m), (text) => refuse(m, text));
+    store.exclusive(() => (m.shim ? runShim(m) : runWasi(m)), (text) => refuse(m, text));
     return;
   }
   store.submit(() => handle(m), (text) => refuse(m, text));
@@ -186,6 +189,11 @@ async function runWasi(m) {
     threw = `p9wasi: ${e && e.stack ? e.stack : e}\n`;
     status = 134;
   }
+  wasiDone(m, status, out, threw);
+}
+
+// The reply to a 'wasi' message: out[1], out[2] the bytes written to fds 1, 2.
+function wasiDone(m, status, out, threw) {
   const join = (list) => {
     const all = new Uint8Array(list.reduce((n, b) => n + b.length, 0));
     let at = 0;
@@ -196,8 +204,40 @@ async function runWasi(m) {
     return all;
   };
   const dec = new TextDecoder();
+  const M = store.M;
   post({type: 'reply', id: m.id, status, stdout: dec.decode(join(out[1])), stderr: dec.decode(join(out[2])) + threw,
         check: M.UTF8ToString(M._p9w_check())});
+}
+
+// The same program through @bjorn3/browser_wasi_shim's own WASI class (its
+// dist/ served beside this file as shim/), our OPFS preopen in its fds where
+// a PreopenDirectory would be (p9opfs-wasi.mjs), its own objects on fds 0-2
+// (an empty stdin, ConsoleStdout for 1 and 2), as a user of the shim writes
+// it. A JavaScript value the shim throws out of a call ends the program:
+// status 70 and "host threw: ..." on stderr (as
+// conformance/wasi/hosts/browser_wasi_shim.mjs).
+async function runShim(m) {
+  const out = {1: [], 2: []};
+  let status, threw = '';
+  try {
+    const shim = await import('./shim/index.js');
+    const {openPreopen} = await import('./p9opfs-wasi.mjs');
+    const preopen = await openPreopen({store, dir: String(m.dir || 'wasi'), name: m.preopen || '/sandbox', Fd: shim.Fd});
+    const fds = [new shim.OpenFile(new shim.File([])), new shim.ConsoleStdout((b) => out[1].push(b.slice())),
+                 new shim.ConsoleStdout((b) => out[2].push(b.slice())), preopen];
+    const wasi = new shim.WASI(m.args || [], [], fds);
+    const {instance} = await WebAssembly.instantiate(m.wasm, {wasi_snapshot_preview1: wasi.wasiImport});
+    try {
+      status = wasi.start(instance);
+    } catch (e) {
+      threw = `host threw: ${e instanceof Error ? e.message : String(e)}\n`;
+      status = 70;
+    }
+  } catch (e) {
+    threw = `p9opfs: ${e && e.stack ? e.stack : e}\n`;
+    status = 125;
+  }
+  wasiDone(m, status, out, threw);
 }
 
 // The scratch file's slot: far above any store slot.
