@@ -189,11 +189,12 @@ async function runWasi(m) {
     threw = `p9wasi: ${e && e.stack ? e.stack : e}\n`;
     status = 134;
   }
-  wasiDone(m, status, out, threw);
+  wasiDone(m, status, out, threw, M.UTF8ToString(M._p9w_check()));
 }
 
-// The reply to a 'wasi' message: out[1], out[2] the bytes written to fds 1, 2.
-function wasiDone(m, status, out, threw) {
+// The reply to a 'wasi' message: out[1], out[2] the bytes written to fds 1, 2;
+// check: the invariants of the store the program ran on ("" when they hold).
+function wasiDone(m, status, out, threw, check) {
   const join = (list) => {
     const all = new Uint8Array(list.reduce((n, b) => n + b.length, 0));
     let at = 0;
@@ -204,25 +205,26 @@ function wasiDone(m, status, out, threw) {
     return all;
   };
   const dec = new TextDecoder();
-  const M = store.M;
   post({type: 'reply', id: m.id, status, stdout: dec.decode(join(out[1])), stderr: dec.decode(join(out[2])) + threw,
-        check: M.UTF8ToString(M._p9w_check())});
+        check});
 }
 
 // The same program through @bjorn3/browser_wasi_shim's own WASI class (its
 // dist/ served beside this file as shim/), our OPFS preopen in its fds where
 // a PreopenDirectory would be (p9opfs-wasi.mjs), its own objects on fds 0-2
 // (an empty stdin, ConsoleStdout for 1 and 2), as a user of the shim writes
-// it. A JavaScript value the shim throws out of a call ends the program:
-// status 70 and "host threw: ..." on stderr (as
-// conformance/wasi/hosts/browser_wasi_shim.mjs).
+// it: the preopen opens a store of its own by name (this store's name +
+// ".shim", its Web Lock held until preopen.close()), as in a user's worker.
+// A JavaScript value the shim throws out of a call ends the program: status
+// 70 and "host threw: ..." on stderr (as conformance/wasi/hosts/browser_wasi_shim.mjs).
 async function runShim(m) {
   const out = {1: [], 2: []};
-  let status, threw = '';
+  let status, threw = '', check = 'no store';
   try {
     const shim = await import('./shim/index.js');
     const {openPreopen} = await import('./p9opfs-wasi.mjs');
-    const preopen = await openPreopen({store, dir: String(m.dir || 'wasi'), name: m.preopen || '/sandbox', Fd: shim.Fd});
+    const preopen = await openPreopen({store: store.name + '.shim', dir: String(m.dir || 'wasi'), name: m.preopen || '/sandbox',
+                                       Fd: shim.Fd});
     const fds = [new shim.OpenFile(new shim.File([])), new shim.ConsoleStdout((b) => out[1].push(b.slice())),
                  new shim.ConsoleStdout((b) => out[2].push(b.slice())), preopen];
     const wasi = new shim.WASI(m.args || [], [], fds);
@@ -233,11 +235,14 @@ async function runShim(m) {
       threw = `host threw: ${e instanceof Error ? e.message : String(e)}\n`;
       status = 70;
     }
+    const M = preopen.store.M;
+    check = M.UTF8ToString(M._p9w_check());
+    await preopen.close();
   } catch (e) {
     threw = `p9opfs: ${e && e.stack ? e.stack : e}\n`;
     status = 125;
   }
-  wasiDone(m, status, out, threw);
+  wasiDone(m, status, out, threw, check);
 }
 
 // The scratch file's slot: far above any store slot.
