@@ -5,6 +5,14 @@
 //
 //   node run.mjs --host p9wasi|node:wasi|browser_wasi_shim|wasmer_wasi --bin DIR [--p9wasi CMD] [--modules DIR]
 //                [--report FILE] [--deviations FILE]
+//   node run.mjs --host p9wasi_opfs|shim_on_p9opfs --bin DIR [--web DIR] [--chromium PATH] [--modules DIR] ...
+//
+// p9wasi_opfs is our Host over the OPFS store, in the server's worker in
+// headless Chromium (opfs/host/serve.mjs --wasi, --web: build/opfs/web);
+// shim_on_p9opfs is browser_wasi_shim's WASI class with our OPFS preopen
+// (opfs/web/wasi_shim.mjs) in place of its PreopenDirectory, in a worker in
+// headless Chromium (opfs/host/serve.mjs --shim). Each run gets a fresh Chromium
+// profile, so an empty store.
 //
 // DIR holds each probe program twice: NAME (native) and NAME.wasm. Each run
 // gets a fresh directory T/box as ROOT, next to T/outside ("secret"); a WASI
@@ -80,6 +88,23 @@ function runHost(prog, names = []) {
   if (opt.host === 'wasmer_wasi') {
     return run(process.execPath, [path.join(here, 'hosts', 'wasmer_wasi.mjs'), modules, wasm, '/sandbox', ...names], hostTimeout);
   }
+  if (opt.host === 'p9wasi_opfs' || opt.host === 'shim_on_p9opfs') {
+    const t = fs.mkdtempSync(path.join(os.tmpdir(), 'p9probe-opfs-'));
+    const web = opt.web || path.resolve(here, '../../build/opfs/web');
+    const chromium = opt.chromium ? ['--chromium', opt.chromium] : [];
+    const spec = [wasm, '/sandbox', ...names].join(' ');
+    try {
+      if (opt.host === 'p9wasi_opfs') {
+        return run(process.execPath, [path.resolve(here, '../../opfs/host/serve.mjs'), '--profile', path.join(t, 'profile'),
+                                      '--web', web, ...chromium, '--wasi', spec], hostTimeout);
+      }
+      return run(process.execPath, [path.resolve(here, '../../opfs/host/serve.mjs'), '--profile', path.join(t, 'profile'),
+                                    '--web', web, '--shim', path.join(modules, '@bjorn3/browser_wasi_shim/dist'), ...chromium,
+                                    '--wasi', spec], hostTimeout);
+    } finally {
+      fs.rmSync(t, {recursive: true, force: true, maxRetries: 10, retryDelay: 200});
+    }
+  }
   throw new Error(`unknown host ${opt.host}`);
 }
 
@@ -96,7 +121,13 @@ function readDeviations(file) {
   return rows;
 }
 
-const deviations = readDeviations(opt.deviations).filter((d) => d.host === opt.host || d.host === '*');
+// Our Host over the OPFS store is the same Host as over the model (the store
+// is the model kept in OPFS: opfs/README.md): it answers to p9wasi's rows.
+// browser_wasi_shim's WASI class over that Host (shim_on_p9opfs) answers to
+// its own rows first, then to p9wasi's (what reaches the Host is the Host's).
+const rowsOf = {p9wasi_opfs: ['p9wasi'], shim_on_p9opfs: ['shim_on_p9opfs', 'p9wasi']}[opt.host] || [opt.host];
+const rank = (d) => (d.host === '*' ? rowsOf.length : rowsOf.indexOf(d.host));
+const deviations = readDeviations(opt.deviations).filter((d) => rank(d) >= 0).sort((a, b) => rank(a) - rank(b));
 const results = [];
 let failed = 0;
 for (const prog of programs) {

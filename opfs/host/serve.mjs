@@ -11,6 +11,20 @@
 // of serving, writes their results to FILE as JSON and exits; the options come
 // from P9_BENCH_OPTIONS (JSON, e.g. '{"seqMiB":16}').
 //
+// --wasi 'PROG.wasm [ARG...]' runs a WASI preview1 program in the server's
+// worker on the store instead of serving (p9opfs.js runWasi: our Host,
+// reference/wasi/, over the store), its preopen /sandbox the store's
+// directory --wasi-dir NAME (default "wasi", made when absent; argv[0] is
+// PROG.wasm as given). Its stdout and stderr are passed through. Given
+// several times, the programs run in order on the same store; `--wasi reload`
+// between two makes the page let the store go (server.close()) and reload
+// itself, and the next program runs in the reloaded page. The exit status is
+// the first non-zero status of a program (134 when one traps), else 0; 70
+// when the store's invariants do not hold after a program. --listen is then
+// not needed. --shim DIR (browser_wasi_shim's dist/) serves it as shim/ and
+// runs each --wasi program through its WASI class with our preopen
+// (opfs/web/p9opfs-wasi.mjs) instead.
+//
 // Each TCP connection accepted on --listen becomes one 9P session in the page:
 // the bridge asks the page (over its control WebSocket) to open a WebSocket
 // back for it (from the server's worker; with --via page, from the page's
@@ -59,7 +73,7 @@ function usage(text) {
 
 function parseArgs(argv) {
   const a = {store: 'default', web: path.resolve(here, '../../build/opfs/web'), chromium: '/usr/lib/chromium/chromium',
-             timeout: 60, verbose: false, quota: 0, via: 'worker'};
+             timeout: 60, verbose: false, quota: 0, via: 'worker', wasi: [], wasiDir: 'wasi'};
   for (let i = 0; i < argv.length; ++i) {
     const k = argv[i];
     const v = () => (i + 1 < argv.length ? argv[++i] : usage(`${k} needs a value`));
@@ -74,8 +88,12 @@ function parseArgs(argv) {
     else if (k === '--self-check') a.selfCheck = true;
     else if (k === '--verbose') a.verbose = true;
     else if (k === '--bench') a.bench = v();
+    else if (k === '--wasi') a.wasi.push(v());
+    else if (k === '--wasi-dir') a.wasiDir = v();
+    else if (k === '--shim') a.shim = v();
     else usage(`unknown argument ${k}`);
   }
+  if (a.wasi.length && !a.listen) a.listen = '127.0.0.1:0';
   if (!a.listen || !a.profile) usage('--listen and --profile are required');
   const m = /^(.*):(\d+)$/.exec(a.listen);
   if (!m) usage('--listen takes HOST:PORT');
@@ -120,8 +138,13 @@ const token = randomBytes(12).toString('hex');
 const types = {'.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
                '.wasm': 'application/wasm', '.ts': 'text/plain'};
 const httpServer = http.createServer((req, res) => {
-  const name = decodeURIComponent(new URL(req.url, 'http://x').pathname.slice(1)) || 'index.html';
-  const file = path.join(args.web, name);
+  let name = decodeURIComponent(new URL(req.url, 'http://x').pathname.slice(1)) || 'index.html';
+  let dir = args.web;
+  if (args.shim && name.startsWith('shim/')) {  // --shim: browser_wasi_shim's dist/
+    name = name.slice(5);
+    dir = args.shim;
+  }
+  const file = path.join(dir, name);
   if (!/^[A-Za-z0-9._-]+$/.test(name) || !fs.existsSync(file)) {
     res.writeHead(404).end('not found\n');
     return;
@@ -145,15 +168,16 @@ httpServer.on('upgrade', (req, socket, head) => {
   const ws = acceptWebSocket(req, socket, head, {maxMessage: 2 * kMaxMsize});
   if (!ws) return;
   if (parts[0] === 'bridge') {
-    if (control) {
+    if (control && !reloading) {
       ws.close(1008, 'a page is already connected');  // RFC 6455 section 7.4.1: 1008 policy violation
       return;
     }
     control = ws;
     ws.on('message', (data, binary) => { if (!binary) onControl(JSON.parse(data.toString('utf8'))); });
     ws.on('close', () => {
+      if (control !== ws) return;  // the page before a reload
       control = null;
-      if (!stopping) fatal('the page closed its control connection');
+      if (!stopping && !reloading) fatal('the page closed its control connection');
     });
     return;
   }
@@ -167,7 +191,9 @@ httpServer.on('upgrade', (req, socket, head) => {
 
 // ---- the page's reports ----
 let ready = false;
+let reloading = false;  // --wasi reload: the page closes its control socket and comes back
 function onControl(m) {
+  if (args.wasi.length && (m.type === 'ready' || m.type === 'wasi-result')) return wasiStep(m);
   if (m.type === 'log') {
     log(`page: ${m.text}`);
   } else if (m.type === 'error') {
@@ -189,6 +215,45 @@ function onControl(m) {
     log(`benchmark results in ${args.bench}`);
     stop(0);
   }
+}
+
+// ---- --wasi: programs run in the worker, in order ----
+let wasiNext = 0, wasiStatus = 0;
+function wasiStep(m) {
+  if (m.type === 'ready') {
+    ready = true;
+    if (reloading) log(`the reloaded page opened the store: ${m.report}`);
+    else log(`store open: ${m.report}`);
+    reloading = false;
+  } else {
+    process.stdout.write(m.stdout);
+    process.stderr.write(m.stderr);
+    if (m.error) {
+      log(`error: ${m.error}`);
+      if (!wasiStatus) wasiStatus = 125;
+    } else if (m.check) {
+      log(`the store's invariants do not hold after the program: ${m.check}`);
+      if (!wasiStatus) wasiStatus = 70;
+    } else if (m.status && !wasiStatus) {
+      wasiStatus = m.status;
+    }
+  }
+  if (wasiNext >= args.wasi.length) return stop(0, wasiStatus);
+  const spec = args.wasi[wasiNext++];
+  if (spec === 'reload') {
+    reloading = true;
+    control.sendText(JSON.stringify({type: 'reload'}));
+    return;
+  }
+  const [prog, ...rest] = spec.split(' ').filter((w) => w);
+  let wasm;
+  try {
+    wasm = fs.readFileSync(prog).toString('base64');
+  } catch (e) {
+    fatal(`--wasi ${prog}: ${e.message}`);
+    return;
+  }
+  control.sendText(JSON.stringify({type: 'wasi', wasm, args: [prog, ...rest], dir: args.wasiDir, shim: !!args.shim}));
 }
 
 // ---- TCP: one 9P connection each ----
@@ -387,15 +452,15 @@ function closeStore() {
   return Promise.race([closing, new Promise((r) => setTimeout(r, 5000).unref())]);
 }
 
-// Stops Chromium (its own PID only: SIGTERM, SIGKILL after 3 s) and exits;
-// asked to (code 0), lets the store go first.
-function stop(code) {
+// Stops Chromium (its own PID only: SIGTERM, SIGKILL after 3 s) and exits
+// with `status` (default: code); asked to (code 0), lets the store go first.
+function stop(code, status = code) {
   if (stopping) return;
   stopping = true;
   if (tcpServer) tcpServer.close();
   for (const c of conns.values()) c.close();
   httpServer.close();
-  const done = () => process.exit(code);
+  const done = () => process.exit(status);
   if (!chromium || chromium.exited || chromium.exitCode !== null || chromium.pid === undefined) return done();
   if (code === 0) {
     closeStore().then(() => kill(done));

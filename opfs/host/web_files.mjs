@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const SERVER_FILES = ['p9opfs.js', 'client9p.js', 'worker.js', 'store.js', 'p9opfs-wasm.js', 'p9opfs-wasm.wasm'];
+export const SERVER_FILES = ['p9opfs.js', 'client9p.js', 'worker.js', 'store.js', 'p9opfs-wasm.js', 'p9opfs-wasm.wasm',
+                             'imports.mjs', 'trace.mjs', 'errno_names.mjs', 'p9opfs-wasi.mjs'];
 
 // The first of `names` (default: SERVER_FILES) missing from dir, or null.
 export function missingWebFile(dir, names = SERVER_FILES) {

@@ -71,7 +71,7 @@ std::int64_t Files::take_retired() {
   return s;
 }
 
-std::size_t Files::wanted() const { return free_.size() >= kPoolTarget ? 0 : kPoolTarget - free_.size(); }
+std::size_t Files::wanted() const { return free_.size() >= pool_target_ ? 0 : pool_target_ - free_.size(); }
 
 Slot Files::next_slot() const { return std::max<Slot>(kFirstData, static_cast<Slot>(exists_.size())); }
 

@@ -80,11 +80,19 @@ class Files {
   // A released slot whose file the host is to close and remove; none: -1.
   std::int64_t take_retired();
   // How many data slots the host should make and add() now so that the pool
-  // holds kPoolTarget free slots (0 when it does), and the slot number the
+  // holds pool_target() free slots (0 when it does), and the slot number the
   // next one takes.
   std::size_t wanted() const;
   Slot next_slot() const;
   static constexpr std::size_t kPoolTarget = 16;
+  // How many free slots the host keeps ready: kPoolTarget unless set (at
+  // least 1). A host whose caller never lets it top the pool up in the middle
+  // of a run (a WASI program that runs from _start to its end in one call)
+  // sets it to the number of new files such a run may fill.
+  std::size_t pool_target() const { return pool_target_; }
+  void set_pool_target(std::size_t n) { pool_target_ = n ? n : 1; }
+  // No free slot is left: the next acquire() would be ENOSPC.
+  bool pool_empty() const { return free_.empty(); }
 
  protected:
   // Makes data slot s (its file, open) right away, where that can be done
@@ -98,6 +106,7 @@ class Files {
   std::vector<Slot> free_;           // created, not yet taken (a stack)
   std::vector<bool> exists_, used_;  // by slot number
   std::vector<Slot> retired_;        // released, for the host to remove
+  std::size_t pool_target_ = kPoolTarget;
 };
 
 }  // namespace p9::opfs

@@ -261,6 +261,38 @@ TEST(OpfsStore, UnclaimedDataFileIsRemoved) {
   EXPECT_EQ(after->check_invariants(), "");
 }
 
+// The pool of empty data files the host keeps ready (Files::wanted) follows
+// its target: 16 unless set; a host that cannot top it up during a long run
+// (a WASI program in one call: opfs/web/worker.js) raises it, and the run may
+// then fill that many new files before ENOSPC.
+TEST(OpfsStore, PoolTargetSaysHowManyEmptyDataFilesTheHostKeeps) {
+  // Data files only the host makes, between calls (as the browser's).
+  struct HostMade final : Files {
+    Result<std::size_t> read(Slot, std::uint64_t, std::uint8_t*, std::size_t) override { return Errno::IO; }
+    Result<void> write(Slot, std::uint64_t, const std::uint8_t*, std::size_t) override { return Errno::IO; }
+    Result<void> truncate(Slot, std::uint64_t) override { return Errno::IO; }
+    Result<std::uint64_t> size(Slot) override { return Errno::IO; }
+    Result<void> flush(Slot) override { return Errno::IO; }
+  } f;
+  EXPECT_EQ(f.wanted(), Files::kPoolTarget);
+  EXPECT_TRUE(f.pool_empty());
+  f.set_pool_target(40);
+  ASSERT_EQ(f.wanted(), 40u);
+  for (int i = 0; i < 40; ++i) f.add(f.next_slot());
+  EXPECT_EQ(f.wanted(), 0u);
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_FALSE(f.pool_empty());
+    ASSERT_TRUE(f.acquire()) << i;
+  }
+  EXPECT_TRUE(f.pool_empty());
+  auto none = f.acquire();
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error(), Errno::NOSPC);
+  EXPECT_EQ(f.wanted(), 40u);
+  f.set_pool_target(0);  // at least one
+  EXPECT_EQ(f.wanted(), 1u);
+}
+
 // An unlinked file's data file is removed once the unlink is durable (not
 // emptied and kept: emptying is a truncate and a flush inside the request),
 // and never handed out again; a crash that brings it back (the removal not

@@ -44,6 +44,14 @@
 //                                p9o_direct_slot() at p9o_direct_offset()
 //                                (zeros past the file's end). -1: the reply at
 //                                p9o_reply() is complete.
+//     p9o_pool_target(n)         keep n free data files ready instead of 16 (a
+//                                WASI program run in one call, with no top-up
+//                                until it ends, may fill that many new files)
+//   the WASI front end (reference/wasi/node/api.cc, linked in): its p9w_*
+//   functions make a p9::wasi::Host on this store once it is open (p9w_init:
+//   the preopen is a directory of the store, made when absent) and answer the
+//   file calls of wasi_snapshot_preview1; the import object over them is
+//   reference/wasi/node/imports.mjs (web/worker.js runs programs with it).
 //
 // The module (opfs/CMakeLists.txt) is built with -sMODULARIZE: p9opfs-wasm.js
 // defines a factory P9Opfs(moduleArg) returning a Promise of the module;
@@ -85,6 +93,7 @@ int p9o_handle_direct(int id, std::uint32_t len);
 int p9o_direct_count();
 std::uint32_t p9o_direct_slot();
 double p9o_direct_offset();
+void p9o_pool_target(std::uint32_t n);
 
 // imported
 int p9o_js_read(std::uint32_t slot, double off, std::uint8_t* out, std::uint32_t len);

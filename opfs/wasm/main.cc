@@ -16,6 +16,7 @@
 #include "opfs/wasm/js_files.h"
 #include "reference/model/model.h"
 #include "reference/server/session.h"
+#include "reference/wasi/node/api.h"
 
 namespace p9::opfs {
 
@@ -79,6 +80,10 @@ int p9o_open_store() {
     return -EIO;
   }
   s.server = std::make_unique<p9::server::Server>(*s.backend);
+  // The WASI front end's C API (reference/wasi/node/api.cc, linked into this
+  // module) makes its Hosts on the same store: a WASI program run in the
+  // worker (web/worker.js) sees what 9P clients see, and keeps it.
+  p9::wasi::api::use_store(s.backend.get());
   s.message = report;
   return 0;
 }
@@ -88,7 +93,10 @@ std::uint32_t p9o_pool_next_slot() { return state().files->next_slot(); }
 void p9o_pool_add(std::uint32_t slot) { state().files->add(slot); }
 // (extension, api.h) 1 when no free data slot is left: the worker then waits
 // for the top-up before it hands the store another request.
-int p9o_pool_empty() { return state().files->wanted() >= p9::opfs::Files::kPoolTarget ? 1 : 0; }
+int p9o_pool_empty() { return state().files->pool_empty() ? 1 : 0; }
+// (extension, api.h) How many free data files the worker keeps ready
+// (Files::set_pool_target; 16 unless set).
+void p9o_pool_target(std::uint32_t n) { state().files->set_pool_target(n); }
 // (extension, api.h) A released data slot whose handle the worker closes and
 // whose file it removes, or -1.
 int p9o_pool_retired() {
@@ -171,6 +179,7 @@ int p9o_idle() { return p9::opfs::store_idle(); }
 int p9o_close_store() {
   auto& s = state();
   s.sessions.clear();
+  p9::wasi::api::use_store(nullptr);  // a WASI program's open files, closed as its fids are
   if (!s.backend) return -EBADF;
   p9::Errno e = s.backend->flush();
   if (e == p9::Errno::OK) return 0;

@@ -35,6 +35,14 @@ export class Server {
   /** A self-check of the wasm side's file calls on a scratch OPFS file outside the store:
    * `bytes` written and read back, truncate, flush. rc 0, or -errno (-28 ENOSPC past the quota). */
   checkFiles(bytes: number): Promise<{ rc: number; text: string }>;
+  /** Runs a WASI preview1 program in the worker on this store: its preopen (fd 3,
+   *  named `preopen`, default "/sandbox") is the store's directory `dir` (default
+   *  "wasi"), made when absent and kept across page loads. `check` is the store's
+   *  invariants after the run ("" when they hold). */
+  runWasi(wasm: BufferSource, options?: { args?: string[]; env?: Record<string, string>; dir?: string; preopen?: string;
+                                          /** through browser_wasi_shim's WASI class (served as shim/) with p9opfs-wasi.mjs's preopen */
+                                          shim?: boolean }):
+    Promise<{ status: number; stdout: string; stderr: string; check: string }>;
   /** Runs the benchmarks of opfs/bench/bench.js in the worker, on this store
    *  (it creates and removes its own files); one result per measurement. */
   bench(options?: { seqMiB?: number; rmwMiB?: number; files?: number; bigDir?: number; memGiB?: number }):

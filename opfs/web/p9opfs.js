@@ -150,6 +150,17 @@ export class Server {
   // The benchmarks of opfs/bench/bench.js, run in the worker on this store.
   async bench(options) { return (await this._request({type: 'bench', options})).results; }
 
+  // Runs a WASI preview1 program (its bytes) in the worker on this store: its
+  // preopen (fd 3, named `preopen`) is the store's directory /dir, made when
+  // absent and kept. {status, stdout, stderr, check} (check: the store's
+  // invariants after the run, "" when they hold). shim: run it through
+  // browser_wasi_shim's WASI class (served beside worker.js as shim/) with
+  // our preopen (p9opfs-wasi.mjs) in its fds.
+  async runWasi(wasm, {args = [], env = {}, dir = 'wasi', preopen = '/sandbox', shim = false} = {}) {
+    const m = await this._request({type: 'wasi', wasm, args, env, dir, preopen, shim});
+    return {status: m.status, stdout: m.stdout, stderr: m.stderr, check: m.check};
+  }
+
   // A self-check of the wasm side's file calls (JsFiles, library.js) on a
   // scratch OPFS file outside the store: {rc, text}, rc 0 or -errno
   // (-28 ENOSPC when the origin's quota is exceeded).

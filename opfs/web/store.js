@@ -26,8 +26,10 @@ const fixedSlots = ['journal', 'checkpoint.0', 'checkpoint.1'];
 
 class Store {
   // Starts opening store NAME (p9opfs/NAME/ in the origin's OPFS). Options:
-  // log(text), onready(report), onfail(text) (the store cannot be served).
-  constructor(name, {log, onready, onfail} = {}) {
+  // log(text), onready(report), onfail(text) (the store cannot be served),
+  // pool (how many empty data files to keep ready, 16 unless given: see
+  // setPoolTarget).
+  constructor(name, {log, onready, onfail, pool} = {}) {
     this.name = String(name);
     this.log = log || ((t) => console.log(`p9opfs: ${t}`));
     this.handles = [];     // slot -> FileSystemSyncAccessHandle (Module.p9oHandles)
@@ -42,6 +44,8 @@ class Store {
     this._pumping = false; // pump() is running
     this._releaseLock = null;
     this._session = 0;     // handle9p's session
+    this._pool = pool || 0;  // the pool's target, once open (0: the module's own)
+    this._poolWaiters = [];  // poolFull()'s
     this.ready = new Promise((resolve, reject) => {
       this._ready = {resolve, reject};
     });
@@ -179,6 +183,7 @@ class Store {
     const text = mod.UTF8ToString(mod._p9o_message());
     if (rc < 0) throw new Error(text);
     this.M = mod;
+    if (this._pool) mod._p9o_pool_target(this._pool);
     this.step = 'open';
     this.report = `${text}; ${found} data files found`;
     this._retire();  // data files no record claims, released by the start-up
@@ -206,8 +211,32 @@ class Store {
       this.log(`pool top-up stopped: ${e && e.name}: ${e && e.message}`);
     } finally {
       this._topping = false;
+      for (const w of this._poolWaiters.splice(0)) w();
     }
     this.pump();
+  }
+
+  // How many empty data files the pool keeps ready. A new regular file takes
+  // one at its first write, and the pool is topped up only between calls into
+  // the module: a caller that runs many calls in one turn of the worker (a
+  // WASI program on browser_wasi_shim runs from _start to its end in one
+  // call) can write at most this many new files in that turn (then ENOSPC).
+  setPoolTarget(n) {
+    this._pool = n;
+    if (this.M) {
+      this.M._p9o_pool_target(n);
+      this._topUp();
+    }
+  }
+
+  // Resolves when the pool holds its target (or its top-up failed: logged).
+  poolFull() {
+    if (this.M && this.M._p9o_pool_wanted() === 0) return Promise.resolve();
+    return this.ready.then(() => new Promise((resolve) => {
+      if (!this.M || this.M._p9o_pool_wanted() === 0) return resolve();
+      this._poolWaiters.push(resolve);
+      this._topUp();
+    }));
   }
 
   // Closes and removes the data files the store released (p9o_pool_retired,

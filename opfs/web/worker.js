@@ -16,6 +16,14 @@
 //   {type:'check-files', id, bytes}        -> {type:'checked', id, rc, text}: JsFiles and
 //                                             library.js on a scratch OPFS file
 //                                             (p9opfs/.check-<store>/scratch)
+//   {type:'wasi', id, wasm, args, env, dir, preopen, shim}
+//                                          -> {type:'reply', id, status, stdout, stderr, check}:
+//                                             runs a WASI preview1 program (wasm: its bytes)
+//                                             here, nothing else meanwhile, its preopen the
+//                                             store's directory /dir (made when absent);
+//                                             shim: through browser_wasi_shim's WASI class
+//                                             (served as shim/index.js) with our preopen
+//                                             (p9opfs-wasi.mjs) in its fds
 //   {type:'serve-ws', url}                 the worker opens a WebSocket to url and
 //                                          serves one 9P connection over it itself
 //                                          (one frame per binary message, both ways)
@@ -63,6 +71,10 @@ self.onmessage = (e) => {
   }
   if (m.type === 'bench') {
     store.exclusive(() => bench(m), (text) => refuse(m, text));
+    return;
+  }
+  if (m.type === 'wasi') {
+    store.exclusive(() => (m.shim ? runShim(m) : runWasi(m)), (text) => refuse(m, text));
     return;
   }
   store.submit(() => handle(m), (text) => refuse(m, text));
@@ -118,6 +130,119 @@ async function bench(m) {
   } catch (e) {
     post({type: 'reply', id: m.id, error: `bench: ${e && e.message ? e.message : e}`});
   }
+}
+
+// A WASI program on this store: the import object is
+// reference/wasi/node/imports.mjs's over this module (the Host and its C API,
+// reference/wasi/node/api.cc, are linked into it and make the Host on the
+// store: wasm/main.cc). stdout and stderr are collected; status is the exit
+// status (134 when the program traps, as p9wasi); check is the store's
+// invariants after the run ("" when they hold).
+//
+// A new file's first write takes an empty data file from the pool, which is
+// topped up asynchronously (store.js). The program runs with JSPI
+// (WebAssembly.Suspending/promising, the WebAssembly JS Promise Integration
+// proposal, in Chromium since 137): a call made while the pool is empty first
+// waits for the top-up, the program's stack suspended meanwhile; so a program
+// can create any number of files. Without JSPI the pool is filled first and a
+// program can write at most that many new files (then ENOSPC).
+async function runWasi(m) {
+  const M = store.M;
+  const out = {1: [], 2: []};
+  let status, threw = '';
+  try {
+    const {initHost, hostImports, Exit} = await import('./imports.mjs');
+    M.p9wOutput = (fd, bytes) => out[fd === 2 ? 2 : 1].push(bytes);
+    initHost(M, String(m.dir || 'wasi'), m.preopen || '/sandbox');
+    const host = hostImports(M, {args: m.args || [], env: m.env || {}});
+    const jspi = typeof WebAssembly.Suspending === 'function' && typeof WebAssembly.promising === 'function';
+    let imports = host.imports;
+    if (jspi) {
+      const wrapped = {};
+      for (const [name, f] of Object.entries(imports.wasi_snapshot_preview1)) {
+        wrapped[name] = new WebAssembly.Suspending(
+            (...a) => (store.M._p9o_pool_empty() ? store.poolFull().then(() => f(...a)) : f(...a)));
+      }
+      imports = {wasi_snapshot_preview1: wrapped};
+    } else {
+      await store.poolFull();
+    }
+    const {instance} = await WebAssembly.instantiate(m.wasm, imports);
+    if (jspi) {
+      // host.start() takes the program's memory and calls _start; with JSPI
+      // _start is promising(...) and gives a promise, awaited here (a
+      // proc_exit rejects it with imports.mjs's Exit).
+      const run = WebAssembly.promising(instance.exports._start);
+      let pending = null;
+      host.start({exports: {memory: instance.exports.memory, _start: () => { pending = run(); }}});
+      try {
+        await pending;
+        status = 0;
+      } catch (e) {
+        if (!(e instanceof Exit)) throw e;
+        status = e.code;
+      }
+    } else {
+      status = host.start(instance);
+    }
+  } catch (e) {
+    threw = `p9wasi: ${e && e.stack ? e.stack : e}\n`;
+    status = 134;
+  }
+  wasiDone(m, status, out, threw, M.UTF8ToString(M._p9w_check()));
+}
+
+// The reply to a 'wasi' message: out[1], out[2] the bytes written to fds 1, 2;
+// check: the invariants of the store the program ran on ("" when they hold).
+function wasiDone(m, status, out, threw, check) {
+  const join = (list) => {
+    const all = new Uint8Array(list.reduce((n, b) => n + b.length, 0));
+    let at = 0;
+    for (const b of list) {
+      all.set(b, at);
+      at += b.length;
+    }
+    return all;
+  };
+  const dec = new TextDecoder();
+  post({type: 'reply', id: m.id, status, stdout: dec.decode(join(out[1])), stderr: dec.decode(join(out[2])) + threw,
+        check});
+}
+
+// The same program through @bjorn3/browser_wasi_shim's own WASI class (its
+// dist/ served beside this file as shim/), our OPFS preopen in its fds where
+// a PreopenDirectory would be (p9opfs-wasi.mjs), its own objects on fds 0-2
+// (an empty stdin, ConsoleStdout for 1 and 2), as a user of the shim writes
+// it: the preopen opens a store of its own by name (this store's name +
+// ".shim", its Web Lock held until preopen.close()), as in a user's worker.
+// A JavaScript value the shim throws out of a call ends the program: status
+// 70 and "host threw: ..." on stderr (as conformance/wasi/hosts/browser_wasi_shim.mjs).
+async function runShim(m) {
+  const out = {1: [], 2: []};
+  let status, threw = '', check = 'no store';
+  try {
+    const shim = await import('./shim/index.js');
+    const {openPreopen} = await import('./p9opfs-wasi.mjs');
+    const preopen = await openPreopen({store: store.name + '.shim', dir: String(m.dir || 'wasi'), name: m.preopen || '/sandbox',
+                                       Fd: shim.Fd});
+    const fds = [new shim.OpenFile(new shim.File([])), new shim.ConsoleStdout((b) => out[1].push(b.slice())),
+                 new shim.ConsoleStdout((b) => out[2].push(b.slice())), preopen];
+    const wasi = new shim.WASI(m.args || [], [], fds);
+    const {instance} = await WebAssembly.instantiate(m.wasm, {wasi_snapshot_preview1: wasi.wasiImport});
+    try {
+      status = wasi.start(instance);
+    } catch (e) {
+      threw = `host threw: ${e instanceof Error ? e.message : String(e)}\n`;
+      status = 70;
+    }
+    const M = preopen.store.M;
+    check = M.UTF8ToString(M._p9w_check());
+    await preopen.close();
+  } catch (e) {
+    threw = `p9opfs: ${e && e.stack ? e.stack : e}\n`;
+    status = 125;
+  }
+  wasiDone(m, status, out, threw, check);
 }
 
 // The scratch file's slot: far above any store slot.

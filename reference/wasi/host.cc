@@ -92,11 +92,13 @@ constexpr std::uint64_t kWriteRights = right::FD_WRITE;
 Host::Host(fs::Backend& backend, fs::Cred cred, Options options)
     : backend_(backend), cred_(std::move(cred)), options_(options) {}
 
-Result<std::unique_ptr<Host>> Host::in_new_directory(fs::Backend& backend, const fs::Cred& cred,
-                                                     std::string_view dir, std::string preopen_name) {
+Result<std::unique_ptr<Host>> Host::in_directory(fs::Backend& backend, const fs::Cred& cred,
+                                                 std::string_view dir, std::string preopen_name, Dir how) {
   auto root = backend.root();
   if (!root.ok()) return from_linux(root.error());
   auto d = backend.mkdir(cred, **root, dir, 0755, 0);
+  if (!d.ok() && d.error() == p9::Errno::EXIST && how == Dir::NewOrExisting)
+    d = backend.lookup(cred, **root, dir);
   if (!d.ok()) return from_linux(d.error());
   return create(backend, cred, *d, std::move(preopen_name));
 }

@@ -65,11 +65,14 @@ class Host {
     return create(backend, std::move(cred), std::move(dir), std::move(preopen_name), Options{});
   }
   static constexpr Fd kPreopenFd = 3;
-  // A Host whose preopen is a new directory `dir` made (0755) in the
-  // backend's root by `cred`: what p9wasi, the replayer and the tests start
-  // a program on.
-  static Result<std::unique_ptr<Host>> in_new_directory(fs::Backend& backend, const fs::Cred& cred,
-                                                        std::string_view dir, std::string preopen_name);
+  // A Host whose preopen is the directory `dir` in the backend's root: made
+  // (0755) by `cred`, or, with NewOrExisting, the one already there (a
+  // persistent store's, whose contents are the program's). What p9wasi, the
+  // OPFS worker, the replayer and the tests start a program on.
+  enum class Dir { New, NewOrExisting };
+  static Result<std::unique_ptr<Host>> in_directory(fs::Backend& backend, const fs::Cred& cred,
+                                                    std::string_view dir, std::string preopen_name,
+                                                    Dir how = Dir::New);
 
   // Where fd_write on fds 1 and 2 goes (default: nowhere).
   void set_output(std::function<void(Fd, std::string_view)> output) { output_ = std::move(output); }

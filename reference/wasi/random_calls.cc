@@ -58,7 +58,7 @@ const char* const kTargets[] = {"a", "d", "d/a", "../a", "../../a", "ld", "l", "
 bool CallSide::init(std::unique_ptr<fs::Backend> b) {
   be = std::move(b);
   if (!be) return false;
-  auto host = Host::in_new_directory(*be, fs::Cred{0, 0, {}}, "top", "/top");
+  auto host = Host::in_directory(*be, fs::Cred{0, 0, {}}, "top", "/top");
   if (!host.ok()) return false;
   h = std::move(*host);
   return true;

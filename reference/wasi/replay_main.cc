@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   p9::model::Model store;
-  auto host = p9::wasi::Host::in_new_directory(store, p9::fs::Cred{0, 0, {}}, "top", preopen);
+  auto host = p9::wasi::Host::in_directory(store, p9::fs::Cred{0, 0, {}}, "top", preopen);
   if (!host.ok()) {
     std::fprintf(stderr, "p9wasi-replay: the model's preopen could not be made: %s\n",
                  p9::wasi::errno_name(host.error()));

@@ -14,8 +14,12 @@
 //  - path_readlink writes the whole target's length as bufused only up to
 //    buf_len, as witx (no error for a short buffer).
 //
-// The store: one model::Model per module, the preopen a directory of it
-// (p9w_init). fd_write on fds 1 and 2 calls Module.p9wOutput(fd, bytes).
+// The store: a model::Model of the module's own, made by each p9w_init, or
+// the one the module that links this file gives (api.h use_store: the OPFS
+// build, opfs/wasm/main.cc); the preopen is a directory of it (p9w_init).
+// fd_write on fds 1 and 2 calls Module.p9wOutput(fd, bytes).
+#include "reference/wasi/node/api.h"
+
 #include <emscripten.h>
 
 #include <cstdint>
@@ -34,7 +38,9 @@ namespace {
 
 using namespace p9::wasi;
 
-std::unique_ptr<p9::model::Model> g_store;
+std::unique_ptr<p9::model::Model> g_own;  // p9w_init's own model, when no store is given
+p9::model::Model* g_given = nullptr;      // api::use_store's
+p9::model::Model* g_store = nullptr;      // the Host's store
 std::unique_ptr<Host> g_host;
 
 std::uint16_t code(Errno e) { return static_cast<std::uint16_t>(e); }
@@ -68,14 +74,27 @@ std::uint16_t out(const Result<T>& r, Put p) {
 
 }  // namespace
 
+void p9::wasi::api::use_store(p9::model::Model* store) {
+  g_host.reset();
+  g_given = store;
+  g_store = store;
+  g_own.reset();
+}
+
 extern "C" {
 
-// Creates the store and the Host whose preopen (fd 3) is the store's
-// directory /`dir`, shown to the program as `name`. 0 or the WASI errno.
+// Makes the Host whose preopen (fd 3) is the store's directory /`dir`, shown
+// to the program as `name`: on a fresh model of its own, or on the store
+// given to api::use_store, where `dir` may already exist (its contents are
+// the program's). 0 or the WASI errno.
 EMSCRIPTEN_KEEPALIVE std::uint16_t p9w_init(const char* dir, const char* name) {
   g_host.reset();
-  g_store = std::make_unique<p9::model::Model>();
-  auto h = Host::in_new_directory(*g_store, p9::fs::Cred{0, 0, {}}, dir, name);
+  if (!g_given) {
+    g_own = std::make_unique<p9::model::Model>();
+    g_store = g_own.get();
+  }
+  auto h = Host::in_directory(*g_store, p9::fs::Cred{0, 0, {}}, dir, name,
+                              g_given ? Host::Dir::NewOrExisting : Host::Dir::New);
   if (!h.ok()) return code(h.error());
   g_host = std::move(*h);
   g_host->set_output([](Fd fd, std::string_view s) {

@@ -14,10 +14,11 @@
 //   const host = await createHost({hostJs: 'build/bin/p9wasi-host.js', args, env, preopen: '/sandbox'});
 //   const {instance} = await WebAssembly.instantiate(bytes, host.imports);
 //   const status = host.start(instance);   // the exit status
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import {createRequire} from 'node:module';
+//
+// createHost (node) loads the Host module and makes its store; hostImports
+// is the same import object over a module already loaded and initialised
+// (p9w_init), e.g. the OPFS build's in a browser worker (opfs/web/worker.js):
+// nothing below createHost needs node.
 
 import {traced} from './trace.mjs';
 
@@ -47,24 +48,42 @@ function encodeStrings(list) {
 // preopen: the name the program sees for fd 3. write(fd, bytes): where fds 1
 // and 2 go (default: this process's own 1 and 2).
 export async function createHost({hostJs, args = [], env = {}, preopen = '/sandbox', write, trace} = {}) {
+  const {default: fs} = await import('node:fs');
+  const {createRequire} = await import('node:module');
   const factory = createRequire(import.meta.url)(hostJs);
   const wasmBinary = fs.readFileSync(hostJs.replace(/\.js$/, '.wasm'));
   const out = write || ((fd, bytes) => {
     for (let off = 0; off < bytes.length;) off += fs.writeSync(fd, bytes, off);
   });
   const H = await factory({wasmBinary, p9wOutput: (fd, bytes) => out(fd, bytes)});
-  const enc = new TextEncoder();
-  {
-    const d = enc.encode('top\0'), n = enc.encode(preopen + '\0');
-    const pd = H._p9w_alloc(d.length), pn = H._p9w_alloc(n.length);
-    H.HEAPU8.set(d, pd);
-    H.HEAPU8.set(n, pn);
-    const err = H._p9w_init(pd, pn);
-    H._p9w_free(pd);
-    H._p9w_free(pn);
-    if (err) throw new Error(`p9wasi: the store could not be made (WASI errno ${err})`);
-  }
+  initHost(H, 'top', preopen);
+  const {default: path} = await import('node:path');
+  const host = hostImports(H, {args, env, trace});
+  // Copies the host directory `dir` (its files, directories and symlinks;
+  // nothing else) into the preopen, through the Host's own calls, before a
+  // program runs. Throws, naming the entry, when a call fails.
+  host.load = (dir) => loadTree(H, dir, fs, path);
+  return host;
+}
 
+// Makes module H's Host (p9w_init): its preopen the store's directory /dir
+// (made when absent), shown to the program as `preopen`. Throws when it
+// cannot be made.
+export function initHost(H, dir, preopen = '/sandbox') {
+  const enc = new TextEncoder();
+  const d = enc.encode(dir + '\0'), n = enc.encode(preopen + '\0');
+  const pd = H._p9w_alloc(d.length), pn = H._p9w_alloc(n.length);
+  H.HEAPU8.set(d, pd);
+  H.HEAPU8.set(n, pn);
+  const err = H._p9w_init(pd, pn);
+  H._p9w_free(pd);
+  H._p9w_free(pn);
+  if (err) throw new Error(`p9wasi: the store could not be made (WASI errno ${err})`);
+}
+
+// The import object over module H, whose Host initHost made. Output of fds
+// 1 and 2 goes to H.p9wOutput(fd, bytes).
+export function hostImports(H, {args = [], env = {}, trace} = {}) {
   let memory = null;  // the program's
   const mem = () => new Uint8Array(memory.buffer);
   const view = () => new DataView(memory.buffer);
@@ -164,11 +183,15 @@ export async function createHost({hostJs, args = [], env = {}, preopen = '/sandb
     return E.SUCCESS;
   }
 
-  const start = process.hrtime.bigint();
+  // Nanoseconds of a monotonic clock: process.hrtime under node, else
+  // performance.now() (HR-Time; microseconds or coarser in a browser).
+  const hrtime = globalThis.process && process.hrtime ? () => process.hrtime.bigint()
+                                                      : () => BigInt(Math.round(performance.now() * 1e6));
+  const start = hrtime();
   // The time of clock `id` in ns, null for no such clock.
   function now(id) {
     if (id === 0) return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e3)) * 1000n;
-    if (id <= 3) return process.hrtime.bigint() - (id === 1 ? 0n : start);
+    if (id <= 3) return hrtime() - (id === 1 ? 0n : start);
     return null;
   }
   // witx poll_oneoff: $subscription 48 bytes (userdata u64 @0, tag u8 @8;
@@ -241,7 +264,7 @@ export async function createHost({hostJs, args = [], env = {}, preopen = '/sandb
     },
     random_get: (buf, len) => {
       for (let off = 0; off < len; off += 65536) {
-        crypto.getRandomValues(mem().subarray(buf + off, buf + Math.min(len, off + 65536)));
+        globalThis.crypto.getRandomValues(mem().subarray(buf + off, buf + Math.min(len, off + 65536)));
       }
       return E.SUCCESS;
     },
@@ -345,10 +368,6 @@ export async function createHost({hostJs, args = [], env = {}, preopen = '/sandb
     },
     // The model's invariants: "" when they hold.
     check() { return H.UTF8ToString(H._p9w_check()); },
-    // Copies the host directory `dir` (its files, directories and symlinks;
-    // nothing else) into the preopen, through the Host's own calls, before a
-    // program runs. Throws, naming the entry, when a call fails.
-    load(dir) { loadTree(H, dir); },
     // Closes fd 3: the program starts without a preopen.
     closePreopen() {
       const err = H._p9w_fd_close(3);
@@ -360,7 +379,8 @@ export async function createHost({hostJs, args = [], env = {}, preopen = '/sandb
 // witx: $oflags creat 1, trunc 8; $rights fd_write 1 << 6.
 const O_CREAT_TRUNC = 1 | 8, RIGHT_FD_WRITE = 1n << 6n;
 
-function loadTree(H, top) {
+// fs and path: node:fs and node:path (createHost only runs under node).
+function loadTree(H, top, fs, path) {
   const enc = new TextEncoder();
   // fn(...pointers) with each byte array copied into the Host's memory.
   function withBytes(list, fn) {
