@@ -1,17 +1,21 @@
 #!/bin/sh
 # wasi.replay: WASI call traces (reference/wasi/README.md, "Traces") replayed
 # natively by p9wasi-replay against the model.
-#   replay_test.sh BIN PROBES
-# BIN holds p9wasi, p9wasi-replay and trace.mjs; PROBES the probe programs.
+#   replay_test.sh BIN PROBES [OPFS_WEB CHROMIUM]
+# BIN holds p9wasi, p9wasi-replay and trace.mjs; PROBES the probe programs;
+# with OPFS_WEB (build/opfs/web) and CHROMIUM, a trace is also recorded in the
+# browser: our Host over the OPFS store in the server's worker.
 #  - each probe program's trace, recorded on p9wasi (the model in node),
 #    replays with every answer as recorded;
 #  - a trace with one answer changed names that call (exit 1);
 #  - a line that does not parse is named (exit 2);
 #  - node:wasi's trace of the paths probes names the first call where
 #    node:wasi and the model part ways (exit 1), a call in a probe that
-#    deviations.md lists for node:wasi.
+#    deviations.md lists for node:wasi;
+#  - (with Chromium) the paths probes' trace recorded in the browser on the
+#    OPFS store replays natively with every answer as recorded.
 set -u
-bin=$1 probes=$2
+bin=$1 probes=$2 web=${3:-} chromium=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
@@ -53,4 +57,18 @@ sed 's/^/     /' "$t/out"
 probe=$(sed -n 's/^  line: [0-9]* [a-z_]* [0-9]* [0-9 ]*"\([a-z_]*\)\/.*/\1/p' "$t/out" | head -1)
 check "node:wasi's trace names a first difference (exit 1) in probe '$probe', which deviations.md lists for node:wasi" \
   '[ "$status" -eq 1 ] && [ -n "$probe" ] && grep -q "| node:wasi | $probe |" "$here/deviations.md"'
+if [ -n "$web" ] && [ -x "$chromium" ]; then
+  node "$here/../../opfs/host/serve.mjs" --profile "$t/profile" --web "$web" --chromium "$chromium" \
+    --wasi-trace "$t/opfs.trace" --wasi "$probes/paths.wasm /sandbox" >"$t/opfs.out" 2>&1
+  status=$?
+  [ "$status" -eq 0 ] || tail -5 "$t/opfs.out" | sed 's/^/     /'
+  "$bin/p9wasi-replay" "$t/opfs.trace" >"$t/out" 2>&1
+  rstatus=$?
+  sed 's/^/     /' "$t/out"
+  check "paths: recorded in Chromium on the OPFS store, replayed natively, every answer as recorded" \
+    '[ "$status" -eq 0 ] && [ "$rstatus" -eq 0 ] && grep -q "^# host: p9wasi (OPFS store, Chromium worker)" "$t/opfs.trace" &&
+     grep -q "all answered as recorded" "$t/out"'
+else
+  echo "skip the browser trace: no OPFS build or Chromium given"
+fi
 exit $bad

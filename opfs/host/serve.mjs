@@ -23,7 +23,9 @@
 // when the store's invariants do not hold after a program. --listen is then
 // not needed. --shim DIR (browser_wasi_shim's dist/) serves it as shim/ and
 // runs each --wasi program through its WASI class with our preopen
-// (opfs/web/p9opfs-wasi.mjs) instead.
+// (opfs/web/p9opfs-wasi.mjs) instead. --wasi-trace FILE appends each
+// program's WASI call trace to FILE (reference/wasi/README.md "Traces"; not
+// with --shim), for build/bin/p9wasi-replay.
 //
 // Each TCP connection accepted on --listen becomes one 9P session in the page:
 // the bridge asks the page (over its control WebSocket) to open a WebSocket
@@ -90,6 +92,7 @@ function parseArgs(argv) {
     else if (k === '--bench') a.bench = v();
     else if (k === '--wasi') a.wasi.push(v());
     else if (k === '--wasi-dir') a.wasiDir = v();
+    else if (k === '--wasi-trace') a.wasiTrace = v();
     else if (k === '--shim') a.shim = v();
     else usage(`unknown argument ${k}`);
   }
@@ -228,6 +231,7 @@ function wasiStep(m) {
   } else {
     process.stdout.write(m.stdout);
     process.stderr.write(m.stderr);
+    if (args.wasiTrace && m.trace) fs.appendFileSync(args.wasiTrace, m.trace);
     if (m.error) {
       log(`error: ${m.error}`);
       if (!wasiStatus) wasiStatus = 125;
@@ -253,7 +257,8 @@ function wasiStep(m) {
     fatal(`--wasi ${prog}: ${e.message}`);
     return;
   }
-  control.sendText(JSON.stringify({type: 'wasi', wasm, args: [prog, ...rest], dir: args.wasiDir, shim: !!args.shim}));
+  control.sendText(JSON.stringify({type: 'wasi', wasm, args: [prog, ...rest], dir: args.wasiDir, shim: !!args.shim,
+                                   trace: !!args.wasiTrace && !args.shim}));
 }
 
 // ---- TCP: one 9P connection each ----

@@ -156,9 +156,11 @@ export class Server {
   // invariants after the run, "" when they hold). shim: run it through
   // browser_wasi_shim's WASI class (served beside worker.js as shim/) with
   // our preopen (p9opfs-wasi.mjs) in its fds.
-  async runWasi(wasm, {args = [], env = {}, dir = 'wasi', preopen = '/sandbox', shim = false} = {}) {
-    const m = await this._request({type: 'wasi', wasm, args, env, dir, preopen, shim});
-    return {status: m.status, stdout: m.stdout, stderr: m.stderr, check: m.check};
+  // trace: also answer `trace`, the WASI call trace of the run
+  // (reference/wasi/README.md "Traces"; p9wasi-replay replays it natively).
+  async runWasi(wasm, {args = [], env = {}, dir = 'wasi', preopen = '/sandbox', shim = false, trace = false} = {}) {
+    const m = await this._request({type: 'wasi', wasm, args, env, dir, preopen, shim, trace});
+    return {status: m.status, stdout: m.stdout, stderr: m.stderr, check: m.check, trace: m.trace};
   }
 
   // A self-check of the wasm side's file calls (JsFiles, library.js) on a

@@ -150,11 +150,17 @@ async function runWasi(m) {
   const M = store.M;
   const out = {1: [], 2: []};
   let status, threw = '';
+  const lines = [];  // m.trace: the WASI call trace (trace.mjs)
   try {
     const {initHost, hostImports, Exit} = await import('./imports.mjs');
     M.p9wOutput = (fd, bytes) => out[fd === 2 ? 2 : 1].push(bytes);
-    initHost(M, String(m.dir || 'wasi'), m.preopen || '/sandbox');
-    const host = hostImports(M, {args: m.args || [], env: m.env || {}});
+    const preopen = m.preopen || '/sandbox';
+    initHost(M, String(m.dir || 'wasi'), preopen);
+    if (m.trace) {
+      const {traceHeader} = await import('./trace.mjs');
+      lines.push(...traceHeader({host: 'p9wasi (OPFS store, Chromium worker)', preopen, program: (m.args || []).join(' ')}));
+    }
+    const host = hostImports(M, {args: m.args || [], env: m.env || {}, trace: m.trace ? (l) => lines.push(l) : undefined});
     const jspi = typeof WebAssembly.Suspending === 'function' && typeof WebAssembly.promising === 'function';
     let imports = host.imports;
     if (jspi) {
@@ -189,12 +195,12 @@ async function runWasi(m) {
     threw = `p9wasi: ${e && e.stack ? e.stack : e}\n`;
     status = 134;
   }
-  wasiDone(m, status, out, threw, M.UTF8ToString(M._p9w_check()));
+  wasiDone(m, status, out, threw, M.UTF8ToString(M._p9w_check()), m.trace ? lines.join('\n') + '\n' : undefined);
 }
 
 // The reply to a 'wasi' message: out[1], out[2] the bytes written to fds 1, 2;
 // check: the invariants of the store the program ran on ("" when they hold).
-function wasiDone(m, status, out, threw, check) {
+function wasiDone(m, status, out, threw, check, trace) {
   const join = (list) => {
     const all = new Uint8Array(list.reduce((n, b) => n + b.length, 0));
     let at = 0;
@@ -206,7 +212,7 @@ function wasiDone(m, status, out, threw, check) {
   };
   const dec = new TextDecoder();
   post({type: 'reply', id: m.id, status, stdout: dec.decode(join(out[1])), stderr: dec.decode(join(out[2])) + threw,
-        check});
+        check, trace});
 }
 
 // The same program through @bjorn3/browser_wasi_shim's own WASI class (its
