@@ -11,12 +11,9 @@
 // A failure prints the calls so far and aborts, which libFuzzer reports.
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <string>
 #include <vector>
 
-#include "reference/model/model.h"
-#include "reference/posix/posix_backend.h"
 #include "reference/wasi/random_calls.h"
 
 namespace {
@@ -44,19 +41,13 @@ constexpr int kMaxCalls = 200;
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::string dir = p9::wasi::make_temp_dir("p9fuzzwasi");
-  if (dir.empty()) {
-    std::perror("fuzz_wasi: mkdtemp");
-    std::abort();
-  }
   {
-    p9::wasi::CallSide model, posix;
-    std::string err;
-    if (!model.init(std::make_unique<p9::model::Model>()) ||
-        !posix.init(p9::posix::PosixBackend::open(dir, &err))) {
-      std::fprintf(stderr, "fuzz_wasi: the Hosts could not be made: %s\n", err.c_str());
+    p9::wasi::CallPair pair;
+    if (std::string err = pair.init("p9fuzzwasi"); !err.empty()) {
+      std::fprintf(stderr, "fuzz_wasi: %s\n", err.c_str());
       std::abort();
     }
+    auto &model = pair.model, &posix = pair.posix;
     Bytes bm{data, size}, bp{data, size};
     p9::wasi::Choose cm = [&](std::uint32_t n) { return bm.next(n); };
     p9::wasi::Choose cp = [&](std::uint32_t n) { return bp.next(n); };
@@ -71,7 +62,5 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (!inv.empty()) fail(history, "model invariants broken: " + inv);
     }
   }
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
   return 0;
 }

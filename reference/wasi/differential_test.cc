@@ -6,13 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "reference/model/model.h"
-#include "reference/posix/posix_backend.h"
 #include "reference/wasi/random_calls.h"
 
 namespace p9::wasi {
@@ -20,12 +17,9 @@ namespace {
 
 TEST(WasiDifferential, ModelAndPosixAnswerTheSameCalls) {
   for (std::uint32_t seed = 1; seed <= 100; ++seed) {
-    CallSide model, posix;
-    ASSERT_TRUE(model.init(std::make_unique<model::Model>()));
-    std::string tmp = make_temp_dir("p9wasi-diff");
-    ASSERT_FALSE(tmp.empty());
-    std::string err;
-    ASSERT_TRUE(posix.init(posix::PosixBackend::open(tmp, &err))) << err;
+    CallPair pair;
+    ASSERT_EQ(pair.init("p9wasi-diff"), "");
+    auto &model = pair.model, &posix = pair.posix;
     std::mt19937 rm(seed), rp(seed);
     Choose cm = [&](std::uint32_t n) { return static_cast<std::uint32_t>(rm() % n); };
     Choose cp = [&](std::uint32_t n) { return static_cast<std::uint32_t>(rp() % n); };
@@ -45,10 +39,6 @@ TEST(WasiDifferential, ModelAndPosixAnswerTheSameCalls) {
       }
     }
     EXPECT_EQ(model.be->check_invariants(), "") << "seed " << seed;
-    model.h.reset();
-    posix.h.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(tmp, ec);
   }
 }
 
@@ -56,12 +46,9 @@ TEST(WasiDifferential, ModelAndPosixAnswerTheSameCalls) {
 // getdents(2) answers (the posix backend once listed nothing, through glibc's
 // readdir(3); the random sequences rarely reach this).
 TEST(WasiDifferential, RemovedDirectoryReadsAsLinux) {
-  CallSide model, posix;
-  ASSERT_TRUE(model.init(std::make_unique<model::Model>()));
-  std::string tmp = make_temp_dir("p9wasi-diff");
-  ASSERT_FALSE(tmp.empty());
-  std::string err;
-  ASSERT_TRUE(posix.init(posix::PosixBackend::open(tmp, &err))) << err;
+  CallPair pair;
+  ASSERT_EQ(pair.init("p9wasi-diff"), "");
+  auto &model = pair.model, &posix = pair.posix;
   // Choices, in random_call's order: paths "d", "a"; follow; the fd (the
   // preopen); the directory fd (the preopen); then the call and its own.
   auto run = [](CallSide& s, std::vector<std::uint32_t> picks, CallState& st) {
@@ -83,10 +70,6 @@ TEST(WasiDifferential, RemovedDirectoryReadsAsLinux) {
   }
   EXPECT_EQ(a, "fd_readdir 4 -> ENOENT");
   EXPECT_EQ(b, a);
-  model.h.reset();
-  posix.h.reset();
-  std::error_code ec;
-  std::filesystem::remove_all(tmp, ec);
 }
 
 }  // namespace

@@ -3,10 +3,15 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <set>
 #include <sstream>
 
+#include "reference/model/model.h"
+#include "reference/posix/posix_backend.h"
 #include "reference/wasi/dirent.h"
 
 namespace p9::wasi {
@@ -68,6 +73,24 @@ std::string make_temp_dir(const char* prefix) {
   const char* t = std::getenv("TMPDIR");
   std::string tmpl = std::string(t != nullptr && *t != '\0' ? t : "/tmp") + "/" + prefix + ".XXXXXX";
   return ::mkdtemp(tmpl.data()) != nullptr ? tmpl : std::string();
+}
+
+std::string CallPair::init(const char* prefix) {
+  dir = make_temp_dir(prefix);
+  if (dir.empty()) return std::string("mkdtemp: ") + std::strerror(errno);
+  std::string err;
+  if (!model.init(std::make_unique<model::Model>())) return "the Host over the model could not be made";
+  if (!posix.init(posix::PosixBackend::open(dir, &err)))
+    return "the Host over " + dir + " could not be made: " + err;
+  return "";
+}
+
+CallPair::~CallPair() {
+  model.h.reset();
+  posix.h.reset();
+  posix.be.reset();
+  std::error_code ec;
+  if (!dir.empty()) std::filesystem::remove_all(dir, ec);
 }
 
 std::string random_call(const Choose& choose, Host& h, CallState& st) {

@@ -38,6 +38,16 @@ struct CallSide {
 // mkdtemp(3) fails.
 std::string make_temp_dir(const char* prefix);
 
+// The two sides a differential run compares: a Host over the model and one
+// over the posix backend in a new temporary directory, removed with the pair.
+struct CallPair {
+  CallSide model, posix;
+  std::string dir;
+  // "" when both are made, else why not.
+  std::string init(const char* prefix);
+  ~CallPair();
+};
+
 // One call, chosen by `choose`, made on `h`; returns its line.
 std::string random_call(const Choose& choose, Host& h, CallState& st);
 
