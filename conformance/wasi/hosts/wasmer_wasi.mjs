@@ -25,7 +25,10 @@ try {
   status = wasi.start();
 } catch (e) {
   status = 70;
-  process.on('exit', () => process.stderr.write(`host threw: ${e instanceof Error ? e.message : String(e)}\n`));
+  // One line, the message's first (its JsValue(...) wrapper carries a stack
+  // whose frames name this build's function offsets): run.mjs shows it.
+  const text = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  process.on('exit', () => process.stderr.write(`host threw: ${text}\n`));
 }
 process.stdout.write(wasi.getStdoutString());
 process.stderr.write(wasi.getStderrString());
