@@ -47,6 +47,7 @@ TEST_F(Groups, OpenThroughASupplementaryGroup) {
       "path_resolution(7) 'Permission checking'; fs/namei.c acl_permission_check, kernel/groups.c "
       "in_group_p");
   P9_REQUIRE(Ownership);
+  P9_REQUIRE(Groups);
   root_file("f", 0640, 0, kStaff);
   {
     auto [u, f] = walk_as(1000, {"f"});
@@ -63,6 +64,7 @@ TEST_F(Groups, OpenThroughASupplementaryGroup) {
 TEST_F(Groups, ChgrpToAGroupTheOwnerIsIn) {
   P9_RULE("the owner may change its file's group to a group it is in", "chown(2); fs/attr.c chgrp_ok");
   P9_REQUIRE(Ownership);
+  P9_REQUIRE(Groups);
   root_file("f", 0644, 1000, 1000);
   auto r = setattr_as(1000, {"f"}, msg::Tsetattr{.valid = setattr::GID, .gid = kStaff});
   P9_EXPECT_OK(r);
@@ -73,6 +75,7 @@ TEST_F(Groups, ChgrpToAGroupTheOwnerIsNotInIsEPERM) {
   P9_RULE("the owner may not change its file's group to a group it is not in: EPERM",
           "chown(2) EPERM; fs/attr.c chgrp_ok");
   P9_REQUIRE(Ownership);
+  P9_REQUIRE(Groups);
   root_file("f", 0644, 1001, 1001);
   auto r = setattr_as(1001, {"f"}, msg::Tsetattr{.valid = setattr::GID, .gid = kStaff});
   P9_EXPECT_ERRNO(r, PERM);
@@ -85,6 +88,7 @@ TEST_F(Groups, SetgidDirectoryGivesItsGroupToNewEntries) {
       "for, and a new subdirectory the group and S_ISGID; the member writes there through its group",
       "mkdir(2), open(2) O_CREAT; fs/inode.c inode_init_owner");
   P9_REQUIRE(Ownership);
+  P9_REQUIRE(Groups);
   root_dir("shared", 02775, 0, kStaff);
   auto [u, d] = walk_as(1000, {"shared"});
   ASSERT_TRUE(d);
@@ -106,6 +110,7 @@ TEST_F(Groups, ChmodKeepsSetgidForAMember) {
   P9_RULE("chmod by the owner keeps S_ISGID when the owner is in the file's group",
           "chmod(2); fs/attr.c setattr_prepare, in_group_or_capable");
   P9_REQUIRE(Ownership);
+  P9_REQUIRE(Groups);
   root_file("f", 0644, 1000, kStaff);
   auto r = setattr_as(1000, {"f"}, msg::Tsetattr{.valid = setattr::MODE, .mode = file_type::REG | 02755});
   P9_EXPECT_OK(r);
@@ -116,6 +121,7 @@ TEST_F(Groups, ChmodClearsSetgidForANonMember) {
   P9_RULE("chmod by an owner who is not in the file's group clears S_ISGID, without error",
           "chmod(2) 'the S_ISGID bit is turned off'; fs/attr.c setattr_prepare");
   P9_REQUIRE(Ownership);
+  P9_REQUIRE(Groups);
   root_file("f", 0644, 1001, kStaff);
   auto r = setattr_as(1001, {"f"}, msg::Tsetattr{.valid = setattr::MODE, .mode = file_type::REG | 02755});
   P9_EXPECT_OK(r);
@@ -128,6 +134,7 @@ TEST_F(Groups, StickyDirectoryRefusesAGroupMemberWhoDoesNotOwn) {
       "does not own: EPERM",
       "unlink(2) EPERM; fs/namei.c may_delete, __check_sticky");
   P9_REQUIRE(Ownership);
+  P9_REQUIRE(Groups);
   root_dir("tmp", 01770, 0, kStaff);
   make_file(walk(dir(), {"tmp"}), "roots", "x");
   auto [u, d] = walk_as(1000, {"tmp"});
@@ -149,6 +156,7 @@ TEST_F(Groups, TimesNowThroughGroupWritePermission) {
       "explicit values (EPERM); a non-member without write permission gets EACCES",
       "utimensat(2) 'Permissions requirements'; fs/attr.c setattr_prepare");
   P9_REQUIRE(Ownership);
+  P9_REQUIRE(Groups);
   root_file("f", 0664, 0, kStaff);
   auto now = setattr_as(1000, {"f"}, msg::Tsetattr{.valid = setattr::MTIME | setattr::ATIME});
   P9_EXPECT_OK(now);

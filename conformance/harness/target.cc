@@ -250,6 +250,8 @@ fs::Profile parse_profile(const std::string& text, std::string* error) {
       p.ownership = false;
     else if (f == "nosymlinks")
       p.symlinks = false;
+    else if (f == "nogroups")
+      p.groups = false;
     else if (!f.empty())
       *error = "unknown profile feature '" + f + "'";
   }
@@ -315,7 +317,8 @@ std::unique_ptr<Target> make_target_from_env(std::string* error) {
     fs::Profile profile;
     profile.name = "model";
     auto s = std::make_unique<Spawned>(t, "p9ref-opfs", profile);
-    if (!s->start({exe, "serve", "--listen", "tcp:127.0.0.1:{port}", "--backend", "opfs-dir:{dir}/store"},
+    if (!s->start({exe, "serve", "--listen", "tcp:127.0.0.1:{port}", "--backend", "opfs-dir:{dir}/store",
+                   "--users", P9_CASE_USERS, "--groups", "db"},
                   make_temp_dir("opfs"), error))
       return nullptr;
     return s;
@@ -383,6 +386,7 @@ std::unique_ptr<Target> make_target_from_env(std::string* error) {
     if (!error->empty()) return nullptr;
     fs::Profile profile;
     profile.name = "opfs";
+    profile.groups = false;  // serve.mjs gives the OPFS build no user database (gid = uid, no other group)
     // Chromium takes ~3 s to start on an idle machine; much longer on a loaded one.
     auto s = std::make_unique<Spawned>("opfs", "opfs", profile, 60000, 6000);
     if (!s->start({node, serve, "--listen", "127.0.0.1:{port}", "--profile", "{dir}", "--web", web,

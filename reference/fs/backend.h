@@ -229,6 +229,9 @@ struct Profile {
   bool mknod = true;
   bool ownership = true;  // chown and per-user permission checks
   bool symlinks = true;   // symlink() can store a symbolic link
+  // The server knows its users' supplementary groups (a user database:
+  // reference/fs/cred.h); the conformance cases' users are conformance/cases/users.db.
+  bool groups = true;
 };
 
 enum class XattrFlags : std::uint32_t { Any = 0, Create = 1, Replace = 2 };  // XATTR_CREATE/REPLACE
