@@ -72,6 +72,8 @@ const char* feature_name(Feature f) {
       return "ownership and per-user permissions";
     case Feature::Symlinks:
       return "symbolic links";
+    case Feature::Groups:
+      return "the supplementary groups of conformance/cases/users.db";
   }
   return "?";
 }
@@ -91,6 +93,8 @@ bool Case::supports(Feature f) const {
       return p.ownership;
     case Feature::Symlinks:
       return p.symlinks;
+    case Feature::Groups:
+      return p.groups;
   }
   return false;
 }

@@ -30,7 +30,7 @@ enum class Severity;  // severity.h
 Target& target();  // the process-wide target (set by main.cc)
 void set_target(Target* t);
 
-enum class Feature { HardLinks, Xattrs, Locks, Mknod, Ownership, Symlinks };
+enum class Feature { HardLinks, Xattrs, Locks, Mknod, Ownership, Symlinks, Groups };
 const char* feature_name(Feature f);
 
 // The message size cases ask for in Tversion (the target may answer less):

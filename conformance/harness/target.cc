@@ -10,10 +10,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <thread>
 
 #include "conformance/client/inprocess.h"
@@ -30,6 +33,12 @@
 #endif
 #ifndef P9_DEFAULT_OPFS_WEB
 #define P9_DEFAULT_OPFS_WEB ""
+#endif
+// The users database of the cases (conformance/cases/users.db): the reference
+// targets know its groups, with unconfirmed memberships refused
+// (fs::GroupTrust::Db, reference/fs/cred.h), so the group cases can fail.
+#ifndef P9_CASE_USERS
+#define P9_CASE_USERS ""
 #endif
 
 namespace p9::conformance {
@@ -53,6 +62,20 @@ std::string make_temp_dir(const char* what) {
 }
 
 // ---- in process ----
+// Server options giving the cases' users database (P9_CASE_USERS) with
+// fs::GroupTrust::Db, as the p9ref targets get it by --users/--groups.
+server::Options case_users_options() {
+  server::Options o;
+  auto db = std::make_shared<fs::UserDb>();
+  std::ifstream in(P9_CASE_USERS);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string why;
+  if (in && !db->parse(text.str(), &why)) std::fprintf(stderr, "%s: %s\n", P9_CASE_USERS, why.c_str());
+  o.user_cred = [db](std::uint32_t uid) { return db->cred(uid, fs::GroupTrust::Db); };
+  return o;
+}
+
 // Makes a new, empty backend of one kind; dir is a fresh directory for the
 // kinds that need one (posix), else "". nullptr + *error when it cannot.
 using BackendMaker = std::function<std::unique_ptr<fs::Backend>(const std::string& dir, std::string* error)>;
@@ -76,7 +99,7 @@ class InProcess : public Target {
     }
     std::unique_ptr<fs::Backend> b = make_(dir, &error);
     if (!b) return error.empty() ? "cannot make a " + kind_ + " backend" : error;
-    target_ = std::make_unique<client::InProcessTarget>(std::move(b));
+    target_ = std::make_unique<client::InProcessTarget>(std::move(b), case_users_options());
     return {};
   }
   std::unique_ptr<client::Client> connect(std::string* error) override {
@@ -227,6 +250,8 @@ fs::Profile parse_profile(const std::string& text, std::string* error) {
       p.ownership = false;
     else if (f == "nosymlinks")
       p.symlinks = false;
+    else if (f == "nogroups")
+      p.groups = false;
     else if (!f.empty())
       *error = "unknown profile feature '" + f + "'";
   }
@@ -292,7 +317,8 @@ std::unique_ptr<Target> make_target_from_env(std::string* error) {
     fs::Profile profile;
     profile.name = "model";
     auto s = std::make_unique<Spawned>(t, "p9ref-opfs", profile);
-    if (!s->start({exe, "serve", "--listen", "tcp:127.0.0.1:{port}", "--backend", "opfs-dir:{dir}/store"},
+    if (!s->start({exe, "serve", "--listen", "tcp:127.0.0.1:{port}", "--backend", "opfs-dir:{dir}/store",
+                   "--users", P9_CASE_USERS, "--groups", "db"},
                   make_temp_dir("opfs"), error))
       return nullptr;
     return s;
@@ -309,9 +335,9 @@ std::unique_ptr<Target> make_target_from_env(std::string* error) {
     profile.name = posix ? "posix" : "model";
     if (posix && ::geteuid() != 0) profile.ownership = false;
     auto s = std::make_unique<Spawned>(t, posix ? "p9ref-posix" : "p9ref-model", profile);
-    if (!s->start(
-            {exe, "serve", "--listen", "tcp:127.0.0.1:{port}", "--backend", posix ? "posix:{dir}" : "model"},
-            dir, error))
+    if (!s->start({exe, "serve", "--listen", "tcp:127.0.0.1:{port}", "--backend",
+                   posix ? "posix:{dir}" : "model", "--users", P9_CASE_USERS, "--groups", "db"},
+                  dir, error))
       return nullptr;
     return s;
   }
@@ -360,6 +386,7 @@ std::unique_ptr<Target> make_target_from_env(std::string* error) {
     if (!error->empty()) return nullptr;
     fs::Profile profile;
     profile.name = "opfs";
+    profile.groups = false;  // serve.mjs gives the OPFS build no user database (gid = uid, no other group)
     // Chromium takes ~3 s to start on an idle machine; much longer on a loaded one.
     auto s = std::make_unique<Spawned>("opfs", "opfs", profile, 60000, 6000);
     if (!s->start({node, serve, "--listen", "127.0.0.1:{port}", "--profile", "{dir}", "--web", web,

@@ -17,7 +17,7 @@
 // Every target started here (all but tcp: and unix:) is started again after
 // it dies or stops answering (liveness.h).
 // Built-in targets carry their own profile; for others P9_PROFILE says what
-// the server does not support: NAME[:nohardlinks,noxattrs,nolocks,nomknod,noownership,nosymlinks].
+// the server does not support: NAME[:nohardlinks,noxattrs,nolocks,nomknod,noownership,nosymlinks,nogroups].
 #pragma once
 
 #include <memory>

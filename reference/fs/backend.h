@@ -17,7 +17,8 @@
 //  - `cred` is the user the request acts for (Linux access=user: each user
 //    attaches with its own uid). Backends that enforce permissions check them
 //    against it; the rules are those of path_resolution(7) and each call's
-//    man page.
+//    man page, and what the server cannot know about groups is decided once,
+//    in reference/fs/cred.h (fs::permits, may_chgrp, keeps_sgid).
 //  - Nodes are reference counted (NodeRef). A node stays usable while a
 //    reference exists, even after its last name is unlinked (the open-unlinked
 //    file of POSIX): reads, writes, getattr and setattr keep working on it.
@@ -44,21 +45,10 @@
 #include <string_view>
 #include <vector>
 
+#include "reference/fs/cred.h"
 #include "reference/fs/result.h"
 
 namespace p9::fs {
-
-struct Cred {
-  std::uint32_t uid = 0;
-  std::uint32_t gid = 0;              // primary group
-  std::vector<std::uint32_t> groups;  // supplementary groups
-  bool in_group(std::uint32_t g) const {
-    if (g == gid) return true;
-    for (auto x : groups)
-      if (x == g) return true;
-    return false;
-  }
-};
 
 struct Timespec {
   std::int64_t sec = 0;
@@ -239,6 +229,9 @@ struct Profile {
   bool mknod = true;
   bool ownership = true;  // chown and per-user permission checks
   bool symlinks = true;   // symlink() can store a symbolic link
+  // The server knows its users' supplementary groups (a user database:
+  // reference/fs/cred.h); the conformance cases' users are conformance/cases/users.db.
+  bool groups = true;
 };
 
 enum class XattrFlags : std::uint32_t { Any = 0, Create = 1, Replace = 2 };  // XATTR_CREATE/REPLACE

@@ -41,10 +41,10 @@ constexpr std::uint32_t kSetUid = mode_bits::ISUID;
 constexpr std::uint32_t kSetGid = mode_bits::ISGID;
 constexpr std::uint32_t kSticky = mode_bits::ISVTX;
 constexpr std::uint32_t kGroupExec = 0010;
-constexpr std::uint32_t kAnyExec = 0111;
 
-// MAY_* masks of Linux inode_permission().
-constexpr unsigned kMayExec = 1, kMayWrite = 2, kMayRead = 4;
+using fs::kMayExec;
+using fs::kMayRead;
+using fs::kMayWrite;
 
 bool before_or_equal(const Timespec& a, const Timespec& b) {
   return a.sec < b.sec || (a.sec == b.sec && a.nsec <= b.nsec);
@@ -322,24 +322,9 @@ fs::NodeRef make_ref(const std::shared_ptr<State>& s, Inode* n) {
 
 bool is_root(const fs::Cred& c) { return c.uid == 0; }
 
-// Linux generic_permission(): the owner class is used when the uid matches,
-// else the group class when the user is in the file's group, else other.
-// Root (CAP_DAC_OVERRIDE) may read and write anything and search any
-// directory, but executes a non-directory only if some x bit is set
-// (path_resolution(7) "Permission checking"; Linux generic_permission).
+// Linux generic_permission(), with the group rule of reference/fs/cred.h.
 bool permitted(const fs::Cred& c, const Inode& n, unsigned mask) {
-  if (is_root(c)) {
-    if ((mask & kMayExec) && !n.is_dir() && !(n.perm & kAnyExec)) return false;
-    return true;
-  }
-  unsigned bits;
-  if (c.uid == n.uid)
-    bits = (n.perm >> 6) & 7;
-  else if (c.in_group(n.gid))
-    bits = (n.perm >> 3) & 7;
-  else
-    bits = n.perm & 7;
-  return (bits & mask) == mask;
+  return fs::permits(c, n.uid, n.gid, n.perm, n.is_dir(), mask);
 }
 
 // inode_owner_or_capable() (CAP_FOWNER for root).
@@ -410,7 +395,7 @@ std::uint32_t new_gid(const Inode& dir, std::uint32_t gid) { return (dir.perm & 
 std::uint32_t strip_sgid(const fs::Cred& c, const Inode& dir, std::uint32_t perm) {
   if ((perm & (kSetGid | kGroupExec)) != (kSetGid | kGroupExec)) return perm;
   if (!(dir.perm & kSetGid)) return perm;
-  if (is_root(c) || c.in_group(dir.gid)) return perm;
+  if (fs::keeps_sgid(c, dir.gid)) return perm;
   return perm & ~kSetGid;
 }
 
@@ -494,8 +479,7 @@ Errno set_attr(State& s, const fs::Cred& cred, Inode& n, const fs::SetAttr& attr
   // the owner (the owner may "change" it to itself); the owner may change the
   // group to any group it is a member of; otherwise EPERM.
   if (attr.uid && !(root || (cred.uid == n.uid && *attr.uid == n.uid))) return Errno::PERM;
-  if (attr.gid && !(root || (cred.uid == n.uid && (*attr.gid == n.gid || cred.in_group(*attr.gid)))))
-    return Errno::PERM;
+  if (attr.gid && !fs::may_chgrp(cred, n.uid, n.gid, *attr.gid)) return Errno::PERM;
   // chmod(2) EPERM: "The effective UID does not match the owner of the file,
   // and the process is not privileged".
   if (attr.mode && !owner_or_root(cred, n)) return Errno::PERM;
@@ -541,7 +525,7 @@ Errno set_attr(State& s, const fs::Cred& cred, Inode& n, const fs::SetAttr& attr
     // chmod(2): an unprivileged caller not in the file's group (the new group
     // if this call also changes it) loses S_ISGID, without error (Linux
     // setattr_prepare()).
-    if (!root && !cred.in_group(n.gid)) m &= ~kSetGid;
+    if (!fs::keeps_sgid(cred, attr.gid ? *attr.gid : n.gid)) m &= ~kSetGid;
     n.perm = m;
     changed = true;
   } else if ((attr.uid || attr.gid) && !n.is_dir()) {

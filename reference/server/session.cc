@@ -40,7 +40,8 @@ struct Session::Fid {
 // -------------------------------------------------------------- server ----
 
 Server::Server(fs::Backend& backend, Options options) : backend_(backend), options_(std::move(options)) {
-  if (!options_.user_cred) options_.user_cred = [](std::uint32_t uid) { return fs::Cred{uid, uid, {}}; };
+  if (!options_.user_cred)
+    options_.user_cred = [](std::uint32_t uid) { return fs::Cred{uid, uid, {}, fs::GroupTrust::Db}; };
 }
 
 void Server::log(const std::string& line) const {

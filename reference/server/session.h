@@ -50,8 +50,10 @@ struct Options {
   std::size_t max_connections = 1024;     // served at once by listen_and_serve (more: refused, logged)
   bool log = false;                       // print every request and reply
   std::function<void(const std::string&)> log_sink;  // default: stderr
-  // Credentials of an attached uid (Linux access=user attaches each user).
-  // Default: primary gid = uid, no supplementary groups.
+  // Credentials of an attached uid (Linux access=user attaches each user):
+  // groups from a user database and the rule for memberships it cannot
+  // confirm (reference/fs/cred.h; p9ref serve --users, --groups). Default:
+  // primary gid = uid, no supplementary groups, fs::GroupTrust::Db.
   std::function<fs::Cred(std::uint32_t uid)> user_cred;
 };
 
