@@ -5,8 +5,11 @@
 // as the guest's "/", "exit_code" default 0, "stdout"/"stderr" compared only
 // when the test gives them).
 //
-//   node testsuite.mjs --testsuite DIR --host p9wasi|node:wasi [--p9wasi CMD] [--work DIR]
-//                      [--report FILE] [--expected FILE]
+//   node testsuite.mjs --testsuite DIR --host p9wasi|p9wasi_opfs|node:wasi [--p9wasi CMD] [--work DIR]
+//                      [--web DIR] [--chromium PATH] [--report FILE] [--expected FILE]
+//
+// p9wasi_opfs: our Host over the OPFS store in headless Chromium, one fresh
+// profile per test (opfs/host/serve.mjs --wasi, --wasi-load ROOT).
 //
 // DIR is a checkout of the suite's branch prod/testsuite-base, which holds the
 // tests' sources and the upstream build of each; PINNED below is the commit
@@ -93,6 +96,17 @@ function runOne(t) {
       const envArgs = Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
       const dirArgs = root ? ['--preopen', '/', '--dir', root] : ['--no-preopen'];
       r = spawnSync(cmd, [...pre, 'run', ...dirArgs, ...envArgs, t.wasm, ...args], {encoding: 'utf8', timeout: 60000});
+    } else if (opt.host === 'p9wasi_opfs') {
+      const profile = fs.mkdtempSync(path.join(work, 'profile-'));
+      const web = opt.web || path.resolve(here, '../../build/opfs/web');
+      const dirArgs = root ? ['--wasi-preopen', '/', '--wasi-load', root] : ['--wasi-preopen', 'none'];
+      r = spawnSync(process.execPath, [path.resolve(here, '../../opfs/host/serve.mjs'), '--profile', profile, '--web', web,
+                                       ...(opt.chromium ? ['--chromium', opt.chromium] : []), ...dirArgs,
+                                       '--wasi-env', JSON.stringify(env), '--wasi', [t.wasm, ...args].join(' ')],
+                    {encoding: 'utf8', timeout: 120000});
+      fs.rmSync(profile, {recursive: true, force: true, maxRetries: 10, retryDelay: 200});
+      // serve.mjs's own lines ("serve.mjs: ...") are not the program's.
+      r.stderr = (r.stderr || '').split('\n').filter((l) => !l.startsWith('serve.mjs:')).join('\n');
     } else if (opt.host === 'node:wasi') {
       const box = root || fs.mkdtempSync(path.join(work, 'empty-'));
       r = spawnSync(process.execPath, [path.join(here, 'node_wasi.mjs'), t.wasm, box, ...args],

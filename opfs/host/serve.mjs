@@ -25,7 +25,10 @@
 // runs each --wasi program through its WASI class with our preopen
 // (opfs/web/p9opfs-wasi.mjs) instead. --wasi-trace FILE appends each
 // program's WASI call trace to FILE (reference/wasi/README.md "Traces"; not
-// with --shim), for build/bin/p9wasi-replay.
+// with --shim), for build/bin/p9wasi-replay. --wasi-load HOSTDIR copies a
+// host tree into the preopen before each program (files, directories,
+// symlinks); --wasi-preopen NAME names the preopen (`none`: no preopen);
+// --wasi-env JSON is the programs' environment (conformance/wasi/testsuite.mjs).
 //
 // Each TCP connection accepted on --listen becomes one 9P session in the page:
 // the bridge asks the page (over its control WebSocket) to open a WebSocket
@@ -58,6 +61,7 @@ import {fileURLToPath} from 'node:url';
 
 import {acceptWebSocket} from './websocket.mjs';
 import {SERVER_FILES, missingWebFile} from './web_files.mjs';
+import {treeEntries} from '../../reference/wasi/node/tree.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // The server's largest msize before Tversion (reference/server/session.h,
@@ -93,6 +97,9 @@ function parseArgs(argv) {
     else if (k === '--wasi') a.wasi.push(v());
     else if (k === '--wasi-dir') a.wasiDir = v();
     else if (k === '--wasi-trace') a.wasiTrace = v();
+    else if (k === '--wasi-load') a.wasiLoad = v();
+    else if (k === '--wasi-preopen') a.wasiPreopen = v();
+    else if (k === '--wasi-env') a.wasiEnv = JSON.parse(v());
     else if (k === '--shim') a.shim = v();
     else usage(`unknown argument ${k}`);
   }
@@ -257,8 +264,12 @@ function wasiStep(m) {
     fatal(`--wasi ${prog}: ${e.message}`);
     return;
   }
+  const noPreopen = args.wasiPreopen === 'none';
+  const load = args.wasiLoad ? treeEntries(args.wasiLoad, {base64: true, warn: (r) => log(`--wasi-load: ${r} left out`)})
+                             : undefined;
   control.sendText(JSON.stringify({type: 'wasi', wasm, args: [prog, ...rest], dir: args.wasiDir, shim: !!args.shim,
-                                   trace: !!args.wasiTrace && !args.shim}));
+                                   trace: !!args.wasiTrace && !args.shim, env: args.wasiEnv || {},
+                                   preopen: noPreopen ? undefined : args.wasiPreopen, noPreopen, load}));
 }
 
 // ---- TCP: one 9P connection each ----

@@ -158,8 +158,11 @@ export class Server {
   // our preopen (p9opfs-wasi.mjs) in its fds.
   // trace: also answer `trace`, the WASI call trace of the run
   // (reference/wasi/README.md "Traces"; p9wasi-replay replays it natively).
-  async runWasi(wasm, {args = [], env = {}, dir = 'wasi', preopen = '/sandbox', shim = false, trace = false} = {}) {
-    const m = await this._request({type: 'wasi', wasm, args, env, dir, preopen, shim, trace});
+  // load: entries made in the preopen first (reference/wasi/node/tree.mjs);
+  // noPreopen: the program starts without a preopen.
+  async runWasi(wasm, {args = [], env = {}, dir = 'wasi', preopen = '/sandbox', shim = false, trace = false, load,
+                       noPreopen = false} = {}) {
+    const m = await this._request({type: 'wasi', wasm, args, env, dir, preopen, shim, trace, load, noPreopen});
     return {status: m.status, stdout: m.stdout, stderr: m.stderr, check: m.check, trace: m.trace};
   }
 

@@ -161,6 +161,10 @@ async function runWasi(m) {
       lines.push(...traceHeader({host: 'p9wasi (OPFS store, Chromium worker)', preopen, program: (m.args || []).join(' ')}));
     }
     const host = hostImports(M, {args: m.args || [], env: m.env || {}, trace: m.trace ? (l) => lines.push(l) : undefined});
+    // m.load: entries to make in the preopen first (reference/wasi/node/tree.mjs);
+    // m.noPreopen: the program starts without one (fd 3 closed).
+    if (m.load) host.loadEntries(m.load);
+    if (m.noPreopen) host.closePreopen();
     const jspi = typeof WebAssembly.Suspending === 'function' && typeof WebAssembly.promising === 'function';
     let imports = host.imports;
     if (jspi) {

@@ -57,12 +57,13 @@ export async function createHost({hostJs, args = [], env = {}, preopen = '/sandb
   });
   const H = await factory({wasmBinary, p9wOutput: (fd, bytes) => out(fd, bytes)});
   initHost(H, 'top', preopen);
-  const {default: path} = await import('node:path');
+  const {treeEntries} = await import('./tree.mjs');
   const host = hostImports(H, {args, env, trace});
   // Copies the host directory `dir` (its files, directories and symlinks;
-  // nothing else) into the preopen, through the Host's own calls, before a
-  // program runs. Throws, naming the entry, when a call fails.
-  host.load = (dir) => loadTree(H, dir, fs, path);
+  // nothing else) into the preopen before a program runs.
+  host.load = (dir) => host.loadEntries(treeEntries(dir, {warn: (r) => {
+    process.stderr.write(`p9wasi: --dir ${dir}: ${r}: not a file, directory or symlink: left out\n`);
+  }}));
   return host;
 }
 
@@ -369,6 +370,9 @@ export function hostImports(H, {args = [], env = {}, trace} = {}) {
     // The model's invariants: "" when they hold.
     check() { return H.UTF8ToString(H._p9w_check()); },
     // Closes fd 3: the program starts without a preopen.
+    // Makes tree.mjs's entries (data: bytes, or base64 text) in the preopen,
+    // through the Host's own calls. Throws, naming the entry, when one fails.
+    loadEntries(entries) { loadEntries(H, entries); },
     closePreopen() {
       const err = H._p9w_fd_close(3);
       if (err) throw new Error(`p9wasi: the preopen could not be closed: WASI errno ${err}`);
@@ -379,8 +383,7 @@ export function hostImports(H, {args = [], env = {}, trace} = {}) {
 // witx: $oflags creat 1, trunc 8; $rights fd_write 1 << 6.
 const O_CREAT_TRUNC = 1 | 8, RIGHT_FD_WRITE = 1n << 6n;
 
-// fs and path: node:fs and node:path (createHost only runs under node).
-function loadTree(H, top, fs, path) {
+function loadEntries(H, entries) {
   const enc = new TextEncoder();
   // fn(...pointers) with each byte array copied into the Host's memory.
   function withBytes(list, fn) {
@@ -396,29 +399,24 @@ function loadTree(H, top, fs, path) {
     }
   }
   const check = (err, what, rel) => {
-    if (err) throw new Error(`p9wasi: --dir ${top}: ${what} ${rel}: ${H.UTF8ToString(H._p9w_errno_name(err))}`);
+    if (err) throw new Error(`p9wasi: loading the preopen: ${what} ${rel}: ${H.UTF8ToString(H._p9w_errno_name(err))}`);
   };
-  const walk = (abs, rel) => {
-    for (const ent of fs.readdirSync(abs, {withFileTypes: true})) {
-      const a = path.join(abs, ent.name), r = rel ? `${rel}/${ent.name}` : ent.name, rb = enc.encode(r);
-      if (ent.isDirectory()) {
-        check(withBytes([rb], (p) => H._p9w_path_create_directory(3, p, rb.length)), 'mkdir', r);
-        walk(a, r);
-      } else if (ent.isSymbolicLink()) {
-        const tb = enc.encode(fs.readlinkSync(a));
-        check(withBytes([tb, rb], (t, p) => H._p9w_path_symlink(t, tb.length, 3, p, rb.length)), 'symlink', r);
-      } else if (ent.isFile()) {
-        const data = fs.readFileSync(a);
-        withBytes([rb, new Uint8Array(4), data, new Uint8Array(4)], (p, fdp, d, np) => {
-          check(H._p9w_path_open(3, 0, p, rb.length, O_CREAT_TRUNC, RIGHT_FD_WRITE, 0n, 0, fdp), 'create', r);
-          const fd = new DataView(H.HEAPU8.buffer).getUint32(fdp, true);
-          check(data.length ? H._p9w_fd_write(fd, d, data.length, np) : 0, 'write', r);
-          check(H._p9w_fd_close(fd), 'close', r);
-        });
-      } else {
-        process.stderr.write(`p9wasi: --dir ${top}: ${r}: not a file, directory or symlink: left out\n`);
-      }
+  const bytesOf = (d) => (typeof d === 'string' ? Uint8Array.from(atob(d), (c) => c.charCodeAt(0)) : d);
+  for (const e of entries) {
+    const r = e.path, rb = enc.encode(r);
+    if (e.kind === 'dir') {
+      check(withBytes([rb], (p) => H._p9w_path_create_directory(3, p, rb.length)), 'mkdir', r);
+    } else if (e.kind === 'symlink') {
+      const tb = enc.encode(e.target);
+      check(withBytes([tb, rb], (t, p) => H._p9w_path_symlink(t, tb.length, 3, p, rb.length)), 'symlink', r);
+    } else {
+      const data = bytesOf(e.data);
+      withBytes([rb, new Uint8Array(4), data, new Uint8Array(4)], (p, fdp, d, np) => {
+        check(H._p9w_path_open(3, 0, p, rb.length, O_CREAT_TRUNC, RIGHT_FD_WRITE, 0n, 0, fdp), 'create', r);
+        const fd = new DataView(H.HEAPU8.buffer).getUint32(fdp, true);
+        check(data.length ? H._p9w_fd_write(fd, d, data.length, np) : 0, 'write', r);
+        check(H._p9w_fd_close(fd), 'close', r);
+      });
     }
-  };
-  walk(top, '');
+  }
 }
