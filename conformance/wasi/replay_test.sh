@@ -47,6 +47,12 @@ status=$?
 sed 's/^/     /' "$t/out"
 check "a line that does not parse is named with its number (exit 2)" \
   '[ "$status" -eq 2 ] && grep -q "line 13: a JSON string does not end" "$t/out"'
+head -12 "$t/files.trace" >"$t/badhex.trace"
+echo '99 fd_write 4 x:zz = ESUCCESS n=1' >>"$t/badhex.trace"
+"$bin/p9wasi-replay" "$t/badhex.trace" >"$t/out" 2>&1
+status=$?
+check "bytes that are not hex are named with the line (exit 2)" \
+  '[ "$status" -eq 2 ] && grep -q "line 13 (fd_write): data is not x:HEX" "$t/out"'
 # node:wasi, traced by the same recorder.
 mkdir "$t/box"
 P9WASI_TRACE="$t/node.trace" P9WASI_TRACE_JS="$bin/trace.mjs" node "$here/node_wasi.mjs" "$probes/paths.wasm" "$t/box" \
